@@ -1,0 +1,148 @@
+"""Typed results the analysis stages hand to the package stage.
+
+Each is a frozen dataclass with ``to_dict``/``from_dict`` for its JSON artifact (camelCase keys, the
+Song Map's convention). Times are seconds; pitches MIDI note numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "Chord",
+    "Harmony",
+    "Melody",
+    "MelodyNote",
+    "Rhythm",
+    "Transcript",
+    "Word",
+]
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start: float
+    end: float
+    confidence: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "confidence": self.confidence,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Word:
+        return cls(d["text"], float(d["start"]), float(d["end"]), d.get("confidence"))
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """Timed words, and the line breaks when the user gave the lyrics.
+
+    ``line_starts`` holds the index of the first word of each given line; empty when lines must be
+    inferred from pauses.
+    """
+
+    words: tuple[Word, ...]
+    language: str | None = None
+    source: str = "recognised"
+    line_starts: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "words": [w.to_dict() for w in self.words],
+            "language": self.language,
+            "source": self.source,
+            "lineStarts": list(self.line_starts),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Transcript:
+        return cls(
+            tuple(Word.from_dict(w) for w in d["words"]),
+            d.get("language"),
+            d.get("source", "recognised"),
+            tuple(d.get("lineStarts", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    beats: tuple[float, ...]
+    downbeats: tuple[float, ...]
+    tempo: float | None
+    time_signature: tuple[int, int] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "beats": list(self.beats),
+            "downbeats": list(self.downbeats),
+            "tempo": self.tempo,
+            "timeSignature": list(self.time_signature) if self.time_signature else None,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Rhythm:
+        ts = d.get("timeSignature")
+        return cls(
+            tuple(d["beats"]), tuple(d["downbeats"]), d.get("tempo"), tuple(ts) if ts else None
+        )
+
+
+@dataclass(frozen=True)
+class Chord:
+    start: float
+    end: float
+    symbol: str
+    confidence: float | None = None
+    alternative: str | None = None
+
+
+@dataclass(frozen=True)
+class Harmony:
+    key: str | None
+    chords: tuple[Chord, ...]
+    tuning_cents: float | None = None
+    key_segments: tuple[tuple[float, float, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "tuningCents": self.tuning_cents,
+            "chords": [c.__dict__ for c in self.chords],
+            "keySegments": [list(k) for k in self.key_segments],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Harmony:
+        return cls(
+            d.get("key"),
+            tuple(Chord(**c) for c in d["chords"]),
+            d.get("tuningCents"),
+            tuple((float(a), float(b), str(k)) for a, b, k in d.get("keySegments", ())),
+        )
+
+
+@dataclass(frozen=True)
+class MelodyNote:
+    start: float
+    end: float
+    pitch: float
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Melody:
+    notes: tuple[MelodyNote, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"notes": [n.__dict__ for n in self.notes]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Melody:
+        return cls(tuple(MelodyNote(**n) for n in d["notes"]))

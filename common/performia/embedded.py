@@ -1,0 +1,141 @@
+"""The embedded mode: analyse one file into a folder, with no cloud.
+
+The output folder is an artifact store laid out like the bucket (``uploads/…``, ``jobs/{job}/…``)
+plus ``song_map.json`` at its root and the job record in ``.performia/jobs.sqlite``. Reruns on the
+same recording reuse every stage whose inputs did not change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from performia.errors import BadInputError, StageFailedError
+from performia.jobs.base import JobRecord
+from performia.jobs.sqlite import SQLiteJobStore
+from performia.pipeline.graph import GRAPH, Graph
+from performia.pipeline.runner import EventHandler, run_job
+from performia.settings import Settings, get_settings
+from performia.songmap.io import parse_song_map, write_song_map
+from performia.songmap.model import SongMap
+from performia.stages.context import artifact_key
+from performia.storage.local import LocalFolderStore
+
+__all__ = ["AnalysisResult", "analyze_file", "check_readable"]
+
+SONG_MAP_NAME = "song_map.json"
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    song: SongMap
+    song_map_path: Path
+    job: JobRecord
+
+
+def check_readable(path: Path, *, settings: Settings) -> int:
+    """Fail early, with the reason, for paths that cannot be a recording; returns the size."""
+    if not path.exists():
+        raise BadInputError(f"cannot read {path}: no such file")
+    if path.is_dir():
+        raise BadInputError(f"cannot read {path}: it is a folder, not an audio file")
+    if not os.access(path, os.R_OK):
+        raise BadInputError(f"cannot read {path}: permission denied")
+    size = path.stat().st_size
+    if size == 0:
+        raise BadInputError(f"{path.name} is empty (0 bytes)")
+    if size > settings.max_file_mb * 1e6:
+        raise BadInputError(
+            f"{path.name} is {size / 1e6:.0f} MB; the limit is {settings.max_file_mb:.0f} MB "
+            "(PERFORMIA_MAX_FILE_MB changes it)"
+        )
+    return size
+
+
+def _safe_name(name: str) -> str:
+    cleaned = re.sub(r"[^\w.\- ]+", "_", name).strip(" .") or "audio"
+    return cleaned[:120]
+
+
+def analyze_file(
+    path: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    params: dict[str, Any] | None = None,
+    graph: Graph = GRAPH,
+    on_event: EventHandler | None = None,
+    settings: Settings | None = None,
+) -> AnalysisResult:
+    """Run the pipeline on ``path`` and write ``out_dir/song_map.json``.
+
+    Raises
+    ------
+    BadInputError
+        For a path or recording that cannot be analysed; nothing is left behind in ``out_dir``.
+    StageFailedError
+        When a stage fails for another reason; finished stages are kept so a rerun resumes.
+    """
+    settings = settings or get_settings()
+    src = Path(path)
+    check_readable(src, settings=settings)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise BadInputError(f"cannot write to {out}: it is a file, not a folder")
+    data = src.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    job_id = digest[:16]
+    created = not out.exists()
+    store = LocalFolderStore(out)
+    upload_key = f"uploads/{job_id}/{_safe_name(src.name)}"
+    jobs: SQLiteJobStore | None = None
+    fresh_upload = not store.exists(upload_key)
+    try:
+        if fresh_upload:
+            store.put(upload_key, data)
+        jobs = SQLiteJobStore(out / ".performia" / "jobs.sqlite")
+        record = run_job(
+            job_id,
+            input={
+                "key": upload_key,
+                "filename": src.name,
+                "sha256": digest,
+                "sizeBytes": len(data),
+            },
+            params={"language": settings.language, **(params or {})},
+            store=store,
+            jobs=jobs,
+            graph=graph,
+            workers=settings.workers,
+            on_event=on_event,
+        )
+        package = record.stages["package"]
+        key = artifact_key(job_id, "package", package.fingerprint or "", SONG_MAP_NAME)
+        song = parse_song_map(store.get(key), source=key)
+        target = write_song_map(song, out / SONG_MAP_NAME)
+        return AnalysisResult(song, target, record)
+    except (BadInputError, StageFailedError) as exc:
+        if exc.exit_code == 2 and fresh_upload:
+            if jobs is not None:
+                jobs.close()
+            _discard(out, created=created, job_id=job_id)
+        raise
+    finally:
+        if jobs is not None:
+            jobs.close()
+
+
+def _discard(out: Path, *, created: bool, job_id: str) -> None:
+    """A rejected new input leaves nothing: the folder if this run made it, else its own files."""
+    if created:
+        shutil.rmtree(out, ignore_errors=True)
+        return
+    for sub in (out / "uploads" / job_id, out / "jobs" / job_id):
+        shutil.rmtree(sub, ignore_errors=True)
+    db = out / ".performia" / "jobs.sqlite"
+    if db.exists():
+        SQLiteJobStore(db).delete(job_id)

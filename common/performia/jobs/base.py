@@ -1,0 +1,126 @@
+"""The job record and the job store protocol.
+
+The record has the shape of the Firestore document ``jobs/{jobId}`` (status, progress, per-stage
+state and timings, error, owner, input, resulting song). Every change goes through ``update``, an
+atomic read-modify-write, because the join ("start package once everything it needs is done") must
+be decided in exactly one place even when stages finish at the same moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from performia.errors import PerformiaError
+
+__all__ = [
+    "JobNotFoundError",
+    "JobRecord",
+    "JobStatus",
+    "JobStore",
+    "StageRun",
+    "StageState",
+    "utc_now",
+]
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class JobNotFoundError(PerformiaError, KeyError):
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "job not found"
+
+
+class JobStatus(StrEnum):
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    DONE = "DONE"
+    FAILED = "FAILED"
+
+
+class StageState(StrEnum):
+    PENDING = "pending"  # waiting for what it needs
+    QUEUED = "queued"  # claimed by the join: launched exactly once
+    RUNNING = "running"
+    DONE = "done"
+    SKIPPED = "skipped"  # not built in this installation, or not applicable to this job
+    FAILED = "failed"
+
+    @property
+    def settled(self) -> bool:
+        """Dependents may go ahead (``done`` or ``skipped``)."""
+        return self in (StageState.DONE, StageState.SKIPPED)
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True
+    )
+
+
+class StageRun(_Record):
+    """One stage's state within a job."""
+
+    state: StageState = StageState.PENDING
+    progress: float = Field(default=0.0, ge=0, le=1)
+    message: str | None = None
+    attempts: int = 0
+    fingerprint: str | None = Field(
+        default=None, description="Identity of the stage's inputs; names its artifacts."
+    )
+    reused: bool = Field(default=False, description="Outputs found from an earlier run.")
+    started_at: str | None = None
+    finished_at: str | None = None
+    seconds: float | None = None
+    error: str | None = None
+
+
+class JobRecord(_Record):
+    """Everything known about one analysis job."""
+
+    job_id: str
+    status: JobStatus = JobStatus.PENDING
+    progress: float = Field(default=0.0, ge=0, le=1)
+    stages: dict[str, StageRun] = Field(default_factory=dict)
+    input: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(default_factory=dict)
+    owner: str | None = None
+    song_id: str | None = None
+    error: str | None = None
+    failed_stage: str | None = None
+    created_at: str = Field(default_factory=utc_now)
+    updated_at: str = Field(default_factory=utc_now)
+
+    def to_doc(self) -> dict[str, Any]:
+        """The camelCase document stored in SQLite or Firestore."""
+        return self.model_dump(mode="json", by_alias=True)
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> JobRecord:
+        return cls.model_validate(doc)
+
+
+Mutation = Callable[[JobRecord], JobRecord]
+
+
+@runtime_checkable
+class JobStore(Protocol):
+    """Job records by id, changed only through atomic ``update``."""
+
+    def create(self, record: JobRecord) -> JobRecord:
+        """Store a new record; an existing record with the same id is returned unchanged."""
+
+    def get(self, job_id: str) -> JobRecord:
+        """The record; ``JobNotFoundError`` when absent."""
+
+    def update(self, job_id: str, mutate: Mutation) -> JobRecord:
+        """Apply ``mutate`` to the current record atomically and return the stored result."""
+
+    def delete(self, job_id: str) -> None: ...

@@ -1,0 +1,190 @@
+"""Decoding any common audio format into the analysis signal, with the file's own tags.
+
+This is I/O at the edge: PyAV (FFmpeg) reads mp3, wav, flac, ogg/vorbis, opus, m4a/aac and more,
+from a path or from bytes, by content rather than by extension. Every way a file can be unusable
+becomes a ``DecodeError`` or ``BadInputError`` with one line a person can act on.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+from dataclasses import dataclass, field
+
+import av
+import numpy as np
+
+from performia.errors import BadInputError, DecodeError
+
+__all__ = ["DecodedAudio", "decode_audio", "format_duration"]
+
+#: A file decoding to less than this share of its declared length is called truncated.
+_TRUNCATION_TOLERANCE = 0.97
+_TAG_KEYS = ("title", "artist", "album", "album_artist", "date", "genre")
+
+
+def format_duration(seconds: float) -> str:
+    """``187.4`` → ``'3:07'``; hours when needed."""
+    s = round(seconds)
+    h, rem = divmod(s, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+@dataclass(frozen=True)
+class DecodedAudio:
+    """A mono float32 signal at ``sr`` plus what the container said about itself."""
+
+    samples: np.ndarray
+    sr: int
+    source_sample_rate: int
+    source_channels: int
+    codec: str
+    container: str
+    declared_duration: float | None
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.sr
+
+
+def _tags(container: av.container.InputContainer, stream: av.audio.AudioStream) -> dict[str, str]:
+    """Container tags (ID3, MP4 atoms) first, then stream tags (Vorbis comments live there)."""
+    merged: dict[str, str] = {}
+    for source in (stream.metadata, container.metadata):
+        for key, value in source.items():
+            k = key.lower()
+            if k in _TAG_KEYS and value.strip():
+                merged.setdefault(k, value.strip())
+    return merged
+
+
+def _wav_declared_duration(head: bytes) -> float | None:
+    """The length a RIFF/WAVE header promises, or ``None`` when it is not a plain WAV.
+
+    FFmpeg trims a WAV's declared length to the bytes present, which hides truncation (a copy
+    interrupted halfway); the header's data-chunk size still tells the truth.
+    """
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos, byte_rate = 12, 0
+    while pos + 8 <= len(head):
+        tag, length = head[pos : pos + 4], struct.unpack("<I", head[pos + 4 : pos + 8])[0]
+        if tag == b"fmt " and pos + 16 <= len(head):
+            byte_rate = struct.unpack("<I", head[pos + 16 : pos + 20])[0]
+        if tag == b"data":
+            # 0 and 0xFFFFFFFF mean "unknown length" (streamed WAVs)
+            if byte_rate <= 0 or length in (0, 0xFFFFFFFF):
+                return None
+            return length / byte_rate
+        pos += 8 + length + (length & 1)
+    return None
+
+
+def _declared_duration(
+    container: av.container.InputContainer, stream: av.audio.AudioStream
+) -> float | None:
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    if container.duration is not None:
+        return container.duration / av.time_base
+    return None
+
+
+def decode_audio(
+    source: str | os.PathLike[str] | bytes,
+    *,
+    sr: int,
+    max_duration_s: float,
+    name: str | None = None,
+) -> DecodedAudio:
+    """Decode the first audio stream to mono float32 at ``sr``.
+
+    Parameters
+    ----------
+    source : path or bytes
+        The file, or its whole content.
+    sr : int
+        Output sample rate (Hz).
+    max_duration_s : float
+        Longer recordings are rejected, before decoding when the container declares its length.
+    name : str, optional
+        How to call the file in messages (defaults to the path's name).
+
+    Raises
+    ------
+    DecodeError
+        Not audio (whatever the extension), no audio stream, empty, truncated or corrupt.
+    BadInputError
+        Longer than ``max_duration_s``.
+    """
+    label = name or (os.path.basename(source) if not isinstance(source, bytes) else "input")
+    if isinstance(source, bytes):
+        head, size = source[:4096], len(source)
+        handle: str | io.BytesIO = io.BytesIO(source)
+    else:
+        handle = os.fspath(source)
+        size = os.path.getsize(handle)
+        with open(handle, "rb") as fh:
+            head = fh.read(4096)
+    if size == 0:
+        raise DecodeError(f"{label} is empty (0 bytes)")
+    try:
+        container = av.open(handle, mode="r", metadata_errors="replace")
+    except av.error.FFmpegError as exc:
+        raise DecodeError(
+            f"{label} is not an audio file Performia can read ({exc.strerror or exc})"
+        ) from None
+    with container:
+        if not container.streams.audio:
+            kinds = sorted({s.type for s in container.streams}) or ["nothing"]
+            raise DecodeError(f"{label} has no audio in it (found {', '.join(kinds)})")
+        stream = container.streams.audio[0]
+        declared = _wav_declared_duration(head) or _declared_duration(container, stream)
+        limit = format_duration(max_duration_s)
+        if declared is not None and declared > max_duration_s + 1.0:
+            raise BadInputError(
+                f"{label} is {format_duration(declared)} long; the limit is {limit} "
+                "(PERFORMIA_MAX_DURATION_S changes it)"
+            )
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=sr)
+        chunks: list[np.ndarray] = []
+        n = 0
+        max_samples = int((max_duration_s + 1.0) * sr)
+        try:
+            for frame in container.decode(stream):
+                for out in resampler.resample(frame):
+                    chunk = out.to_ndarray().reshape(-1)
+                    chunks.append(chunk)
+                    n += chunk.size
+                if n > max_samples:
+                    raise BadInputError(f"{label} is longer than the limit of {limit}")
+            for out in resampler.resample(None):
+                chunks.append(out.to_ndarray().reshape(-1))
+        except av.error.FFmpegError as exc:
+            got = format_duration(n / sr)
+            raise DecodeError(
+                f"{label} is truncated or corrupt: decoding failed after {got} "
+                f"({exc.strerror or exc})"
+            ) from None
+        samples = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
+        if samples.size == 0:
+            raise DecodeError(f"{label} contains no audio samples (empty or truncated file)")
+        decoded = samples.size / sr
+        if declared and decoded < declared * _TRUNCATION_TOLERANCE and declared - decoded > 0.5:
+            raise DecodeError(
+                f"{label} is truncated: it declares {format_duration(declared)} but only "
+                f"{format_duration(decoded)} could be decoded"
+            )
+        return DecodedAudio(
+            samples=samples,
+            sr=sr,
+            source_sample_rate=stream.codec_context.sample_rate or stream.rate or 0,
+            source_channels=stream.codec_context.channels or 0,
+            codec=stream.codec_context.name,
+            container=container.format.name,
+            declared_duration=declared,
+            tags=_tags(container, stream),
+        )

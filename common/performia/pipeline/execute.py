@@ -1,0 +1,95 @@
+"""Running one stage: the part the embedded runner and the cloud adapter share.
+
+A stage's outputs are keyed by its fingerprint and completed by a done marker written last, so a
+rerun (or a redelivered Pub/Sub message) finds the marker and re-reports instead of redoing work.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from performia import __version__
+from performia.jobs.base import utc_now
+from performia.pipeline.graph import StageSpec
+from performia.stages.context import StageContext, StageOutcome, done_marker_key
+from performia.storage.base import NotFoundError
+
+__all__ = ["StageReport", "execute_stage", "load_impl"]
+
+StageFn = Callable[[StageContext], StageOutcome]
+
+
+@dataclass(frozen=True)
+class StageReport:
+    """The done marker's content."""
+
+    stage: str
+    version: int
+    fingerprint: str
+    seconds: float
+    reused: bool
+    outcome: dict[str, Any]
+
+    def to_marker(self) -> bytes:
+        doc = {
+            "stage": self.stage,
+            "version": self.version,
+            "fingerprint": self.fingerprint,
+            "seconds": self.seconds,
+            "outcome": self.outcome,
+            "performiaVersion": __version__,
+            "finishedAt": utc_now(),
+        }
+        return json.dumps(doc, indent=1).encode()
+
+
+def load_impl(spec: StageSpec) -> StageFn:
+    """Import the stage's function on first use, so an image loads only its own stage's code."""
+    if spec.impl is None:
+        raise LookupError(f"stage {spec.name!r} is not built in this version")
+    module, _, attr = spec.impl.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def read_report(ctx: StageContext) -> StageReport | None:
+    """The stage's earlier report when its outputs for this fingerprint are complete."""
+    fp = ctx.fingerprints[ctx.spec.name]
+    try:
+        doc = json.loads(ctx.store.get(done_marker_key(ctx.job_id, ctx.spec.name, fp)))
+    except NotFoundError:
+        return None
+    return StageReport(ctx.spec.name, doc["version"], fp, doc["seconds"], True, doc["outcome"])
+
+
+def execute_stage(ctx: StageContext) -> StageReport:
+    """Run the stage unless its outputs for this fingerprint already exist.
+
+    Raises whatever the stage raises; nothing is marked done then, so a retry runs it again.
+    """
+    earlier = read_report(ctx)
+    if earlier is not None:
+        return earlier
+    fn = load_impl(ctx.spec)
+    t0 = time.perf_counter()
+    outcome = fn(ctx)
+    seconds = round(time.perf_counter() - t0, 3)
+    missing = [w for w in ctx.spec.writes if w not in ctx.written]
+    if missing:
+        raise RuntimeError(f"stage {ctx.spec.name!r} did not write its declared outputs {missing}")
+    report = StageReport(
+        ctx.spec.name,
+        ctx.spec.version,
+        ctx.fingerprints[ctx.spec.name],
+        seconds,
+        False,
+        outcome.to_dict() if outcome else {},
+    )
+    ctx.store.put(
+        done_marker_key(ctx.job_id, ctx.spec.name, report.fingerprint), report.to_marker()
+    )
+    return report

@@ -1,0 +1,206 @@
+"""The Song Map: the one document every part of Performia reads and writes.
+
+A superset of the seed schema (title, artist, album, key, tempo, duration, sections → lines →
+syllables with text, startTime, duration, chord, pitch). JSON is camelCase; Python is snake_case.
+Times are seconds from the start of the recording; pitches are MIDI note numbers (fractional, so a
+sung pitch 30 cents sharp stays visible). Every analysis a Song Map contains is named in
+``provenance.stages``; an analysis that did not run is marked ``absent``, never filled with guesses.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AudioRef",
+    "ChordSegment",
+    "KeySegment",
+    "Line",
+    "Note",
+    "Provenance",
+    "Section",
+    "SectionKind",
+    "SongMap",
+    "StageProvenance",
+    "Stem",
+    "Syllable",
+    "TimeSignature",
+]
+
+#: Bumped on every change to the document's shape (semver: major = readers must change).
+SCHEMA_VERSION = "1.0.0"
+
+Seconds = float
+SectionKind = Literal[
+    "intro", "verse", "pre-chorus", "chorus", "bridge", "solo", "instrumental", "outro", "section"
+]
+
+
+class _Model(BaseModel):
+    """camelCase JSON, snake_case Python, unknown fields rejected, instances immutable."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+        serialize_by_alias=True,
+    )
+
+
+class _Span(_Model):
+    """Anything with a start time and an end time."""
+
+    start_time: Seconds = Field(ge=0, description="Start, seconds from the beginning of the audio.")
+    end_time: Seconds = Field(ge=0, description="End, seconds from the beginning of the audio.")
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> _Span:
+        if self.end_time < self.start_time:
+            raise ValueError(f"endTime {self.end_time} is before startTime {self.start_time}")
+        return self
+
+
+class Syllable(_Model):
+    """One sung syllable: the unit the Living Chart highlights."""
+
+    text: str = Field(min_length=1)
+    start_time: Seconds = Field(ge=0)
+    duration: Seconds = Field(ge=0)
+    chord: str | None = Field(
+        default=None, description="Chord symbol, present only where the chord changes."
+    )
+    pitch: float | None = Field(
+        default=None, ge=0, le=127, description="Sung pitch, MIDI note number (69 = A4)."
+    )
+    ends_word: bool = Field(
+        default=True, description="False when the next syllable continues the same word."
+    )
+    confidence: float | None = Field(default=None, ge=0, le=1)
+
+
+class Line(_Span):
+    """A lyric line as the performer reads it."""
+
+    text: str
+    syllables: list[Syllable] = Field(default_factory=list)
+
+
+class Section(_Span):
+    """A part of the song (verse, chorus …) holding its lyric lines."""
+
+    name: str
+    kind: SectionKind = "section"
+    lines: list[Line] = Field(default_factory=list)
+
+
+class TimeSignature(_Model):
+    numerator: int = Field(ge=1, le=32)
+    denominator: Literal[1, 2, 4, 8, 16, 32]
+
+
+class ChordSegment(_Span):
+    """One chord over a span of time, with the engine's confidence and runner-up."""
+
+    symbol: str = Field(description="Chord symbol spelt for the key, e.g. 'Bb', 'F#m7', 'N'.")
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    alternative: str | None = Field(default=None, description="The runner-up chord symbol.")
+
+
+class KeySegment(_Span):
+    key: str = Field(description="Key name, e.g. 'F major', 'D minor'.")
+    confidence: float | None = Field(default=None, ge=0, le=1)
+
+
+class Note(_Model):
+    """A melody note."""
+
+    start_time: Seconds = Field(ge=0)
+    duration: Seconds = Field(ge=0)
+    pitch: float = Field(ge=0, le=127, description="MIDI note number.")
+    confidence: float | None = Field(default=None, ge=0, le=1)
+
+
+class AudioRef(_Model):
+    """Where the playable audio is, relative to the Song Map's folder or as a URL."""
+
+    src: str
+    mime_type: str
+    sample_rate: int = Field(gt=0)
+    channels: int = Field(gt=0)
+    duration: Seconds = Field(ge=0)
+
+
+class Stem(_Model):
+    name: Literal["vocals", "drums", "bass", "other", "accompaniment"]
+    src: str
+    mime_type: str
+
+
+class StageProvenance(_Model):
+    """What produced one analysis, or why it is not in this Song Map."""
+
+    status: Literal["done", "absent", "failed"]
+    version: int = Field(ge=0, description="Version of the stage's code.")
+    engine: str | None = None
+    engine_version: str | None = None
+    seconds: float | None = Field(default=None, ge=0, description="Wall time of the stage.")
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    note: str | None = None
+
+
+class Provenance(_Model):
+    created_at: str = Field(description="ISO 8601 time the Song Map was assembled.")
+    performia_version: str
+    source_sha256: str | None = Field(default=None, description="Checksum of the original file.")
+    stages: dict[str, StageProvenance] = Field(default_factory=dict)
+
+
+class SongMap(_Model):
+    """A whole song: metadata, rhythm, harmony, melody and the lyric chart."""
+
+    schema_version: str = Field(default=SCHEMA_VERSION, pattern=r"^1\.\d+\.\d+$")
+    id: str = Field(min_length=1, description="Song id: stable for the same recording.")
+    title: str
+    artist: str
+    album: str | None = None
+    duration: Seconds = Field(ge=0)
+    language: str | None = None
+    lyrics_source: Literal["recognised", "given"] | None = None
+    key: str | None = None
+    key_segments: list[KeySegment] = Field(default_factory=list)
+    tuning_cents: float | None = Field(default=None, ge=-50, le=50)
+    tempo: float | None = Field(default=None, gt=0, description="Global tempo, beats per minute.")
+    time_signature: TimeSignature | None = None
+    beats: list[Seconds] = Field(default_factory=list)
+    downbeats: list[Seconds] = Field(default_factory=list)
+    chords: list[ChordSegment] = Field(default_factory=list)
+    melody: list[Note] = Field(default_factory=list)
+    sections: list[Section]
+    audio: AudioRef | None = None
+    stems: list[Stem] = Field(default_factory=list)
+    provenance: Provenance
+
+    @model_validator(mode="after")
+    def _times_in_order(self) -> SongMap:
+        """A chart that jumps back in time cannot be followed; reject it at load, not on stage."""
+        for name in ("beats", "downbeats"):
+            times = getattr(self, name)
+            if any(b < a for a, b in itertools.pairwise(times)):
+                raise ValueError(f"{name} must be in increasing time order")
+        starts = [s.start_time for s in self.sections]
+        if any(b < a for a, b in itertools.pairwise(starts)):
+            raise ValueError("sections must be in increasing time order")
+        return self
+
+    def syllables(self) -> list[Syllable]:
+        """All syllables in reading order."""
+        return [syl for sec in self.sections for line in sec.lines for syl in line.syllables]
+
+    def lines(self) -> list[Line]:
+        return [line for sec in self.sections for line in sec.lines]

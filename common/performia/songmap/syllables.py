@@ -1,0 +1,106 @@
+"""Splitting sung words into syllables and timing each syllable inside its word.
+
+Hyphenation dictionaries (pyphen, the LibreOffice/Hunspell patterns) give the syllable boundaries a
+singer expects to read ("beau-ti-ful"); no library times syllables, so that part is written here.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pyphen
+
+from performia.errors import BadInputError
+
+__all__ = ["hyphenation_locale", "split_syllables", "time_syllables"]
+
+_VOWELS = re.compile(r"[aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿœ]+", re.IGNORECASE)
+
+
+@lru_cache(maxsize=16)
+def hyphenation_locale(language: str) -> str:
+    """The pyphen dictionary for ``language`` ('en' → 'en_US', 'de' → 'de_DE', 'pt_BR' as is).
+
+    Raises
+    ------
+    BadInputError
+        When no hyphenation dictionary exists for the language.
+    """
+    lang = language.replace("-", "_")
+    preferred = {"en": "en_US", "pt": "pt_PT", "es": "es", "fr": "fr", "de": "de_DE"}
+    if lang.lower() in preferred:
+        return preferred[lang.lower()]
+    if lang in pyphen.LANGUAGES:
+        return lang
+    base = lang.split("_")[0].lower()
+    for cand in sorted(pyphen.LANGUAGES):
+        if cand.split("_")[0].lower() == base:
+            return cand
+    raise BadInputError(f"no hyphenation dictionary for language {language!r}")
+
+
+@lru_cache(maxsize=16)
+def _dictionary(locale: str) -> pyphen.Pyphen:
+    # left/right=1: sung syllables may be a single letter ("a-way"), unlike typeset hyphenation
+    return pyphen.Pyphen(lang=locale, left=1, right=1)
+
+
+def split_syllables(word: str, *, language: str = "en") -> list[str]:
+    """Split one word into syllables; the pieces concatenate back to ``word`` exactly.
+
+    >>> split_syllables("beautiful")
+    ['beau', 'ti', 'ful']
+    """
+    if not word:
+        return []
+    locale = hyphenation_locale(language)
+    parts = _dictionary(locale).inserted(word, hyphen="\x00").split("\x00")
+    if locale.startswith("en") and len(parts) == 1:
+        parts = _split_ing(word)
+    # Pattern dictionaries can cut off a vowel-less piece ("rhythm" → "rhy-thm" is fine, but
+    # "a-b" pieces with no vowel are not sung separately): merge those into their neighbour.
+    merged: list[str] = []
+    for part in parts:
+        if (merged and not _VOWELS.search(part)) or (merged and not _VOWELS.search(merged[-1])):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    return merged
+
+
+def _split_ing(word: str) -> list[str]:
+    """Typesetting patterns never split "sing-ing" or "lov-ing"; singers read them split."""
+    m = re.fullmatch(r"(.*[a-z].*?)(ing)(\W*)", word, re.IGNORECASE)
+    if m and len(m.group(1)) >= 2 and _VOWELS.search(m.group(1)):
+        return [m.group(1), m.group(2) + m.group(3)]
+    return [word]
+
+
+def time_syllables(
+    parts: list[str], start: float, end: float, *, onsets: list[float] | None = None
+) -> list[tuple[float, float]]:
+    """``(start, duration)`` for each syllable of a word sung from ``start`` to ``end``.
+
+    Without note onsets, time is shared in proportion to each syllable's vowel-and-letter weight
+    (a sung syllable lasts about as long as its vowel is held). With ``onsets`` inside the word
+    (from the melody), the syllable boundaries snap to the nearest ones.
+    """
+    if not parts:
+        return []
+    length = max(end - start, 0.0)
+    weights = [len(p) + 2 * len("".join(_VOWELS.findall(p))) or 1 for p in parts]
+    total = float(sum(weights))
+    bounds = [start]
+    acc = 0.0
+    for w in weights[:-1]:
+        acc += w
+        bounds.append(start + length * acc / total)
+    inner = sorted(t for t in (onsets or []) if start < t < end)
+    for i in range(1, len(bounds)):
+        if inner:
+            nearest = min(inner, key=lambda t, b=bounds[i]: abs(t - b))
+            if bounds[i - 1] < nearest and abs(nearest - bounds[i]) < length / len(parts):
+                bounds[i] = nearest
+    bounds.append(end)
+    return [(bounds[i], max(bounds[i + 1] - bounds[i], 0.0)) for i in range(len(parts))]

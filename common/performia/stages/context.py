@@ -1,0 +1,106 @@
+"""What a stage sees: its job's parameters, its upstream artifacts, and a place to write.
+
+Stages never build storage keys or touch a store directly, so the same stage code runs against a
+local folder, Cloud Storage or S3.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from performia.jobs.base import StageRun, StageState
+from performia.pipeline.graph import StageSpec
+from performia.storage.base import ArtifactStore
+
+__all__ = ["StageContext", "StageOutcome", "artifact_key", "done_marker_key"]
+
+DONE_MARKER = "_done.json"
+
+
+def artifact_key(job_id: str, stage: str, fingerprint: str, name: str) -> str:
+    """``jobs/{job}/{stage}/{fingerprint}/{name}``: written once per distinct input."""
+    return f"jobs/{job_id}/{stage}/{fingerprint}/{name}"
+
+
+def done_marker_key(job_id: str, stage: str, fingerprint: str) -> str:
+    return artifact_key(job_id, stage, fingerprint, DONE_MARKER)
+
+
+@dataclass(frozen=True)
+class StageOutcome:
+    """What a stage reports about its own run, kept in its done marker and the Song Map."""
+
+    engine: str | None = None
+    engine_version: str | None = None
+    confidence: float | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class StageContext:
+    """The running stage's view of its job."""
+
+    spec: StageSpec
+    job_id: str
+    store: ArtifactStore
+    input: Mapping[str, Any]
+    params: Mapping[str, Any]
+    #: Fingerprints of this stage and of every upstream stage that is done.
+    fingerprints: Mapping[str, str]
+    #: Upstream stages' runs from the job record (to tell done from skipped, and why).
+    upstream: Mapping[str, StageRun] = field(default_factory=dict)
+    report: Callable[[float, str | None], None] = field(default=lambda f, m: None)
+    written: list[str] = field(default_factory=list)
+
+    # -- reading upstream --------------------------------------------------------------------
+    def has(self, stage: str) -> bool:
+        """Whether an upstream stage is done (its artifacts can be read)."""
+        run = self.upstream.get(stage)
+        return run is not None and run.state is StageState.DONE
+
+    def report_of(self, stage: str) -> dict[str, Any]:
+        """An upstream stage's done marker (engine, version, timing)."""
+        return self.read_json(stage, DONE_MARKER)
+
+    def read(self, stage: str, name: str) -> bytes:
+        return self.store.get(artifact_key(self.job_id, stage, self.fingerprints[stage], name))
+
+    def read_json(self, stage: str, name: str) -> Any:
+        return json.loads(self.read(stage, name))
+
+    def read_array(self, stage: str, name: str) -> np.ndarray:
+        return np.load(io.BytesIO(self.read(stage, name)), allow_pickle=False)
+
+    def read_input(self) -> bytes:
+        """The original upload."""
+        return self.store.get(self.input["key"])
+
+    # -- writing own outputs -----------------------------------------------------------------
+    def key(self, name: str) -> str:
+        return artifact_key(self.job_id, self.spec.name, self.fingerprints[self.spec.name], name)
+
+    def write(self, name: str, data: bytes, *, content_type: str | None = None) -> str:
+        if name not in self.spec.writes:
+            raise ValueError(f"stage {self.spec.name!r} does not declare output {name!r}")
+        key = self.key(name)
+        self.store.put(key, data, content_type=content_type)
+        self.written.append(name)
+        return key
+
+    def write_json(self, name: str, obj: Any) -> str:
+        blob = json.dumps(obj, indent=1, ensure_ascii=False).encode()
+        return self.write(name, blob, content_type="application/json")
+
+    def write_array(self, name: str, array: np.ndarray) -> str:
+        buf = io.BytesIO()
+        np.save(buf, array, allow_pickle=False)
+        return self.write(name, buf.getvalue(), content_type="application/octet-stream")

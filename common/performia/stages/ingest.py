@@ -1,0 +1,95 @@
+"""ingest: decode the upload, reject what cannot be analysed, read tags, normalise.
+
+Writes the mono analysis signal (``audio.npy``, float32 at ``ANALYSIS_SR``) and ``metadata.json``
+(title, artist, album and where each came from; duration; the source's codec, rate and checksum;
+levels and the gain applied).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import PurePath
+
+import av
+
+from performia.analysis.levels import measure_levels, normalise_peak
+from performia.errors import BadInputError
+from performia.media import decode_audio
+from performia.settings import get_settings
+from performia.stages.context import StageContext, StageOutcome
+
+__all__ = ["names_from_filename", "run"]
+
+
+def names_from_filename(filename: str) -> tuple[str | None, str]:
+    """``'Artist - Title (live).mp3'`` → ``('Artist', 'Title (live)')``; else ``(None, stem)``."""
+    stem = PurePath(filename).stem.replace("_", " ").strip()
+    stem = re.sub(r"^\d{1,3}[\s.\-]+(?=\D)", "", stem)  # leading track number
+    artist, sep, title = stem.partition(" - ")
+    if sep and artist.strip() and title.strip():
+        return artist.strip(), title.strip()
+    return None, stem or "Untitled"
+
+
+def run(ctx: StageContext) -> StageOutcome:
+    settings = get_settings()
+    filename = ctx.input["filename"]
+    max_duration = float(ctx.params.get("max_duration_s") or settings.max_duration_s)
+    data = ctx.read_input()
+    ctx.report(0.05, "decoding")
+    decoded = decode_audio(
+        data, sr=settings.analysis_sr, max_duration_s=max_duration, name=filename
+    )
+    ctx.report(0.6, "checking levels")
+    levels = measure_levels(y=decoded.samples, sr=decoded.sr)
+    if levels.peak_db < settings.silence_dbfs:
+        raise BadInputError(
+            f"{filename} is silent (loudest moment {levels.peak_db:.0f} dBFS, below the "
+            f"{settings.silence_dbfs:.0f} dBFS threshold)"
+        )
+    y, gain_db = normalise_peak(y=decoded.samples, target_db=settings.normalise_peak_dbfs)
+
+    file_artist, file_title = names_from_filename(filename)
+
+    def pick(field: str, fallback: str | None) -> tuple[str | None, str]:
+        if ctx.params.get(field):
+            return str(ctx.params[field]), "user"
+        if decoded.tags.get(field):
+            return decoded.tags[field], "tag"
+        return fallback, "filename" if fallback else "none"
+
+    title, title_from = pick("title", file_title)
+    artist, artist_from = pick("artist", file_artist or "Unknown artist")
+    album, album_from = pick("album", None)
+    ctx.write_array("audio.npy", y)
+    ctx.write_json(
+        "metadata.json",
+        {
+            "title": title,
+            "artist": artist,
+            "album": album,
+            "nameSources": {"title": title_from, "artist": artist_from, "album": album_from},
+            "duration": round(decoded.duration, 3),
+            "sampleRate": decoded.sr,
+            "source": {
+                "filename": filename,
+                "key": ctx.input["key"],
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "sizeBytes": len(data),
+                "codec": decoded.codec,
+                "container": decoded.container,
+                "sampleRate": decoded.source_sample_rate,
+                "channels": decoded.source_channels,
+                "declaredDuration": decoded.declared_duration,
+                "tags": decoded.tags,
+            },
+            "levels": {
+                "peakDb": round(levels.peak_db, 2),
+                "rmsDb": round(levels.rms_db, 2),
+                "activeShare": round(levels.active_share, 3),
+                "gainDb": round(gain_db, 2),
+            },
+        },
+    )
+    return StageOutcome(engine="ffmpeg via PyAV", engine_version=av.__version__)

@@ -1,0 +1,72 @@
+"""package: the join. Reads every finished analysis and writes the Song Map.
+
+An analysis whose stage was skipped or not built is recorded as ``absent`` in the Song Map's
+provenance, with the reason; nothing is invented in its place.
+"""
+
+from __future__ import annotations
+
+from performia.analysis.results import Harmony, Melody, Rhythm, Transcript
+from performia.jobs.base import StageState
+from performia.settings import get_settings
+from performia.songmap.assemble import Analyses, assemble_song_map
+from performia.songmap.io import dump_song_map
+from performia.songmap.model import StageProvenance
+from performia.stages.context import StageContext, StageOutcome
+
+__all__ = ["run"]
+
+_RESULTS = {
+    "transcribe": ("transcript.json", Transcript),
+    "rhythm": ("rhythm.json", Rhythm),
+    "harmony": ("harmony.json", Harmony),
+    "melody": ("melody.json", Melody),
+}
+
+
+def _provenance(ctx: StageContext) -> dict[str, StageProvenance]:
+    out: dict[str, StageProvenance] = {}
+    for name, run in ctx.upstream.items():
+        if run.state is StageState.DONE:
+            marker = ctx.report_of(name)
+            outcome = marker.get("outcome", {})
+            out[name] = StageProvenance(
+                status="done",
+                version=marker["version"],
+                engine=outcome.get("engine"),
+                engine_version=outcome.get("engine_version"),
+                confidence=outcome.get("confidence"),
+                note=outcome.get("note"),
+                seconds=marker.get("seconds"),
+            )
+        else:
+            out[name] = StageProvenance(status="absent", version=0, note=run.message)
+    return out
+
+
+def run(ctx: StageContext) -> StageOutcome:
+    language = str(ctx.params.get("language") or get_settings().language)
+    metadata = ctx.read_json("ingest", "metadata.json")
+    results = {}
+    for stage, (name, cls) in _RESULTS.items():
+        results[stage] = cls.from_dict(ctx.read_json(stage, name)) if ctx.has(stage) else None
+    stems = {}
+    if ctx.has("separate"):
+        stems = ctx.read_json("separate", "stems.json")
+    stages = _provenance(ctx)
+    song = assemble_song_map(
+        song_id=ctx.job_id,
+        metadata=metadata,
+        audio_src=ctx.input["key"],
+        analyses=Analyses(
+            transcript=results["transcribe"],
+            rhythm=results["rhythm"],
+            harmony=results["harmony"],
+            melody=results["melody"],
+            stems=stems,
+        ),
+        stages=stages,
+        language=language,
+    )
+    ctx.write("song_map.json", dump_song_map(song).encode(), content_type="application/json")
+    return StageOutcome(engine="performia", note="sections from pauses until structure exists")
