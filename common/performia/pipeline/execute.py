@@ -52,6 +52,8 @@ def load_impl(spec: StageSpec) -> StageFn:
     """Import the stage's function on first use, so an image loads only its own stage's code."""
     if spec.impl is None:
         raise LookupError(f"stage {spec.name!r} is not built in this version")
+    if callable(spec.impl):
+        return spec.impl
     module, _, attr = spec.impl.partition(":")
     return getattr(importlib.import_module(module), attr)
 

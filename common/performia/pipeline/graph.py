@@ -11,9 +11,10 @@ skipped, and nothing fakes its output.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
+from typing import Any
 
 __all__ = ["GRAPH", "Graph", "StageSpec"]
 
@@ -38,8 +39,9 @@ class StageSpec:
         Bump when the stage's output would change for the same input.
     gpu : bool
         Runs on a GPU in the cloud.
-    impl : str or None
-        ``module:function`` running the stage, imported lazily; ``None`` while not built.
+    impl : str, callable or None
+        ``module:function`` running the stage, imported lazily so an image loads only its own
+        stage's code (a callable is accepted for tests); ``None`` while not built.
     """
 
     name: str
@@ -49,7 +51,7 @@ class StageSpec:
     params: tuple[str, ...] = ()
     version: int = 1
     gpu: bool = False
-    impl: str | None = None
+    impl: str | Callable[..., Any] | None = None
     description: str = ""
 
     @property
