@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import struct
 from dataclasses import dataclass, field
 
@@ -21,6 +22,11 @@ __all__ = ["DecodedAudio", "decode_audio", "format_duration"]
 
 #: A file decoding to less than this share of its declared length is called truncated.
 _TRUNCATION_TOLERANCE = 0.97
+#: Leading bytes of the common audio containers: RIFF/WAVE, FLAC, ID3-tagged or bare MPEG audio,
+#: Ogg, MP4/M4A, AIFF. Used only to word the message when FFmpeg cannot open a file.
+_AUDIO_SIGNATURE = re.compile(
+    rb"RIFF....WAVE|fLaC|ID3|\xff[\xe0-\xff]|OggS|....ftyp|FORM....AIF", re.DOTALL
+)
 _TAG_KEYS = ("title", "artist", "album", "album_artist", "date", "genre")
 
 
@@ -134,6 +140,10 @@ def decode_audio(
     try:
         container = av.open(handle, mode="r", metadata_errors="replace")
     except av.error.FFmpegError as exc:
+        if _AUDIO_SIGNATURE.match(head):
+            raise DecodeError(
+                f"{label} looks like audio but is damaged or truncated ({exc.strerror or exc})"
+            ) from None
         raise DecodeError(
             f"{label} is not an audio file Performia can read ({exc.strerror or exc})"
         ) from None

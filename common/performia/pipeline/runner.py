@@ -50,7 +50,8 @@ def _context(
         job_id=record.job_id,
         store=store,
         input=record.input,
-        params=record.params,
+        # only declared parameters are visible: anything else would escape the fingerprint
+        params={k: v for k, v in record.params.items() if k in spec.params},
         fingerprints=fps,
         upstream={d: record.stages[d] for d in spec.upstream},
         report=report,

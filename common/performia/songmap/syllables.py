@@ -96,11 +96,14 @@ def time_syllables(
     for w in weights[:-1]:
         acc += w
         bounds.append(start + length * acc / total)
+    bounds.append(end)
     inner = sorted(t for t in (onsets or []) if start < t < end)
-    for i in range(1, len(bounds)):
+    for i in range(1, len(bounds) - 1):
         if inner:
             nearest = min(inner, key=lambda t, b=bounds[i]: abs(t - b))
-            if bounds[i - 1] < nearest and abs(nearest - bounds[i]) < length / len(parts):
+            # snap only between the neighbouring boundaries, so syllables stay in order
+            if bounds[i - 1] < nearest < bounds[i + 1] and abs(nearest - bounds[i]) < length / len(
+                parts
+            ):
                 bounds[i] = nearest
-    bounds.append(end)
     return [(bounds[i], max(bounds[i + 1] - bounds[i], 0.0)) for i in range(len(parts))]

@@ -53,6 +53,7 @@ class StageContext:
     job_id: str
     store: ArtifactStore
     input: Mapping[str, Any]
+    #: The job parameters this stage declares (and only those: they make its fingerprint).
     params: Mapping[str, Any]
     #: Fingerprints of this stage and of every upstream stage that is done.
     fingerprints: Mapping[str, str]

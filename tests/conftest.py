@@ -1,0 +1,48 @@
+"""Shared fixtures: synthesised recordings with known truth, in every format the product reads."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from performia.testing import render_song, write_audio
+
+SR = 22050
+FORMATS = ("wav", "flac", "mp3", "ogg", "opus", "m4a")
+TAGS = {"title": "Test Song", "artist": "The Fixtures", "album": "Known Truths"}
+
+
+@pytest.fixture(scope="session")
+def song_signal():
+    """Eight bars at 120 BPM of drums, chords and a melody (no speech: fast to render)."""
+    melody = [(60 + (i % 5) * 2, 2) for i in range(16)]
+    mix, truth, stems = render_song(bpm=120.0, bars=8, melody=melody, sr=SR)
+    return mix, truth
+
+
+@pytest.fixture(scope="session")
+def audio_files(tmp_path_factory, song_signal) -> dict[str, Path]:
+    """The same song written as wav, flac, mp3, ogg, opus and m4a, tagged."""
+    mix, _ = song_signal
+    folder = tmp_path_factory.mktemp("audio")
+    return {fmt: write_audio(folder / f"song.{fmt}", mix, SR, tags=TAGS) for fmt in FORMATS}
+
+
+@pytest.fixture
+def song_file(tmp_path, audio_files) -> Path:
+    """A private copy of the mp3 (tests may rename or damage it)."""
+    return Path(shutil.copy(audio_files["mp3"], tmp_path / "song.mp3"))
+
+
+@pytest.fixture
+def tone():
+    """``tone(seconds, level)`` → a 440 Hz sine at ``SR``."""
+
+    def make(seconds: float, level: float = 0.5) -> np.ndarray:
+        t = np.arange(int(seconds * SR)) / SR
+        return (level * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+
+    return make
