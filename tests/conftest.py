@@ -19,7 +19,7 @@ TAGS = {"title": "Test Song", "artist": "The Fixtures", "album": "Known Truths"}
 def song_signal():
     """Eight bars at 120 BPM of drums, chords and a melody (no speech: fast to render)."""
     melody = [(60 + (i % 5) * 2, 2) for i in range(16)]
-    mix, truth, stems = render_song(bpm=120.0, bars=8, melody=melody, sr=SR)
+    mix, truth, _stems = render_song(bpm=120.0, bars=8, melody=melody, sr=SR)
     return mix, truth
 
 

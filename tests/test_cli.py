@@ -47,9 +47,9 @@ def test_folder_instead_of_file(capsys, tmp_path):
 
 
 def test_unreadable_file(capsys, tmp_path, song_file, monkeypatch):
-    # CI runs as root, which can read anything: deny access the way the OS would report it
+    # CI runs as root, which can read anything: deny access where the check asks the OS
     song_file.chmod(0)
-    monkeypatch.setattr("performia.embedded.os.access", lambda path, mode: False)
+    monkeypatch.setattr("performia.embedded._can_read", lambda path: False)
     assert_rejected(capsys, tmp_path, song_file, "permission denied")
 
 

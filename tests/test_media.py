@@ -102,13 +102,13 @@ def test_truncated_files_are_named_truncated(tmp_path, audio_files, fmt):
 def test_header_only_file_is_rejected(tmp_path, audio_files):
     path = tmp_path / "header.wav"
     path.write_bytes(audio_files["wav"].read_bytes()[:44])
-    with pytest.raises(DecodeError, match="truncated|no audio samples"):
+    with pytest.raises(DecodeError, match="looks like audio but is damaged or truncated"):
         decode_audio(path, sr=SR, max_duration_s=60)
 
 
 def test_too_long_is_rejected_before_decoding(tmp_path):
     path = write_audio(tmp_path / "long.wav", np.zeros(8000 * 30, np.float32), 8000)
-    with pytest.raises(BadInputError, match=r"long.wav is 0:30 long; the limit is 0:10"):
+    with pytest.raises(BadInputError, match=r"long\.wav is 0:30 long; the limit is 0:10"):
         decode_audio(path, sr=SR, max_duration_s=10)
 
 

@@ -38,13 +38,22 @@ class AnalysisResult:
     job: JobRecord
 
 
+def _can_read(path: Path) -> bool:
+    """Open for reading, as the analysis will (``os.access`` disagrees with ACLs and root)."""
+    try:
+        with path.open("rb"):
+            return True
+    except PermissionError:
+        return False
+
+
 def check_readable(path: Path, *, settings: Settings) -> int:
     """Fail early, with the reason, for paths that cannot be a recording; returns the size."""
     if not path.exists():
         raise BadInputError(f"cannot read {path}: no such file")
     if path.is_dir():
         raise BadInputError(f"cannot read {path}: it is a folder, not an audio file")
-    if not os.access(path, os.R_OK):
+    if not _can_read(path):
         raise BadInputError(f"cannot read {path}: permission denied")
     size = path.stat().st_size
     if size == 0:

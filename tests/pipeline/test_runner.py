@@ -177,7 +177,7 @@ def test_undeclared_output_is_refused(tmp_path):
         ctx.write("other.txt", b"x")
 
     graph = Graph((StageSpec("only", writes=("out.txt",), impl=sneaky),))
-    with pytest.raises(StageFailedError, match="does not declare output 'other.txt'"):
+    with pytest.raises(StageFailedError, match=r"does not declare output 'other\.txt'"):
         run_job(
             "j",
             input=INPUT,

@@ -116,7 +116,7 @@ def test_simultaneous_finishes_launch_the_join_once(tmp_path, kind):
         claims: list[list[str]] = []
         barrier = threading.Barrier(2)
 
-        def finish(name: str) -> None:
+        def finish(name: str, barrier=barrier, claims=claims) -> None:
             barrier.wait(timeout=10)
             out: list[str] = []
 
