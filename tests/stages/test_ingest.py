@@ -1,0 +1,69 @@
+"""The ingest stage: tags or filename for names, the normalised analysis signal, metadata."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import SR, TAGS
+from performia.embedded import analyze_file
+from performia.stages.ingest import names_from_filename
+from performia.testing import write_audio
+
+
+@pytest.mark.parametrize(
+    ("filename", "expected"),
+    [
+        ("Queen - Bohemian Rhapsody.mp3", ("Queen", "Bohemian Rhapsody")),
+        ("03 - The Band - The Weight (live).flac", ("The Band", "The Weight (live)")),
+        ("my_demo_take_2.wav", (None, "my demo take 2")),
+        ("01 Intro.m4a", (None, "Intro")),
+        (".wav", (None, ".wav")),
+    ],
+)
+def test_names_from_filename(filename, expected):
+    assert names_from_filename(filename) == expected
+
+
+def _ingest_outputs(out_dir):
+    [meta_path] = (out_dir / "jobs").rglob("ingest/*/metadata.json")
+    audio = np.load(meta_path.with_name("audio.npy"))
+    return json.loads(meta_path.read_text()), audio
+
+
+def test_ingest_metadata_and_normalised_signal(tmp_path, audio_files, song_signal):
+    _, truth = song_signal
+    result = analyze_file(audio_files["flac"], tmp_path / "out")
+    meta, audio = _ingest_outputs(tmp_path / "out")
+    assert {k: meta[k] for k in ("title", "artist", "album")} == TAGS
+    assert meta["nameSources"] == {"title": "tag", "artist": "tag", "album": "tag"}
+    assert meta["sampleRate"] == SR and audio.dtype == np.float32 and audio.ndim == 1
+    assert abs(len(audio) / SR - truth.duration) < 0.05
+    assert abs(20 * np.log10(np.abs(audio).max()) - (-1.0)) < 0.01  # peak at -1 dBFS
+    source = meta["source"]
+    assert (source["codec"], source["container"]) == ("flac", "flac")
+    assert source["sha256"] == result.song.provenance.source_sha256
+    assert source["sizeBytes"] == audio_files["flac"].stat().st_size
+
+
+def test_untagged_file_falls_back_to_its_name(tmp_path, tone):
+    path = write_audio(tmp_path / "Nina Simone - Feeling Good.wav", tone(3.0), SR)
+    result = analyze_file(path, tmp_path / "out")
+    assert (result.song.title, result.song.artist, result.song.album) == (
+        "Feeling Good",
+        "Nina Simone",
+        None,
+    )
+    meta, _ = _ingest_outputs(tmp_path / "out")
+    assert meta["nameSources"] == {"title": "filename", "artist": "filename", "album": "none"}
+
+
+def test_quiet_but_not_silent_recording_is_accepted_and_normalised(tmp_path, tone):
+    path = write_audio(tmp_path / "soft.wav", tone(3.0, level=0.002), SR)  # about -54 dBFS
+    analyze_file(path, tmp_path / "out")
+    meta, audio = _ingest_outputs(tmp_path / "out")
+    assert meta["levels"]["peakDb"] == pytest.approx(-54, abs=0.5)
+    assert meta["levels"]["gainDb"] == pytest.approx(53, abs=0.5)
+    assert np.abs(audio).max() == pytest.approx(10 ** (-1 / 20), rel=1e-3)
