@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 __all__ = [
@@ -186,17 +186,14 @@ class SongMap(_Model):
     stems: list[Stem] = Field(default_factory=list)
     provenance: Provenance
 
-    @model_validator(mode="after")
-    def _times_in_order(self) -> SongMap:
+    @field_validator("beats", "downbeats", "sections", "chords")
+    @classmethod
+    def _in_time_order(cls, items: list) -> list:
         """A chart that jumps back in time cannot be followed; reject it at load, not on stage."""
-        for name in ("beats", "downbeats"):
-            times = getattr(self, name)
-            if any(b < a for a, b in itertools.pairwise(times)):
-                raise ValueError(f"{name} must be in increasing time order")
-        starts = [s.start_time for s in self.sections]
-        if any(b < a for a, b in itertools.pairwise(starts)):
-            raise ValueError("sections must be in increasing time order")
-        return self
+        times = [getattr(x, "start_time", x) for x in items]
+        if any(b < a for a, b in itertools.pairwise(times)):
+            raise ValueError("must be in increasing time order")
+        return items
 
     def syllables(self) -> list[Syllable]:
         """All syllables in reading order."""
