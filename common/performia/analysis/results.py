@@ -73,10 +73,18 @@ class Transcript:
 
 @dataclass(frozen=True)
 class Rhythm:
+    """Beats and bars.
+
+    ``tempo_curve`` holds ``(time, bpm)`` points (local tempo, smoothed over a few beats) so a
+    chart can follow a song that speeds up; ``tempo`` is the global (median) tempo.
+    """
+
     beats: tuple[float, ...]
     downbeats: tuple[float, ...]
     tempo: float | None
     time_signature: tuple[int, int] | None
+    tempo_curve: tuple[tuple[float, float], ...] = ()
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,13 +92,20 @@ class Rhythm:
             "downbeats": list(self.downbeats),
             "tempo": self.tempo,
             "timeSignature": list(self.time_signature) if self.time_signature else None,
+            "tempoCurve": [list(p) for p in self.tempo_curve],
+            "confidence": self.confidence,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Rhythm:
         ts = d.get("timeSignature")
         return cls(
-            tuple(d["beats"]), tuple(d["downbeats"]), d.get("tempo"), tuple(ts) if ts else None
+            tuple(d["beats"]),
+            tuple(d["downbeats"]),
+            d.get("tempo"),
+            tuple(ts) if ts else None,
+            tuple((float(t), float(b)) for t, b in d.get("tempoCurve", ())),
+            d.get("confidence"),
         )
 
 
@@ -138,11 +153,14 @@ class MelodyNote:
 
 @dataclass(frozen=True)
 class Melody:
+    """Sung notes, and which signal they were tracked on (``"vocals"`` stem or ``"mix"``)."""
+
     notes: tuple[MelodyNote, ...]
+    source: str = "mix"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"notes": [n.__dict__ for n in self.notes]}
+        return {"notes": [n.__dict__ for n in self.notes], "source": self.source}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Melody:
-        return cls(tuple(MelodyNote(**n) for n in d["notes"]))
+        return cls(tuple(MelodyNote(**n) for n in d["notes"]), d.get("source", "mix"))

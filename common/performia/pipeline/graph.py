@@ -150,7 +150,7 @@ GRAPH = Graph(
             name="melody",
             needs=("ingest",),
             uses=("separate",),
-            writes=("melody.json",),
+            writes=("melody.json", "f0.npy"),
             description="Sung pitch contour and notes.",
         ),
         StageSpec(
@@ -164,6 +164,7 @@ GRAPH = Graph(
             needs=("ingest",),
             uses=("rhythm",),
             writes=("harmony.json",),
+            impl="performia.stages.harmony:run",
             description="Tuning, key and beat-synchronous chords.",
         ),
         StageSpec(

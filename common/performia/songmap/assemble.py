@@ -20,6 +20,7 @@ from performia.songmap.model import (
     SongMap,
     StageProvenance,
     Stem,
+    TempoPoint,
     TimeSignature,
 )
 
@@ -94,6 +95,10 @@ def assemble_song_map(
         ],
         tuning_cents=a.harmony.tuning_cents if a.harmony else None,
         tempo=round(a.rhythm.tempo, 2) if a.rhythm and a.rhythm.tempo else None,
+        tempo_curve=[
+            TempoPoint(time=round(t, 3), bpm=round(b, 2))
+            for t, b in (a.rhythm.tempo_curve if a.rhythm else ())
+        ],
         time_signature=TimeSignature(numerator=ts[0], denominator=ts[1]) if ts else None,
         beats=[round(b, 3) for b in a.rhythm.beats] if a.rhythm else [],
         downbeats=[round(b, 3) for b in a.rhythm.downbeats] if a.rhythm else [],

@@ -29,6 +29,7 @@ __all__ = [
     "StageProvenance",
     "Stem",
     "Syllable",
+    "TempoPoint",
     "TimeSignature",
 ]
 
@@ -97,6 +98,13 @@ class Section(_Span):
     name: str
     kind: SectionKind = "section"
     lines: list[Line] = Field(default_factory=list)
+
+
+class TempoPoint(_Model):
+    """Local tempo at a moment (beats per minute), for songs that speed up or slow down."""
+
+    time: Seconds = Field(ge=0)
+    bpm: float = Field(gt=0)
 
 
 class TimeSignature(_Model):
@@ -176,6 +184,7 @@ class SongMap(_Model):
     key_segments: list[KeySegment] = Field(default_factory=list)
     tuning_cents: float | None = Field(default=None, ge=-50, le=50)
     tempo: float | None = Field(default=None, gt=0, description="Global tempo, beats per minute.")
+    tempo_curve: list[TempoPoint] = Field(default_factory=list)
     time_signature: TimeSignature | None = None
     beats: list[Seconds] = Field(default_factory=list)
     downbeats: list[Seconds] = Field(default_factory=list)

