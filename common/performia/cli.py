@@ -194,6 +194,18 @@ def example(
     err_console.print(f"wrote {path} (truth: {truth_path})")
 
 
+def _mount_bench() -> None:
+    """``performia bench``: accuracy and speed against synthesised truth (needs the bench extra)."""
+    try:
+        from performia.bench.cli import bench_app
+    except ImportError:  # an image without mir_eval simply has no bench command
+        return
+    app.add_typer(bench_app, name="bench")
+
+
+_mount_bench()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: maps the error family to exit codes and one-line messages."""
     debug = os.environ.get("PERFORMIA_DEBUG") == "1"

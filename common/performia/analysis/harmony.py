@@ -52,7 +52,9 @@ CQT_MIDI_MIN = 24
 #: Bass chroma from C1 up to (not including) this many semitones (G3): where roots live.
 BASS_SEMITONES = 31
 #: Relative strength of a note's upper partials in the templates (harmonic h weighs this**(h-1)).
-PARTIAL_DECAY = 0.6
+PARTIAL_DECAY = 0.45
+#: Log compression of semitone magnitudes before folding: log1p(CHROMA_COMPRESSION · x / max).
+CHROMA_COMPRESSION = 100.0
 #: Cost (log-probability units) of changing chord between beats: stops one-beat flickers.
 CHORD_SWITCH_COST = 2.0
 #: Emission sharpness: how strongly chroma evidence outweighs the transition prior.
@@ -76,7 +78,7 @@ MIN_KEY_SEGMENT_S = 12.0
 
 @dataclass(frozen=True)
 class ChromaFeatures:
-    """Tuning-corrected chroma on the analysis frame grid."""
+    """Tuning-corrected pitch features on the analysis frame grid."""
 
     times: np.ndarray  # (T,) frame centres, seconds
     treble: np.ndarray  # (12, T) pitch-class energy above the bass range, log-compressed
@@ -129,14 +131,18 @@ def chroma_features(*, y: np.ndarray, sr: int, tuning_cents: float = 0.0) -> Chr
     # loudness from short frames: the CQT's long bass windows smear energy into silences
     rms = librosa.feature.rms(y=y, frame_length=2048, hop_length=HOP)[0]
     level_db = 20 * np.log10(rms[: cqt.shape[1]] + 1e-10)
-    log_semis = np.log1p(1000.0 * semis / (semis.max() + 1e-12))
-    n_frames = semis.shape[1]
-    bass = np.zeros((12, n_frames))
-    treble = np.zeros((12, n_frames))
-    for s in range(semis.shape[0]):
-        (bass if s < BASS_SEMITONES else treble)[s % 12] += log_semis[s]
-    times = librosa.frames_to_time(np.arange(n_frames), sr=sr, hop_length=HOP)
+    treble, bass = _fold(np.log1p(CHROMA_COMPRESSION * semis / (semis.max() + 1e-12)))
+    times = librosa.frames_to_time(np.arange(semis.shape[1]), sr=sr, hop_length=HOP)
     return ChromaFeatures(times, treble, bass, level_db)
+
+
+def _fold(semis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(84, T) semitone energies → treble and bass chroma, each (12, T)."""
+    bass = np.zeros((12, semis.shape[1]))
+    treble = np.zeros((12, semis.shape[1]))
+    for s in range(semis.shape[0]):
+        (bass if s < BASS_SEMITONES else treble)[s % 12] += semis[s]
+    return treble, bass
 
 
 def _beat_segments(beats: Sequence[float], duration: float) -> np.ndarray:

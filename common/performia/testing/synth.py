@@ -1,8 +1,13 @@
-"""Synthesise songs with known truth: drums on an exact beat grid, chord pads, a sung-like melody.
+"""Synthesise songs with known truth: drums on an exact beat grid, chords, a sung-like melody.
 
 Every renderer places sound at sample-exact times and :func:`render_song` returns a
 :class:`SongTruth` built from those same placement times, so an analysis stage can be scored
 against what was really put there rather than against a hand annotation.
+
+Songs can be detuned from A440 (``tuning_cents``), swung (off-beat hi-hats delayed), played on a
+pad, piano, organ or guitar (``timbre``), in 2/4, 3/4, 4/4 or 6/8 (``meter=6`` counts eighths),
+and built from a ``form`` of sections (intro, verse, chorus …) that may change key; the truth
+then carries the sections, their repeat labels and the key segments.
 
 Words are spoken by ``espeak-ng`` (see :func:`speak`); :func:`write_audio` encodes to every
 container the product ingests (wav, flac, mp3, ogg, opus, m4a) with PyAV, tags included.
@@ -44,8 +49,11 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "TIMBRES",
     "ChordTruth",
+    "KeyTruth",
     "NoteTruth",
+    "SectionTruth",
     "SongTruth",
     "WordTruth",
     "chord_pitches",
@@ -64,6 +72,8 @@ LEAD_IN_S = 0.5
 TAIL_S = 0.5
 #: Stems :func:`render_song` returns and their default mix gains.
 DEFAULT_LEVELS: dict[str, float] = {"drums": 0.6, "chords": 0.5, "melody": 0.6, "vocals": 0.8}
+#: Instruments that can play the chords (see :func:`render_chords`).
+TIMBRES = ("pad", "piano", "organ", "guitar")
 
 
 # --------------------------------------------------------------------------------------- truth
@@ -97,8 +107,42 @@ class NoteTruth:
 
 
 @dataclass(frozen=True)
+class SectionTruth:
+    """One section of a song's form, ``start`` inclusive and ``end`` exclusive, in seconds.
+
+    ``kind`` is what was asked for (``"verse"``, ``"chorus"`` …); ``label`` is a letter shared
+    by every section of the same kind (the first kind heard is ``"A"``), as structure
+    annotations label repeats; ``name`` is what a chart prints (``"Verse 2"``, ``"Bridge"``).
+    """
+
+    kind: str
+    label: str
+    start: float
+    end: float
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class KeyTruth:
+    """A stretch of the song in one key (``"F major"``, ``"D minor"``), in seconds."""
+
+    key: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
 class SongTruth:
-    """Everything :func:`render_song` placed, in seconds from the start of the audio."""
+    """Everything :func:`render_song` placed, in seconds from the start of the audio.
+
+    ``beats`` are the counted pulse: quarter notes in 2/4, 3/4 and 4/4, but **eighth notes in
+    6/8** (``meter == 6``, ``beat_unit == 8``), so ``tempo_bpm`` is then the eighth-note rate
+    (a 6/8 at ``tempo_bpm = 180`` has a dotted-quarter pulse of 60 per minute). Pitched sounds
+    (chords, melody) sit ``tuning_cents`` off A440 while ``chords`` and ``melody`` keep their
+    nominal names and MIDI numbers. ``key`` is the home key; ``key_segments`` tile the bars
+    and say where each key sounds (one segment unless the form modulates). ``sections`` tile
+    the bars in form order (empty when the song was rendered without a form).
+    """
 
     sr: int
     duration: float
@@ -110,13 +154,24 @@ class SongTruth:
     chords: tuple[ChordTruth, ...]
     melody: tuple[NoteTruth, ...]
     words: tuple[WordTruth, ...]
+    beat_unit: int = 4
+    tuning_cents: float = 0.0
+    swing: float = 0.0
+    timbre: str = "pad"
+    sections: tuple[SectionTruth, ...] = ()
+    key_segments: tuple[KeyTruth, ...] = ()
+
+    @property
+    def time_signature(self) -> tuple[int, int]:
+        """``(meter, beat_unit)``: ``(4, 4)``, ``(3, 4)``, ``(6, 8)`` …"""
+        return (self.meter, self.beat_unit)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (tuples become lists, spans become objects)."""
         d = asdict(self)
         for name in ("beats", "downbeats"):
             d[name] = list(d[name])
-        for name in ("chords", "melody", "words"):
+        for name in ("chords", "melody", "words", "sections", "key_segments"):
             d[name] = [dict(item) for item in d[name]]
         return d
 
@@ -244,6 +299,30 @@ def click_track(
     sr = _check_sr(sr)
     if bpm <= 0 or meter < 1 or n_beats < 0 or start < 0:
         raise ValueError("click_track needs bpm > 0, meter >= 1, n_beats >= 0 and start >= 0")
+    return _drum_grid(bpm=bpm, n_beats=n_beats, meter=meter, sr=sr, start=start, seed=seed)
+
+
+def _drum_grid(
+    *,
+    bpm: float,
+    n_beats: int,
+    meter: int,
+    sr: int,
+    start: float,
+    seed: int,
+    compound: bool = False,
+    gains: Sequence[float] | None = None,
+    offbeats: Sequence[bool] | None = None,
+    swing: float = 0.0,
+) -> tuple[np.ndarray, tuple[float, ...], tuple[float, ...]]:
+    """:func:`click_track`, plus what a song's sections and feel need.
+
+    ``compound`` plays 6/8 over eighth-note beats: kick on 1, snare on 4, hi-hat on every
+    eighth. ``gains[i]`` scales everything struck on beat ``i`` (sections differ in loudness);
+    ``offbeats[i]`` adds a softer hi-hat after beat ``i``, half a beat later plus ``swing``
+    times half a beat (``swing = 1/3`` puts it on the last triplet: a shuffle). Noise is drawn
+    beat by beat in a fixed order, so without off-beats the audio equals :func:`click_track`'s.
+    """
     rng = np.random.default_rng(seed)
     period = 60.0 / bpm
     beats = tuple(start + i * period for i in range(n_beats))
@@ -251,56 +330,183 @@ def click_track(
     out = np.zeros(math.ceil((start + n_beats * period + TAIL_S) * sr), dtype=np.float64)
     for i, t in enumerate(beats):
         at = round(t * sr)
+        gain = 1.0 if gains is None else float(gains[i])
         position = i % meter
         if position == 0:
-            _add(out, 1.0 * _kick(sr, rng), at)
+            _add(out, gain * _kick(sr, rng), at)
+        elif compound:
+            if position == meter // 2:
+                _add(out, gain * _snare(sr, rng), at)
         elif meter % 2 == 0 and meter >= 4 and position == meter // 2:
-            _add(out, 0.8 * _kick(sr, rng), at)
+            _add(out, gain * 0.8 * _kick(sr, rng), at)
         else:
-            _add(out, _snare(sr, rng), at)
-        _add(out, _hat(sr, rng), at)
+            _add(out, gain * _snare(sr, rng), at)
+        _add(out, gain * _hat(sr, rng), at)
+        if offbeats is not None and offbeats[i]:
+            off = t + period * 0.5 * (1.0 + swing)
+            _add(out, gain * 0.7 * _hat(sr, rng), round(off * sr))
     return out.astype(np.float32), beats, downbeats
 
 
 # ------------------------------------------------------------------------------ pads and melody
 
 
-def render_chords(chords: Sequence[ChordTruth], *, sr: int, duration: float) -> np.ndarray:
-    """Additive-synth pads: each chord's :func:`chord_pitches` sounds over its span.
+#: Struck instruments: partial amplitudes, decay of the fundamental (s), how much faster each
+#: higher partial decays, inharmonicity (partial k sits at k·f0·sqrt(1 + B·k²)), and the delay
+#: between successive chord tones (a strum, low string first).
+_STRUCK: dict[str, dict[str, Any]] = {
+    "piano": {
+        "amps": (1.0, 0.6, 0.4, 0.25, 0.2, 0.12, 0.08, 0.05),
+        "tau": 1.1,
+        "slope": 0.6,
+        "inharmonicity": 1e-4,
+        "stagger": 0.0,
+    },
+    "guitar": {
+        "amps": tuple(1.0 / k for k in range(1, 11)),  # a sawtooth's, then damped: a pluck
+        "tau": 0.8,
+        "slope": 0.9,
+        "inharmonicity": 2e-5,
+        "stagger": 0.012,
+    },
+}
+#: Sustained instruments: harmonic amplitudes (the pad's are the original four).
+_SUSTAINED: dict[str, tuple[float, ...]] = {
+    "pad": (1.0, 0.5, 0.25, 0.125),
+    "organ": (1.0, 0.8, 0.6, 0.5, 0.35, 0.3, 0.2, 0.15),
+}
 
-    Each pitch has four harmonics at amplitudes 1, 1/2, 1/4, 1/8; a 10 ms attack and a 30 ms
-    release that ends exactly at the span's end keep chord boundaries clear. Returns float32
-    audio ``duration`` seconds long; spans past the end are cropped.
+
+def render_chords(
+    chords: Sequence[ChordTruth],
+    *,
+    sr: int,
+    duration: float,
+    timbre: str = "pad",
+    tuning_cents: float = 0.0,
+    octave_up: bool = False,
+    restrike: float | None = None,
+) -> np.ndarray:
+    """Each chord's :func:`chord_pitches` sounding over its span, on one of :data:`TIMBRES`.
+
+    * ``"pad"``: four harmonics at amplitudes 1, 1/2, 1/4, 1/8, sustained; a 10 ms attack and
+      a 30 ms release that ends exactly at the span's end keep chord boundaries clear.
+    * ``"organ"``: eight sustained harmonics, odd and even, all strong: a bright steady tone.
+    * ``"piano"``: struck, slightly inharmonic partials, each decaying, the higher ones faster.
+    * ``"guitar"``: a strum (12 ms between strings, low first) of plucked sawtooth-like tones
+      whose upper partials die quickly.
+
+    Struck timbres sound again every ``restrike`` seconds within a span (comping), the previous
+    strike damped over 0.25 s. ``tuning_cents`` moves every frequency by that many cents;
+    ``octave_up`` doubles the chord tones (not the bass) an octave higher, louder and brighter.
+    Returns float32 audio ``duration`` seconds long; spans past the end are cropped.
     """
     sr = _check_sr(sr)
+    if timbre not in TIMBRES:
+        raise ValueError(f"unknown timbre {timbre!r}; known: {', '.join(TIMBRES)}")
     out = np.zeros(round(duration * sr), dtype=np.float64)
+    _render_chords_into(
+        out,
+        chords,
+        sr=sr,
+        timbre=timbre,
+        ratio=2.0 ** (tuning_cents / 1200.0),
+        octave_up=octave_up,
+        restrike=restrike,
+    )
+    return out.astype(np.float32)
+
+
+def _render_chords_into(
+    out: np.ndarray,
+    chords: Sequence[ChordTruth],
+    *,
+    sr: int,
+    timbre: str,
+    ratio: float,
+    octave_up: bool,
+    restrike: float | None,
+) -> None:
+    cache: dict[tuple[tuple[int, ...], int], np.ndarray] = {}
     for chord in chords:
-        pitches = chord_pitches(chord.symbol)
+        base = chord_pitches(chord.symbol)
+        pitches = base + [p + 12 for p in base[1:]] if octave_up else base
         i0 = round(chord.start * sr)
         i1 = min(round(chord.end * sr), len(out))
         if i1 <= i0:
             continue
-        t = np.arange(i1 - i0) / sr
-        pad = np.zeros(i1 - i0, dtype=np.float64)
-        for pitch in pitches:
-            f0 = _midi_to_hz(pitch)
-            for k, amp in enumerate((1.0, 0.5, 0.25, 0.125), start=1):
-                if k * f0 >= sr / 2:
-                    break
-                phase = 2.0 * np.pi * ((pitch * 0.618 * k) % 1.0)  # fixed, spread-out phases
-                pad += amp * np.sin(2.0 * np.pi * k * f0 * t + phase)
-        out[i0:i1] += pad * _envelope(i1 - i0, sr, 0.01, 0.03) / len(pitches)
-    return out.astype(np.float32)
+        if timbre in _SUSTAINED:
+            key = (tuple(pitches), i1 - i0)
+            if key not in cache:  # progressions repeat: render each chord once per length
+                cache[key] = _sustained(pitches, i1 - i0, sr, _SUSTAINED[timbre], ratio)
+            out[i0:i1] += cache[key] * _envelope(i1 - i0, sr, 0.01, 0.03) / len(base)
+            continue
+        strikes = [i0]
+        if restrike is not None and restrike > 0:
+            step = restrike * sr
+            strikes += [round(i0 + j * step) for j in range(1, math.ceil((i1 - i0) / step))]
+            strikes = [s for s in strikes if s < i1 - round(0.05 * sr)] or [i0]
+        damp = round(0.25 * sr)
+        for j, s0 in enumerate(strikes):
+            s1 = i1 if j + 1 == len(strikes) else min(strikes[j + 1] + damp, i1)
+            key = (tuple(pitches), s1 - s0)
+            if key not in cache:
+                cache[key] = _struck(pitches, s1 - s0, sr, _STRUCK[timbre], ratio)
+            release = 0.03 if s1 == i1 else 0.25
+            out[s0:s1] += cache[key] * _envelope(s1 - s0, sr, 0.0, release) / len(base)
 
 
-def render_melody(notes: Sequence[NoteTruth], *, sr: int, duration: float) -> np.ndarray:
-    """A voice-like tone for each note at exactly its MIDI pitch.
+def _sustained(
+    pitches: Sequence[int], n: int, sr: int, amps: Sequence[float], ratio: float
+) -> np.ndarray:
+    t = np.arange(n) / sr
+    sound = np.zeros(n, dtype=np.float64)
+    for pitch in pitches:
+        f0 = _midi_to_hz(pitch) * ratio
+        for k, amp in enumerate(amps, start=1):
+            if k * f0 >= sr / 2:
+                break
+            phase = 2.0 * np.pi * ((pitch * 0.618 * k) % 1.0)  # fixed, spread-out phases
+            sound += amp * np.sin(2.0 * np.pi * k * f0 * t + phase)
+    return sound
+
+
+def _struck(
+    pitches: Sequence[int], n: int, sr: int, spec: Mapping[str, Any], ratio: float
+) -> np.ndarray:
+    t = np.arange(n) / sr
+    sound = np.zeros(n, dtype=np.float64)
+    attack = np.minimum(1.0, t / 0.002)  # 2 ms: a hammer or a pick, not a click
+    decays = [
+        np.exp(-t / (spec["tau"] / (1.0 + spec["slope"] * (k - 1))))
+        for k in range(1, len(spec["amps"]) + 1)
+    ]
+    for index, pitch in enumerate(pitches):
+        f0 = _midi_to_hz(pitch) * ratio
+        lag = round(index * spec["stagger"] * sr)
+        if lag >= n:
+            break
+        tone = np.zeros(n - lag, dtype=np.float64)
+        for k, amp in enumerate(spec["amps"], start=1):
+            fk = k * f0 * math.sqrt(1.0 + spec["inharmonicity"] * k * k)
+            if fk >= sr / 2:
+                break
+            tone += amp * decays[k - 1][: n - lag] * np.sin(2.0 * np.pi * fk * t[: n - lag])
+        sound[lag:] += tone * attack[: n - lag]
+    return sound
+
+
+def render_melody(
+    notes: Sequence[NoteTruth], *, sr: int, duration: float, tuning_cents: float = 0.0
+) -> np.ndarray:
+    """A voice-like tone for each note at exactly its MIDI pitch (plus ``tuning_cents``).
 
     Fundamental plus harmonics at amplitude 1/k (up to eight, below Nyquist), a 5 Hz vibrato of
     ±20 cents centred on the pitch, a 20 ms attack and a 50 ms release that ends at the note's
     end. Returns float32 audio ``duration`` seconds long.
     """
     sr = _check_sr(sr)
+    ratio = 2.0 ** (tuning_cents / 1200.0)
     out = np.zeros(round(duration * sr), dtype=np.float64)
     for note in notes:
         i0 = round(note.start * sr)
@@ -308,7 +514,7 @@ def render_melody(notes: Sequence[NoteTruth], *, sr: int, duration: float) -> np
         if i1 <= i0:
             continue
         t = np.arange(i1 - i0) / sr
-        f0 = _midi_to_hz(note.pitch_midi)
+        f0 = _midi_to_hz(note.pitch_midi) * ratio
         freq = f0 * 2.0 ** (20.0 * np.sin(2.0 * np.pi * 5.0 * t) / 1200.0)
         phase = 2.0 * np.pi * np.concatenate(([0.0], np.cumsum(freq[:-1]))) / sr
         tone = np.zeros_like(t)
@@ -389,12 +595,102 @@ def speak(text: str, *, sr: int, voice: str = "en-us", wpm: int = 150) -> np.nda
 # ------------------------------------------------------------------------------------------ song
 
 
+#: How each kind of section is played: drum loudness, and whether the chords are doubled an
+#: octave up with off-beat hi-hats (the lift a chorus gets). Unknown kinds play like a verse.
+_SECTION_STYLE: dict[str, tuple[float, bool]] = {
+    "intro": (0.55, False),
+    "verse": (0.75, False),
+    "prechorus": (0.85, False),
+    "chorus": (1.0, True),
+    "bridge": (0.65, False),
+    "solo": (0.9, True),
+    "outro": (0.55, False),
+}
+_KEY_RE = re.compile(r"^[A-G][#b]? (major|minor)$")
+
+#: One section of a form: ``(kind, progression, bars)`` or ``(kind, progression, bars, key)``.
+FormEntry = tuple[str, Sequence[str], int] | tuple[str, Sequence[str], int, str]
+
+
+@dataclass(frozen=True)
+class _Section:
+    kind: str
+    progression: tuple[str, ...]
+    bars: int
+    key: str
+
+
+def _check_key(key: str) -> str:
+    if not isinstance(key, str) or not _KEY_RE.match(key):
+        raise ValueError(f"key must look like 'F major' or 'C# minor', got {key!r}")
+    return key
+
+
+def _parse_form(form: Sequence[FormEntry], key: str) -> list[_Section]:
+    sections = []
+    for entry in form:
+        if not isinstance(entry, tuple | list) or len(entry) not in (3, 4):
+            raise ValueError(
+                f"form entries are (kind, progression, bars) or (kind, progression, bars, key), "
+                f"got {entry!r}"
+            )
+        kind, progression, bars = entry[0], entry[1], entry[2]
+        section_key = _check_key(entry[3]) if len(entry) == 4 else key
+        if not isinstance(kind, str) or not kind:
+            raise ValueError(f"a section kind must be a non-empty string, got {kind!r}")
+        if isinstance(progression, str) or not progression:
+            raise ValueError(f"section {kind!r} needs a sequence of chord symbols")
+        if int(bars) != bars or bars < 1:
+            raise ValueError(f"section {kind!r} needs a positive whole number of bars")
+        for symbol in progression:
+            chord_pitches(symbol)  # fail early on an unknown symbol
+        sections.append(_Section(kind.lower(), tuple(progression), int(bars), section_key))
+    if not sections:
+        raise ValueError("form must name at least one section")
+    return sections
+
+
+def _section_truth(
+    sections: Sequence[_Section], *, bar_s: float
+) -> tuple[tuple[SectionTruth, ...], tuple[KeyTruth, ...]]:
+    """Sections labelled by kind (first kind heard is "A"), and the keys merged across them."""
+    labels: dict[str, str] = {}
+    totals = {kind: sum(s.kind == kind for s in sections) for kind in {s.kind for s in sections}}
+    seen: dict[str, int] = {}
+    spans: list[SectionTruth] = []
+    keys: list[KeyTruth] = []
+    bar = 0
+    for section in sections:
+        label = labels.setdefault(section.kind, _label(len(labels)))
+        seen[section.kind] = seen.get(section.kind, 0) + 1
+        title = section.kind.capitalize()
+        name = title if totals[section.kind] == 1 else f"{title} {seen[section.kind]}"
+        start, end = LEAD_IN_S + bar * bar_s, LEAD_IN_S + (bar + section.bars) * bar_s
+        spans.append(SectionTruth(section.kind, label, start, end, name))
+        if keys and keys[-1].key == section.key:
+            keys[-1] = KeyTruth(section.key, keys[-1].start, end)
+        else:
+            keys.append(KeyTruth(section.key, start, end))
+        bar += section.bars
+    return tuple(spans), tuple(keys)
+
+
+def _label(index: int) -> str:
+    """0 → "A", 25 → "Z", 26 → "AA" …"""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def render_song(
     *,
     bpm: float = 120.0,
     meter: int = 4,
-    bars: int = 8,
-    progression: Sequence[str] = ("C", "G", "Am", "F"),
+    bars: int | None = None,
+    progression: Sequence[str] | None = None,
     chords_per_bar: int = 1,
     melody: Sequence[tuple[int | None, float]] | None = None,
     lyrics: str | None = None,
@@ -402,33 +698,69 @@ def render_song(
     key: str = "C major",
     seed: int = 0,
     levels: Mapping[str, float] | None = None,
+    tuning_cents: float = 0.0,
+    swing: float = 0.0,
+    timbre: str = "pad",
+    form: Sequence[FormEntry] | None = None,
+    offbeat_hats: bool | None = None,
 ) -> tuple[np.ndarray, SongTruth, dict[str, np.ndarray]]:
     """Render a song and the truth of where everything in it was placed.
 
     * Beats start after :data:`LEAD_IN_S` of silence and run for ``bars * meter`` beats; every
-      ``meter``-th beat is a downbeat. Drums come from :func:`click_track`.
+      ``meter``-th beat is a downbeat. Drums come from :func:`click_track`. ``meter=6`` is 6/8:
+      six eighth-note beats per bar at ``bpm`` eighths per minute, kick on 1, snare on 4.
     * Chords cycle through ``progression``, ``chords_per_bar`` per bar (which must divide
-      ``meter``, so changes fall on beats); the spans tile the bars exactly.
+      ``meter``, so changes fall on beats); the spans tile the bars exactly. ``bars`` defaults
+      to 8 and ``progression`` to C G Am F.
+    * ``form`` replaces ``bars`` and ``progression``: sections ``(kind, progression, bars)``
+      or ``(kind, progression, bars, key)`` played in order, each restarting its progression.
+      The truth's ``sections`` label repeated kinds alike and ``key_segments`` follow the
+      per-section keys (``key`` is the home key and the default). Choruses are louder and
+      brighter: full-level drums with off-beat hi-hats, chords doubled an octave up; intros,
+      bridges and outros play softer drums than verses.
     * ``melody`` is a list of ``(midi, beats_long)`` laid end to end from the first beat;
       ``midi`` ``None`` is a rest. Notes are cropped at the end of the last bar.
     * ``lyrics`` are split on whitespace and each word is spoken with :func:`speak` on
       successive beats from the first beat of bar 2, skipping as many beats as a word needs so
       that words never overlap. ``ValueError`` if they do not all start within the bars.
     * ``key`` is only recorded in the truth: make it match the progression.
+    * ``tuning_cents`` (within ±50) detunes every pitched sound from A440; the truth keeps the
+      nominal chord names and MIDI pitches and records the offset.
+    * ``swing`` (0 to 0.5; 1/3 is a triplet shuffle) delays the off-beat hi-hats by that
+      fraction of half a beat; beats stay where they are. Off-beat hats play everywhere when
+      ``offbeat_hats`` is true, nowhere when false, and by default when ``swing`` is set and in
+      choruses.
+    * ``timbre`` picks the chord instrument among :data:`TIMBRES`; piano re-strikes every two
+      beats (every bar in 3/4, every dotted quarter in 6/8), guitar strums every beat (every
+      dotted quarter in 6/8).
 
     Returns ``(mix, truth, stems)``. ``stems`` holds ``"drums"``, ``"chords"``, ``"melody"``
     and ``"vocals"`` exactly as they sit in the mix (scaled by ``levels`` and by the peak
     normalisation), so ``mix == sum(stems.values())``; the mix peaks at 0.9. All float32 mono.
     """
     sr = _check_sr(sr)
+    if form is not None and (bars is not None or progression is not None):
+        raise ValueError("give either form or bars and progression, not both")
+    bars = 8 if bars is None else bars
+    progression = ("C", "G", "Am", "F") if progression is None else progression
     if bpm <= 0 or meter < 1 or bars < 1:
         raise ValueError("render_song needs bpm > 0, meter >= 1 and bars >= 1")
     if chords_per_bar < 1 or meter % chords_per_bar != 0:
         raise ValueError(f"chords_per_bar must divide meter ({meter}), got {chords_per_bar}")
-    if not progression:
-        raise ValueError("progression must name at least one chord")
-    for symbol in progression:
-        chord_pitches(symbol)  # fail early on an unknown symbol
+    if not math.isfinite(tuning_cents) or abs(tuning_cents) > 50:
+        raise ValueError(f"tuning_cents must lie within ±50, got {tuning_cents!r}")
+    if not 0.0 <= swing < 0.5:
+        raise ValueError(f"swing must lie in [0, 0.5), got {swing!r}")
+    if timbre not in TIMBRES:
+        raise ValueError(f"unknown timbre {timbre!r}; known: {', '.join(TIMBRES)}")
+    if form is not None:
+        sections = _parse_form(form, _check_key(key))
+    else:
+        if not progression:
+            raise ValueError("progression must name at least one chord")
+        for symbol in progression:
+            chord_pitches(symbol)  # fail early on an unknown symbol
+        sections = [_Section("", tuple(progression), bars, key)]
     gains = dict(DEFAULT_LEVELS)
     if levels is not None:
         unknown = set(levels) - set(DEFAULT_LEVELS)
@@ -436,20 +768,30 @@ def render_song(
             raise ValueError(f"unknown stems in levels: {sorted(unknown)}; known: {sorted(gains)}")
         gains.update({name: float(gain) for name, gain in levels.items()})
 
+    compound = meter == 6
     period = 60.0 / bpm
+    bars = sum(section.bars for section in sections)
     n_beats = bars * meter
     song_end = LEAD_IN_S + n_beats * period  # end of the last bar
 
-    # Chords: tile the bars.
+    # Chords: tile each section's bars, its progression restarting with the section.
     span_beats = meter // chords_per_bar
-    chords = tuple(
-        ChordTruth(
-            progression[i % len(progression)],
-            LEAD_IN_S + i * span_beats * period,
-            LEAD_IN_S + (i + 1) * span_beats * period,
+    section_chords: list[tuple[ChordTruth, ...]] = []
+    first_bar = 0
+    for section in sections:
+        first = first_bar * chords_per_bar
+        section_chords.append(
+            tuple(
+                ChordTruth(
+                    section.progression[i % len(section.progression)],
+                    LEAD_IN_S + (first + i) * span_beats * period,
+                    LEAD_IN_S + (first + i + 1) * span_beats * period,
+                )
+                for i in range(section.bars * chords_per_bar)
+            )
         )
-        for i in range(bars * chords_per_bar)
-    )
+        first_bar += section.bars
+    chords = tuple(chord for spans in section_chords for chord in spans)
 
     # Melody: laid end to end from the first beat.
     notes: list[NoteTruth] = []
@@ -486,17 +828,58 @@ def render_song(
     n = math.ceil(duration * sr)
     duration = n / sr
 
-    drums, beats, downbeats = click_track(
-        bpm=bpm, n_beats=n_beats, meter=meter, sr=sr, start=LEAD_IN_S, seed=seed
+    # Drums: per-beat loudness and off-beat hats from each beat's section.
+    styles = [_SECTION_STYLE.get(s.kind, _SECTION_STYLE["verse"]) for s in sections]
+    beat_style = [
+        style for s, style in zip(sections, styles, strict=True) for _ in range(s.bars * meter)
+    ]
+    drum_gains = [g for g, _ in beat_style] if form is not None else None
+    if offbeat_hats is None:
+        offbeats = [swing > 0 or (form is not None and lift) for _, lift in beat_style]
+    else:
+        offbeats = [bool(offbeat_hats)] * n_beats
+    drums, beats, downbeats = _drum_grid(
+        bpm=bpm,
+        n_beats=n_beats,
+        meter=meter,
+        sr=sr,
+        start=LEAD_IN_S,
+        seed=seed,
+        compound=compound,
+        gains=drum_gains,
+        offbeats=offbeats if any(offbeats) else None,
+        swing=swing,
     )
+
+    # Chords: each section on the chosen instrument, choruses an octave fuller.
+    comping = {
+        "piano": 3 if compound else (2 if meter % 2 == 0 else meter),
+        "guitar": 3 if compound else 1,
+    }
+    restrike = comping[timbre] * period if timbre in comping else None
+    chord_audio = np.zeros(n, dtype=np.float64)
+    ratio = 2.0 ** (tuning_cents / 1200.0)
+    for spans, (_, lift) in zip(section_chords, styles, strict=True):
+        _render_chords_into(
+            chord_audio,
+            spans,
+            sr=sr,
+            timbre=timbre,
+            ratio=ratio,
+            octave_up=form is not None and lift,
+            restrike=restrike,
+        )
+
     vocals = np.zeros(n, dtype=np.float64)
     for word, audio in zip(words, word_audio, strict=True):
         _add(vocals, audio.astype(np.float64), round(word.start * sr))
 
     raw = {
         "drums": np.pad(drums[:n], (0, max(0, n - len(drums)))).astype(np.float64),
-        "chords": render_chords(chords, sr=sr, duration=duration).astype(np.float64),
-        "melody": render_melody(notes, sr=sr, duration=duration).astype(np.float64),
+        "chords": chord_audio.astype(np.float32).astype(np.float64),
+        "melody": render_melody(notes, sr=sr, duration=duration, tuning_cents=tuning_cents).astype(
+            np.float64
+        ),
         "vocals": vocals,
     }
     stems: dict[str, np.ndarray] = {}
@@ -510,6 +893,10 @@ def render_song(
     stems = {name: (y * scale).astype(np.float32) for name, y in stems.items()}
     mix = (mix * scale).astype(np.float32)
 
+    if form is not None:
+        section_spans, key_spans = _section_truth(sections, bar_s=meter * period)
+    else:
+        section_spans, key_spans = (), (KeyTruth(key, LEAD_IN_S, song_end),)
     truth = SongTruth(
         sr=sr,
         duration=duration,
@@ -521,6 +908,12 @@ def render_song(
         chords=chords,
         melody=tuple(notes),
         words=tuple(words),
+        beat_unit=8 if compound else 4,
+        tuning_cents=float(tuning_cents),
+        swing=float(swing),
+        timbre=timbre,
+        sections=section_spans,
+        key_segments=key_spans,
     )
     return mix, truth, stems
 
