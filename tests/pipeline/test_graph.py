@@ -10,7 +10,7 @@ from performia.pipeline.graph import GRAPH, Graph, StageSpec
 JOB_PARAMS = {"language", "lyrics", "title", "artist", "album", "max_duration_s"}
 
 
-def test_graph_declares_the_seven_stages_in_dependency_order():
+def test_graph_declares_every_stage_in_dependency_order():
     assert set(GRAPH.names) == {
         "ingest",
         "separate",
@@ -18,6 +18,7 @@ def test_graph_declares_the_seven_stages_in_dependency_order():
         "melody",
         "rhythm",
         "harmony",
+        "structure",
         "package",
     }
     order = GRAPH.order()
@@ -42,7 +43,14 @@ def test_every_stage_joins_into_package_and_declares_outputs():
 
 def test_built_stages_import_and_are_callable():
     built = [s for s in GRAPH if s.built]
-    assert {s.name for s in built} >= {"ingest", "package"}
+    assert {s.name for s in built} >= {
+        "ingest",
+        "rhythm",
+        "harmony",
+        "melody",
+        "structure",
+        "package",
+    }
     for spec in built:
         assert callable(load_impl(spec))
 

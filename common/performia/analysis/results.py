@@ -15,6 +15,8 @@ __all__ = [
     "Melody",
     "MelodyNote",
     "Rhythm",
+    "SectionSpan",
+    "Structure",
     "Transcript",
     "Word",
 ]
@@ -164,3 +166,34 @@ class Melody:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Melody:
         return cls(tuple(MelodyNote(**n) for n in d["notes"]), d.get("source", "mix"))
+
+
+@dataclass(frozen=True)
+class SectionSpan:
+    """One section of the song.
+
+    ``label`` names the material: sections with the same letter sound alike (every chorus is
+    "B", say). ``kind`` is a Song Map section kind and ``name`` what a chart prints ("Verse 1",
+    "Chorus 2", "Bridge"). ``confidence`` (0–1) says how sure the boundary and label are.
+    """
+
+    start: float
+    end: float
+    label: str
+    kind: str
+    name: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Structure:
+    """Sections tiling the song from 0 to its end."""
+
+    sections: tuple[SectionSpan, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sections": [s.__dict__ for s in self.sections]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Structure:
+        return cls(tuple(SectionSpan(**s) for s in d["sections"]))

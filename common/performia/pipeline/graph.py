@@ -151,12 +151,14 @@ GRAPH = Graph(
             needs=("ingest",),
             uses=("separate",),
             writes=("melody.json", "f0.npy"),
+            impl="performia.stages.melody:run",
             description="Sung pitch contour and notes.",
         ),
         StageSpec(
             name="rhythm",
             needs=("ingest",),
             writes=("rhythm.json",),
+            impl="performia.stages.rhythm:run",
             description="Beats, downbeats, meter and tempo.",
         ),
         StageSpec(
@@ -168,9 +170,17 @@ GRAPH = Graph(
             description="Tuning, key and beat-synchronous chords.",
         ),
         StageSpec(
+            name="structure",
+            needs=("ingest",),
+            uses=("rhythm", "harmony", "transcribe"),
+            writes=("structure.json",),
+            impl="performia.stages.structure:run",
+            description="Sections (intro, verse, chorus, bridge …) from repetition.",
+        ),
+        StageSpec(
             name="package",
             needs=("ingest",),
-            uses=("separate", "transcribe", "melody", "rhythm", "harmony"),
+            uses=("separate", "transcribe", "melody", "rhythm", "harmony", "structure"),
             writes=("song_map.json",),
             params=("language", "title", "artist", "album"),
             impl="performia.stages.package:run",

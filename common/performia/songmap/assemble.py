@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from performia import __version__
-from performia.analysis.results import Harmony, Melody, Rhythm, Transcript
+from performia.analysis.results import Harmony, Melody, Rhythm, Structure, Transcript
 from performia.jobs.base import utc_now
-from performia.songmap.build import DEFAULT_RULES, LineRules, build_lines, group_sections
+from performia.songmap.build import DEFAULT_RULES, LineRules, build_lines, sections_from_spans
 from performia.songmap.model import (
     AudioRef,
     ChordSegment,
@@ -35,6 +35,7 @@ class Analyses:
     rhythm: Rhythm | None = None
     harmony: Harmony | None = None
     melody: Melody | None = None
+    structure: Structure | None = None
     #: Stem name → source (relative path or URL).
     stems: Mapping[str, str] = field(default_factory=dict)
 
@@ -121,7 +122,9 @@ def assemble_song_map(
             )
             for n in notes
         ],
-        sections=group_sections(lines, duration=duration, rules=rules),
+        sections=sections_from_spans(
+            lines, a.structure.sections if a.structure else (), duration=duration, rules=rules
+        ),
         audio=AudioRef(
             src=audio_src,
             mime_type=_mime(audio_src),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from performia.analysis.results import Chord, MelodyNote, Word
+from performia.analysis.results import Chord, MelodyNote, SectionSpan, Word
 from performia.songmap.model import Line, Section, Syllable
 from performia.songmap.syllables import split_syllables, time_syllables
 
@@ -24,6 +24,7 @@ __all__ = [
     "assign_chords",
     "group_lines",
     "group_sections",
+    "sections_from_spans",
     "syllable_pitch",
     "word_syllables",
 ]
@@ -228,3 +229,40 @@ def group_sections(
                 )
             )
     return sections
+
+
+_KINDS = {"intro", "verse", "pre-chorus", "chorus", "bridge", "solo", "instrumental", "outro"}
+
+
+def sections_from_spans(
+    lines: Sequence[Line],
+    spans: Sequence[SectionSpan],
+    *,
+    duration: float,
+    rules: LineRules = DEFAULT_RULES,
+) -> list[Section]:
+    """Sections from the structure analysis, each holding the lines that start inside it.
+
+    The spans tile the song; the last one is stretched to the Song Map's duration so rounding
+    never leaves a sliver uncovered.
+    """
+    if not spans:
+        return group_sections(lines, duration=duration, rules=rules)
+    starts = [s.start for s in spans]
+    buckets: list[list[Line]] = [[] for _ in spans]
+    for line in lines:
+        i = max(bisect.bisect_right(starts, line.start_time + 1e-6) - 1, 0)
+        buckets[i].append(line)
+    out = []
+    for i, (span, bucket) in enumerate(zip(spans, buckets, strict=True)):
+        end = _r(duration) if i == len(spans) - 1 else _r(span.end)
+        out.append(
+            Section(
+                name=span.name,
+                kind=span.kind if span.kind in _KINDS else "section",  # type: ignore[arg-type]
+                start_time=_r(span.start) if i else 0.0,
+                end_time=max(end, _r(span.start)),
+                lines=bucket,
+            )
+        )
+    return out

@@ -6,7 +6,7 @@ provenance, with the reason; nothing is invented in its place.
 
 from __future__ import annotations
 
-from performia.analysis.results import Harmony, Melody, Rhythm, Transcript
+from performia.analysis.results import Harmony, Melody, Rhythm, Structure, Transcript
 from performia.jobs.base import StageState
 from performia.settings import get_settings
 from performia.songmap.assemble import Analyses, assemble_song_map
@@ -21,6 +21,7 @@ _RESULTS = {
     "rhythm": ("rhythm.json", Rhythm),
     "harmony": ("harmony.json", Harmony),
     "melody": ("melody.json", Melody),
+    "structure": ("structure.json", Structure),
 }
 
 
@@ -63,10 +64,14 @@ def run(ctx: StageContext) -> StageOutcome:
             rhythm=results["rhythm"],
             harmony=results["harmony"],
             melody=results["melody"],
+            structure=results["structure"],
             stems=stems,
         ),
         stages=stages,
         language=language,
     )
     ctx.write("song_map.json", dump_song_map(song).encode(), content_type="application/json")
-    return StageOutcome(engine="performia", note="sections from pauses until structure exists")
+    return StageOutcome(
+        engine="performia",
+        note=None if results["structure"] else "sections from lyric pauses (no structure stage)",
+    )

@@ -1,0 +1,58 @@
+"""melody: the sung pitch contour and its notes, on the vocals stem when separation ran.
+
+Writes ``f0.npy`` (rows: frame times, f0 in Hz with 0 where no melody sounds, confidence; see
+:class:`~performia.analysis.melody.PitchTrack`) and ``melody.json`` (the notes, and which signal
+they were tracked on).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from performia.analysis.backends import engine_version
+from performia.analysis.melody import ENGINE, segment_notes, track_pitch
+from performia.analysis.results import Melody
+from performia.media import decode_audio
+from performia.settings import ANALYSIS_SR
+from performia.stages.context import StageContext, StageOutcome
+
+__all__ = ["run"]
+
+#: Slack over the mix's duration allowed for a stem (encoder padding), in seconds.
+_STEM_SLACK_S = 5.0
+
+
+def _signal(ctx: StageContext) -> tuple[np.ndarray, str]:
+    """The vocals stem when the separate stage produced one, else the mix; and which it is."""
+    if ctx.has("separate"):
+        stems = ctx.read_json("separate", "stems.json")
+        name = stems.get("vocals")
+        if name:
+            duration = float(ctx.read_json("ingest", "metadata.json")["duration"])
+            decoded = decode_audio(
+                ctx.read("separate", name),
+                sr=ANALYSIS_SR,
+                max_duration_s=duration + _STEM_SLACK_S,
+                name=name,
+            )
+            return decoded.samples, "vocals"
+    return ctx.read_array("ingest", "audio.npy"), "mix"
+
+
+def run(ctx: StageContext) -> StageOutcome:
+    ctx.report(0.05, "reading the signal")
+    y, source = _signal(ctx)
+    where = "the vocals stem" if source == "vocals" else "the mix"
+    ctx.report(0.15, f"tracking the sung pitch on {where}")
+    track = track_pitch(y=y, sr=ANALYSIS_SR, source=source)
+    ctx.report(0.85, "segmenting notes")
+    notes = segment_notes(track)
+    ctx.write_array("f0.npy", track.to_array())
+    ctx.write_json("melody.json", Melody(notes, source).to_dict())
+    voiced = track.confidence[track.voiced]
+    return StageOutcome(
+        engine=ENGINE,
+        engine_version=f"essentia {engine_version('essentia')}",
+        confidence=round(float(voiced.mean()), 3) if voiced.size else None,
+        note=f"tracked on {where}",
+    )

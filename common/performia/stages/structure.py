@@ -1,0 +1,46 @@
+"""structure: sections from repetition in harmony and timbre (and in lyrics, once they exist).
+
+A stage of its own rather than part of the join: it is the slowest thing the package would do, and
+as a stage its result is cached, so a changed title or language re-packages without re-segmenting.
+"""
+
+from __future__ import annotations
+
+from performia.analysis.backends import engine_version
+from performia.analysis.results import Harmony, Rhythm, Structure, Transcript
+from performia.analysis.structure import segment_structure
+from performia.settings import ANALYSIS_SR
+from performia.songmap.build import group_lines
+from performia.stages.context import StageContext, StageOutcome
+
+__all__ = ["run"]
+
+
+def run(ctx: StageContext) -> StageOutcome:
+    y = ctx.read_array("ingest", "audio.npy")
+    beats: tuple[float, ...] = ()
+    downbeats: tuple[float, ...] = ()
+    if ctx.has("rhythm"):
+        rhythm = Rhythm.from_dict(ctx.read_json("rhythm", "rhythm.json"))
+        beats, downbeats = rhythm.beats, rhythm.downbeats
+    chords = ()
+    if ctx.has("harmony"):
+        chords = Harmony.from_dict(ctx.read_json("harmony", "harmony.json")).chords
+    lines: list[tuple[float, float, str]] = []
+    if ctx.has("transcribe"):
+        transcript = Transcript.from_dict(ctx.read_json("transcribe", "transcript.json"))
+        for words in group_lines(transcript.words, line_starts=transcript.line_starts):
+            lines.append((words[0].start, words[-1].end, " ".join(w.text for w in words)))
+    ctx.report(0.1, "self-similarity and boundaries")
+    spans = segment_structure(
+        y=y, sr=ANALYSIS_SR, beats=beats, downbeats=downbeats, chords=chords, lines=lines
+    )
+    result = Structure(tuple(spans))
+    ctx.write_json("structure.json", result.to_dict())
+    confidences = [s.confidence for s in result.sections]
+    return StageOutcome(
+        engine="performia self-similarity segmentation",
+        engine_version=f"librosa {engine_version('librosa')}",
+        confidence=round(sum(confidences) / len(confidences), 3) if confidences else None,
+        note=None if beats else "no beats: sections on a fixed frame grid",
+    )
