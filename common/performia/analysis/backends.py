@@ -61,11 +61,13 @@ def import_essentia() -> ModuleType:
     """``essentia.standard``, with its informational logging silenced."""
     try:
         import essentia
+
+        # silence before importing .standard: its import logs an INFO line to stdout
+        essentia.log.infoActive = False
+        essentia.log.warningActive = False
         import essentia.standard as es
     except ImportError as exc:
         raise _missing("essentia", "harmony") from exc
-    essentia.log.infoActive = False
-    essentia.log.warningActive = False
     return es
 
 

@@ -39,9 +39,9 @@ __all__ = [
     "chroma_features",
     "estimate_key",
     "estimate_tuning_cents",
-    "key_segments",
     "recognise_chords",
     "resolve_relative",
+    "signature_segments",
 ]
 
 HOP = 512
@@ -68,7 +68,7 @@ QUALITY_PRIOR = {"": 0.0, "m": 0.0, "7": -0.04, "maj7": -0.04, "m7": -0.04,
 SILENCE_DB = -24.0
 #: Beats below this absolute level (dBFS; ingest peaks the signal at -1 dBFS) are no-chord.
 FLOOR_DB = -60.0
-#: Krumhansl–Kessler key profiles (probe-tone ratings), tonic first.
+#: Krumhansl–Kessler key profiles (probe-tone ratings), tonic first (the baseline's key finder).
 KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 #: Cost of changing key between bars; modulations must persist to be reported.
@@ -272,59 +272,65 @@ def estimate_key(*, y: np.ndarray, sr: int, tuning_cents: float = 0.0) -> tuple[
     return parse_key(f"{tonic} {scale}"), float(np.clip(strength, 0.0, 1.0))
 
 
-def _key_profiles() -> tuple[list[Key], np.ndarray]:
-    keys, rows = [], []
-    for mode, profile in (("major", KK_MAJOR), ("minor", KK_MINOR)):
-        for tonic in range(12):
-            p = np.roll(profile, tonic)
-            keys.append(Key(tonic, mode))
-            rows.append((p - p.mean()) / np.linalg.norm(p - p.mean()))
-    return keys, np.array(rows)
+def _signature_profiles() -> np.ndarray:
+    """(12, 12) centred unit profiles of the twelve diatonic sets, indexed by major tonic."""
+    rows = []
+    for tonic in range(12):
+        p = np.zeros(12)
+        p[[(tonic + i) % 12 for i in (0, 2, 4, 5, 7, 9, 11)]] = 1.0
+        rows.append((p - p.mean()) / np.linalg.norm(p - p.mean()))
+    return np.array(rows)
 
 
-_KEYS, _KEY_PROFILES = _key_profiles()
+_SIGNATURES = _signature_profiles()
 
 
-def key_segments(
-    features: ChromaFeatures, *, bar_times: Sequence[float], duration: float, global_key: Key
-) -> tuple[tuple[float, float, Key], ...]:
-    """Key regions over the song: per-bar profile correlation, smoothed by a sticky Viterbi.
+def signature_segments(
+    features: ChromaFeatures, *, bar_times: Sequence[float], duration: float, home: int
+) -> list[tuple[float, float, int]]:
+    """Regions of one key signature (diatonic set, named by its major tonic) over the song.
 
-    A region shorter than ``MIN_KEY_SEGMENT_S`` is folded into its neighbour, so a borrowed chord
-    or a short tonicisation is not reported as a modulation.
+    The diatonic set is decided per bar over an eight-bar context and smoothed by a Viterbi pass
+    that charges for every change; regions shorter than ``MIN_KEY_SEGMENT_S`` are folded into a
+    neighbour. Working with signatures rather than the 24 keys keeps a verse that leans on the
+    relative minor from being reported as a modulation: mode is decided afterwards, per region.
     """
     bounds = _beat_segments(bar_times, duration)
     if len(bounds) < 3:
-        return ((0.0, duration, global_key),)
+        return [(0.0, duration, home)]
     treble, bass, _ = _sync(features, bounds)
     chroma = treble + bass
-    # eight-bar context: a key is heard over phrases, not single bars
     smooth = uniform_filter1d(chroma, size=min(8, chroma.shape[1]), axis=1, mode="nearest")
     centred = smooth - smooth.mean(axis=0, keepdims=True)
     centred /= np.linalg.norm(centred, axis=0, keepdims=True) + 1e-9
-    corr = _KEY_PROFILES @ centred  # (24, bars)
-    prior = np.array([1.0 if k == global_key else 0.0 for k in _KEYS])[:, None]
-    path = _viterbi(8.0 * corr + 0.5 * prior, KEY_SWITCH_COST)
+    corr = _SIGNATURES @ centred  # (12, bars)
+    prior = np.zeros((12, 1))
+    prior[home] = 0.5
+    path = _viterbi(8.0 * corr + prior, KEY_SWITCH_COST)
     segs: list[list] = []
     for i, state in enumerate(path):
         if segs and segs[-1][2] == state:
             segs[-1][1] = bounds[i + 1]
         else:
             segs.append([bounds[i], bounds[i + 1], int(state)])
-    merged: list[list] = []
-    for seg in segs:
-        if merged and (seg[1] - seg[0] < MIN_KEY_SEGMENT_S or merged[-1][2] == seg[2]):
-            merged[-1][1] = seg[1]
-        elif not merged and seg[1] - seg[0] < MIN_KEY_SEGMENT_S and len(segs) > 1:
-            merged.append([seg[0], seg[1], None])
-        else:
-            if merged and merged[-1][2] is None:
-                seg = [merged.pop()[0], seg[1], seg[2]]
-            merged.append(seg)
-    return tuple(
-        (round(float(a), 3), round(float(b), 3), _KEYS[s] if s is not None else global_key)
-        for a, b, s in merged
-    )
+    # fold short regions into the longer neighbour, shortest first
+    while len(segs) > 1:
+        lengths = [b - a for a, b, _ in segs]
+        i = int(np.argmin(lengths))
+        if lengths[i] >= MIN_KEY_SEGMENT_S:
+            break
+        j = i - 1 if i == len(segs) - 1 or (i > 0 and lengths[i - 1] >= lengths[i + 1]) else i + 1
+        a, b = min(segs[i][0], segs[j][0]), max(segs[i][1], segs[j][1])
+        segs[j] = [a, b, segs[j][2]]
+        del segs[i]
+        merged: list[list] = []
+        for seg in segs:
+            if merged and merged[-1][2] == seg[2]:
+                merged[-1][1] = seg[1]
+            else:
+                merged.append(seg)
+        segs = merged
+    return [(float(a), float(b), int(sig)) for a, b, sig in segs]
 
 
 def _tonic_support(key: Key, chords: Sequence[Chord]) -> float:
@@ -378,17 +384,19 @@ def analyze_harmony(
     key, _strength = estimate_key(y=y, sr=sr, tuning_cents=tuning)
     grid = list(beats) if beats else list(np.arange(0.5, duration, 0.5))
     bars = list(downbeats) if downbeats else grid[::4]
-    segments = key_segments(features, bar_times=bars, duration=duration, global_key=key)
-    if len(segments) > 1:
-        # the key a performer names is the one the song spends longest in
-        totals: dict[Key, float] = {}
-        for a, b, k in segments:
-            totals[k] = totals.get(k, 0.0) + (b - a)
-        key = max(totals, key=totals.__getitem__)
     chords = recognise_chords(features, beats=grid, duration=duration)
-    if len(segments) == 1:
-        key = resolve_relative(key, chords)
-        segments = ((0.0, round(duration, 3), key),)
+    home = key.relative_major.tonic
+    segments = []
+    for a, b, sig in signature_segments(features, bar_times=bars, duration=duration, home=home):
+        inside = [c for c in chords if a <= c.start < b]
+        # essentia's key where the signature is its own; else the major of the signature
+        start_key = key if sig == home else Key(sig, "major")
+        segments.append((round(a, 3), round(b, 3), resolve_relative(start_key, inside)))
+    # the key a performer names is the one the song spends longest in
+    totals: dict[Key, float] = {}
+    for a, b, k in segments:
+        totals[k] = totals.get(k, 0.0) + (b - a)
+    key = max(totals, key=totals.__getitem__)
     chords = _respell(chords, segments)
     return Harmony(
         key=key.name,
