@@ -235,6 +235,38 @@ def pre_chorus_song() -> Song:
     )
 
 
+_DIATONIC = ["C", "Dm", "Em", "F", "G", "Am"]
+_FORMS = ["IVCVCBCO", "VCVCBCC", "IVPCVPCBCO", "IVCVCSCO", "ICVCVCBCO"]
+_KIND = {"I": "intro", "O": "outro", "V": "verse", "P": "pre-chorus", "C": "chorus", "B": "bridge"}
+
+
+def random_song(seed: int) -> Song:
+    """A pop form with random diatonic progressions, phrase-long random tunes and tempo."""
+    rng = np.random.default_rng(seed)
+    bpm = float(rng.integers(80, 141))
+    progression = {lab: tuple(rng.choice(_DIATONIC, size=4)) for lab in "IVPCBSO"}
+    if rng.random() < 0.5:
+        progression["I"] = progression["V"]  # an intro on the verse's chords
+    tunes: dict[str, list] = {"S": SOLO}
+    for lab in "VPCB":
+        base, beats = 60 + (7 if lab == "C" else 0), int(rng.choice([8, 16]))  # 2 or 4 bars
+        tune: list = []
+        while (total := sum(d for _, d in tune)) < beats:
+            length = min(int(rng.choice([1, 2, 2, 4])), beats - total)
+            rest = rng.random() <= 0.15
+            tune.append((None if rest else base + int(rng.choice([0, 2, 4, 5, 7, 9])), length))
+        tunes[lab] = tune
+    bars = {"I": 4, "O": 4, "P": 4, "V": int(rng.choice([8, 16])), "C": 8, "B": 8, "S": 8}
+    gains = {"I": 0.6, "O": 0.5, "V": 0.7, "P": 0.8, "C": 1.0, "B": 0.8, "S": 0.9}
+    parts = []
+    for lab in _FORMS[seed % len(_FORMS)]:
+        levels = {"melody": 0.0} if lab in "IO" else ({"drums": 0.9} if lab == "C" else None)
+        gain = gains[lab] * float(rng.uniform(0.85, 1.15))
+        kind = _KIND.get(lab, "solo")
+        parts.append(Part(kind, lab, bars[lab], progression[lab], tunes.get(lab), gain, levels))
+    return assemble(parts, bpm=bpm, noise_db=-40.0)
+
+
 # ------------------------------------------------------------------------------------ scoring
 
 
@@ -361,6 +393,17 @@ def test_without_beats_a_fixed_grid_stands_in(pop):
     # beats without bar lines: boundaries on beats
     sections = segment_structure(y=pop.y, sr=SR, beats=pop.beats)
     assert scores(pop, sections)["F@3"] >= 0.85
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(len(_FORMS)))
+def test_random_pop_forms(seed):
+    song = random_song(seed)
+    sections = segment_structure(y=song.y, sr=SR, beats=song.beats, downbeats=song.downbeats)
+    assert_tiles(sections, len(song.y) / SR)
+    s = scores(song, sections)
+    assert s["F@3"] >= 0.85 and s["pairwise F"] >= 0.85, s
+    assert_form(song, sections)
 
 
 # ---------------------------------------------------------------------------------- edge cases

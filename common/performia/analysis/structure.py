@@ -9,7 +9,7 @@ that sentence are measured, on a grid of beats, and sections start only on bar l
    with the first one beat for beat.
 2. **Where things change.** Novelty from two sources. *Contrast*: the distance between the mean
    features of the bars before and after each beat (Foote's checkerboard kernel on a
-   squared-distance matrix computes exactly this), over 2 and 4 bars, per feature. *Repetition*:
+   squared-distance matrix computes exactly this), over 4 bars, per feature. *Repetition*:
    along every lag of whole bars of the beat-by-beat similarity matrix, whether what follows a
    beat repeats while what precedes it does not (Serrà et al.'s structure features, on diagonal
    means instead of a nearest-neighbour graph); this finds a chorus that starts over the same
@@ -42,7 +42,7 @@ import numpy as np
 
 from performia.analysis.backends import import_librosa
 from performia.analysis.chordnames import parse_chord
-from performia.analysis.results import Chord
+from performia.analysis.results import Chord, SectionSpan
 from performia.errors import BadInputError
 
 if TYPE_CHECKING:
@@ -59,11 +59,11 @@ class StructureParams:
     sr: int = 22050
     #: Feature hop (samples at :attr:`sr`): 23 ms frames, averaged per beat afterwards.
     hop_length: int = 512
-    #: Shortest section, in bars; also the spacing between chosen boundaries.
+    #: Shortest section between two boundaries, in bars (see :attr:`edge_bars` for the ends).
     min_bars: float = 4.0
-    #: Half-widths of the novelty windows, in bars: 2 bars before an edge against 2 after (sharp,
-    #: catches a 4-bar pre-chorus) averaged with 4 against 4 (steady over a chord cycle).
-    kernel_bars: tuple[float, ...] = (2.0, 4.0)
+    #: Half-widths of the contrast windows, in bars (several are averaged): 4 bars before an edge
+    #: against 4 after spans a whole chord cycle, so chord changes inside a section cancel out.
+    kernel_bars: tuple[float, ...] = (4.0,)
     #: Beats per bar assumed when beats come without downbeats.
     beats_per_bar: int = 4
     #: Grid step (s) when no beats are given.
@@ -75,7 +75,7 @@ class StructureParams:
         ("timbre", 1.0),
         ("energy", 0.5),
         ("harmony", 0.5),
-        ("repetition", 1.0),
+        ("repetition", 1.5),
         ("lyrics", 0.5),
     )
     #: Half-width (bars) of the windows compared along each lag when looking for repeats …
@@ -107,24 +107,6 @@ class StructureParams:
 
 
 DEFAULT_PARAMS = StructureParams()
-
-
-@dataclass(frozen=True)
-class SectionSpan:
-    """One section of the song.
-
-    ``label`` names the material: sections with the same letter sound alike (every chorus is
-    "B", say). ``kind`` is a :data:`performia.songmap.model.SectionKind` value and ``name`` what a
-    chart prints ("Verse 1", "Chorus 2", "Bridge"). ``confidence`` (0–1) blends how sharp the
-    section's start is and how clearly it belongs to its label.
-    """
-
-    start: float
-    end: float
-    label: str
-    kind: SectionKind
-    name: str
-    confidence: float
 
 
 # ------------------------------------------------------------------------------------ the grid
