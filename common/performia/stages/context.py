@@ -72,8 +72,12 @@ class StageContext:
         """An upstream stage's done marker (engine, version, timing)."""
         return self.read_json(stage, DONE_MARKER)
 
+    def key_of(self, stage: str, name: str) -> str:
+        """Store key of an upstream artifact (what a Song Map references, e.g. a stem)."""
+        return artifact_key(self.job_id, stage, self.fingerprints[stage], name)
+
     def read(self, stage: str, name: str) -> bytes:
-        return self.store.get(artifact_key(self.job_id, stage, self.fingerprints[stage], name))
+        return self.store.get(self.key_of(stage, name))
 
     def read_json(self, stage: str, name: str) -> Any:
         return json.loads(self.read(stage, name))

@@ -53,7 +53,11 @@ def run(ctx: StageContext) -> StageOutcome:
         results[stage] = cls.from_dict(ctx.read_json(stage, name)) if ctx.has(stage) else None
     stems = {}
     if ctx.has("separate"):
-        stems = ctx.read_json("separate", "stems.json")
+        # stems.json maps stem name → the separate stage's artifact name (as melody reads it)
+        stems = {
+            stem: ctx.key_of("separate", artifact)
+            for stem, artifact in ctx.read_json("separate", "stems.json").items()
+        }
     stages = _provenance(ctx)
     song = assemble_song_map(
         song_id=ctx.job_id,
