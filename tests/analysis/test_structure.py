@@ -16,12 +16,8 @@ import numpy as np
 import pytest
 
 from performia.analysis.results import Chord
-from performia.analysis.structure import (
-    SectionSpan,
-    StructureParams,
-    _kinds,
-    segment_structure,
-)
+from performia.analysis.section_kinds import section_kinds
+from performia.analysis.structure import SectionSpan, StructureParams, segment_structure
 from performia.errors import BadInputError
 from performia.songmap.model import SectionKind
 from performia.testing import render_song
@@ -240,6 +236,25 @@ _FORMS = ["IVCVCBCO", "VCVCBCC", "IVPCVPCBCO", "IVCVCSCO", "ICVCVCBCO"]
 _KIND = {"I": "intro", "O": "outro", "V": "verse", "P": "pre-chorus", "C": "chorus", "B": "bridge"}
 
 
+def short_section_song() -> Song:
+    """Verse and chorus of 4 bars each, as most of the benchmark songs: the scale must adapt."""
+    v, c = ("C", "Am", "Dm", "G"), ("F", "G", "Em", "Am")
+    loud = {"drums": 0.9}
+    return assemble(
+        [
+            Part("intro", "I", 2, v, None, 0.6, {"melody": 0.0}),
+            Part("verse", "V", 4, v, VERSE[:8]),
+            Part("chorus", "C", 4, c, CHORUS[:8], 1.0, loud),
+            Part("verse", "V", 4, v, VERSE[:8]),
+            Part("chorus", "C", 4, c, CHORUS[:8], 1.0, loud),
+            Part("verse", "V", 4, v, VERSE[:8]),
+            Part("chorus", "C", 4, c, CHORUS[:8], 1.0, loud),
+            Part("outro", "O", 2, ("C", "F"), None, 0.5, {"melody": 0.0, "drums": 0.3}),
+        ],
+        bpm=120.0,
+    )
+
+
 def random_song(seed: int) -> Song:
     """A pop form with random diatonic progressions, phrase-long random tunes and tempo."""
     rng = np.random.default_rng(seed)
@@ -406,6 +421,25 @@ def test_random_pop_forms(seed):
     assert_form(song, sections)
 
 
+@pytest.mark.slow
+def test_four_bar_sections_scale_the_analysis_down():
+    song = short_section_song()
+    sections = segment_structure(y=song.y, sr=SR, beats=song.beats, downbeats=song.downbeats)
+    assert_tiles(sections, len(song.y) / SR)
+    s = scores(song, sections)
+    assert s["F@3"] >= 0.85 and s["pairwise F"] >= 0.85, s
+    assert_form(song, sections)
+    # held at the 8-bar scale, verse and chorus run together
+    fixed = segment_structure(
+        y=song.y,
+        sr=SR,
+        beats=song.beats,
+        downbeats=song.downbeats,
+        params=StructureParams(short_section_bars=()),
+    )
+    assert scores(song, fixed)["F@3"] < s["F@3"]
+
+
 # ---------------------------------------------------------------------------------- edge cases
 
 
@@ -476,5 +510,7 @@ def _spans(lengths):
 )
 def test_kind_rules(labels, energy, sung, expected):
     lengths = [16 if k not in ("intro", "outro", "pre-chorus") else 8 for k in expected]
-    kinds = _kinds(labels, _spans(lengths), energy, sung, None, StructureParams())
+    kinds = section_kinds(
+        labels, _spans(lengths), energy, sung, None, bridge_after=StructureParams().bridge_after
+    )
     assert kinds == expected

@@ -20,9 +20,10 @@ that sentence are measured, on a grid of beats, and sections start only on bar l
    similarity matrix (the same chords and tune in the same order; also transposed, for the last
    chorus a step up), and lyric lines sung in both join them; average-linkage clustering gives
    the labels A, B, C …, and neighbours with the same label become one section.
-4. **What a musician calls it.** See :func:`_kinds`: the repeated, loud, most-repeated sung
-   material is the chorus, other repeated sung material the verse (or a pre-chorus), once-only
-   sections are the intro and outro at the ends, a solo when nobody sings, a bridge when late.
+4. **What a musician calls it.** See :func:`performia.analysis.section_kinds.section_kinds`:
+   the repeated, loud, most-repeated sung material is the chorus, other repeated sung material
+   the verse (or a pre-chorus), once-only sections are the intro and outro at the ends, a solo
+   when nobody sings, a bridge when late.
 
 Without beats a fixed grid of :attr:`StructureParams.fallback_grid_s` stands in for them and a bar
 is taken as :attr:`StructureParams.fallback_bar_s`.
@@ -35,18 +36,15 @@ import re
 import string
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from performia.analysis.backends import import_librosa
 from performia.analysis.chordnames import parse_chord
 from performia.analysis.results import Chord, SectionSpan
+from performia.analysis.section_kinds import section_kinds, section_names
 from performia.errors import BadInputError
-
-if TYPE_CHECKING:
-    from performia.songmap.model import SectionKind
 
 __all__ = ["DEFAULT_PARAMS", "SectionSpan", "StructureParams", "segment_structure"]
 
@@ -104,6 +102,12 @@ class StructureParams:
     vocal_share: float = 0.2
     #: A once-only section starting after this share of the song is a bridge.
     bridge_after: float = 0.4
+    #: Shorter section lengths (bars) a song may use. The bar counts above suit sections of
+    #: :attr:`repeat_min_lag_bars` bars; when a song repeats most strongly at twice one of these
+    #: lengths, they are all scaled down to it (see :func:`_section_scale`).
+    short_section_bars: tuple[float, ...] = (4.0,)
+    #: … by this much more (mean similarity along the lag) than at half and at double that lag.
+    scale_margin: float = 0.1
 
 
 DEFAULT_PARAMS = StructureParams()
@@ -399,6 +403,30 @@ def _novelty(
     return _combine(curves, grid, p)
 
 
+def _section_scale(seq: np.ndarray, grid: _Grid, p: StructureParams) -> float:
+    """Factor for the bar counts of ``p``: a section length over :attr:`repeat_min_lag_bars`.
+
+    A song of 4-bar sections in the order verse, chorus, verse, chorus repeats strongest at a lag
+    of 8 bars, and much less at 4 (verse against chorus) or 16; a song of 8-bar sections built on
+    a 4-bar chord cycle repeats at 4 and 16 bars rather than at 8. The shortest length in
+    :attr:`short_section_bars` whose double is clearly the strongest of the three lags wins;
+    otherwise (or without bar lines) the bar counts stay as they are.
+    """
+    n = len(seq)
+
+    def strength(bars: float) -> float:
+        lag = round(bars * grid.per_bar)
+        return float(np.diagonal(seq, lag).mean()) if 0 < lag < n else -1.0
+
+    if grid.step == 1:
+        return 1.0
+    for bars in sorted(b for b in p.short_section_bars if b < p.repeat_min_lag_bars):
+        rival = max(strength(bars), strength(4 * bars))
+        if strength(2 * bars) >= rival + p.scale_margin:
+            return bars / p.repeat_min_lag_bars
+    return 1.0
+
+
 def _pick_boundaries(novelty: np.ndarray, grid: _Grid, p: StructureParams) -> list[int]:
     """Novelty peaks on bar lines, most prominent first, none closer than ``min_bars`` bars.
 
@@ -512,131 +540,6 @@ def _letter(i: int) -> str:
     return letters[i] if i < 26 else letters[i // 26 - 1] + letters[i % 26]
 
 
-# -------------------------------------------------------------------------------------- kinds
-
-_TITLES = {
-    "intro": "Intro",
-    "verse": "Verse",
-    "pre-chorus": "Pre-Chorus",
-    "chorus": "Chorus",
-    "bridge": "Bridge",
-    "solo": "Solo",
-    "instrumental": "Instrumental",
-    "outro": "Outro",
-    "section": "Section",
-}
-
-
-_MAIN = ("verse", "pre-chorus", "chorus")
-
-
-def _kinds(
-    labels: list[int],
-    spans: list[tuple[float, float]],
-    energy: list[float],
-    sung: list[bool] | None,
-    lyric_sim: np.ndarray | None,
-    p: StructureParams,
-) -> list[SectionKind]:
-    """Kinds by the rules a musician would accept.
-
-    * Material is *repeated* when it occurs twice or more, once at least inside the song (intro
-      material coming back as the outro does not make a verse).
-    * The chorus is the sung repeated label with the most occurrences, the most energy and the
-      most repeated words; other sung repeated labels are verses, except one that is shorter
-      than the verse and always sits between a verse and the chorus: the pre-chorus. Repeated
-      material nobody sings over is instrumental.
-    * A first section that is once-only or unsung and comes before any sung verse or chorus is
-      the intro; a last one after them all, the outro.
-    * Other once-only sections: a solo when unsung, a bridge when late in the song or after the
-      first chorus, else a verse. With nothing repeated at all every section stays "section".
-
-    ``sung`` is None when no lyric lines were given: every section may then be sung.
-    """
-    n = len(labels)
-    members: dict[int, list[int]] = {}
-    for i, lab in enumerate(labels):
-        members.setdefault(lab, []).append(i)
-    repeated = [lab for lab, m in members.items() if len(m) >= 2 and any(0 < i < n - 1 for i in m)]
-    if n == 1 or not repeated:
-        return ["section"] * n
-
-    def voiced(lab: int) -> bool:
-        return sung is None or any(sung[i] for i in members[lab])
-
-    def length(lab: int) -> float:
-        return float(np.mean([spans[i][1] - spans[i][0] for i in members[lab]]))
-
-    e = np.asarray(energy)
-    e_z = (e - e.mean()) / (e.std() + 1e-6)
-
-    def chorus_score(lab: int) -> float:
-        m = members[lab]
-        words = 0.0
-        if lyric_sim is not None:
-            words = float(np.mean([lyric_sim[i, j] for i, j in itertools.combinations(m, 2)]))
-        return len(m) + float(np.clip(np.mean(e_z[m]), -1.5, 1.5)) + words
-
-    pool = [lab for lab in repeated if voiced(lab)]
-    chorus = max(pool, key=chorus_score) if pool else None
-    verses = [lab for lab in pool if lab != chorus]
-    pre = None
-    if chorus is not None and len(verses) >= 2:
-        leads = []
-        for lab in verses:
-            before = {labels[i - 1] if i else None for i in members[lab]}
-            after = {labels[i + 1] if i + 1 < n else None for i in members[lab]}
-            prev = next(iter(before)) if len(before) == 1 else None
-            if after == {chorus} and prev in verses and length(lab) < length(prev):
-                leads.append(lab)
-        pre = min(leads, key=length) if leads else None
-
-    kinds = []
-    for lab in labels:
-        if lab == chorus:
-            kinds.append("chorus")
-        elif lab == pre:
-            kinds.append("pre-chorus")
-        elif lab in verses:
-            kinds.append("verse")
-        else:
-            kinds.append("instrumental" if lab in repeated else "section")
-    unsung = [sung is not None and not sung[i] for i in range(n)]
-    main = [i for i in range(n) if kinds[i] in _MAIN and not unsung[i]]
-    if not main:
-        return kinds
-    first_chorus = next((i for i in range(n) if kinds[i] == "chorus"), n)
-    duration = spans[-1][1]
-    for i, lab in enumerate(labels):
-        once = lab not in repeated
-        if i == 0 < main[0] and (once or unsung[i]):
-            kinds[i] = "intro"
-        elif i == n - 1 > main[-1] and (once or unsung[i]):
-            kinds[i] = "outro"
-        elif unsung[i] and kinds[i] in _MAIN:
-            kinds[i] = "instrumental"  # the verse or chorus played without its words
-        elif once:
-            if unsung[i]:
-                kinds[i] = "solo"
-            elif spans[i][0] >= p.bridge_after * duration or i > first_chorus:
-                kinds[i] = "bridge"
-            else:
-                kinds[i] = "verse"
-    return kinds
-
-
-def _names(kinds: Sequence[str]) -> list[str]:
-    if len(kinds) == 1:
-        return ["Song"]
-    totals = {k: kinds.count(k) for k in set(kinds)}
-    seen: dict[str, int] = {}
-    out = []
-    for k in kinds:
-        seen[k] = seen.get(k, 0) + 1
-        out.append(f"{_TITLES[k]} {seen[k]}" if totals[k] > 1 else _TITLES[k])
-    return out
-
-
 def _confidence(
     labels: list[int], sim: np.ndarray, starts: list[float], first_end: float
 ) -> list[float]:
@@ -723,6 +626,15 @@ def segment_structure(
     if duration >= 2 * p.min_bars * grid.bar_s and n >= 4:
         f = _features(y, sr, edges, chords, p)
         seq = _sequence_similarity(f, p)
+        scale = _section_scale(seq, grid, p)
+        if scale != 1.0:
+            p = replace(
+                p,
+                min_bars=scale * p.min_bars,
+                kernel_bars=tuple(scale * b for b in p.kernel_bars),
+                repeat_bars=scale * p.repeat_bars,
+                repeat_min_lag_bars=scale * p.repeat_min_lag_bars,
+            )
         strength = _novelty(f, seq, grid, lines, p)
         boundaries = _pick_boundaries(strength, grid, p)
         strength = strength / (strength.max() + 1e-9)
@@ -765,8 +677,8 @@ def segment_structure(
     energy = [float(np.mean(f.energy_db[a:b])) if f is not None else 0.0 for a, b in units]
     if sung is not None:
         sung = [sung[i] for i in firsts]
-    kinds = _kinds(labels, spans, energy, sung, lyric_sim, p)
-    names = _names(kinds)
+    kinds = section_kinds(labels, spans, energy, sung, lyric_sim, bridge_after=p.bridge_after)
+    names = section_names(kinds)
     confidence = _confidence(labels, sim, [strength[a] for a, _ in units], strength[units[0][1]])
     return tuple(
         SectionSpan(a, b, _letter(lab), kind, name, round(c, 3))
