@@ -211,3 +211,23 @@ def test_installed_entry_point_exit_codes(tmp_path):
     )
     assert bad.returncode == 2
     assert "no such file" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.slow
+def test_a_fresh_process_analyses_with_stages_in_parallel(tmp_path, song_file):
+    """Cold imports of scipy, librosa and madmom from parallel stage threads once handed a
+    stage a half-initialised module; the runner now preloads stages before starting threads."""
+    exe = Path(sys.executable).with_name("performia")
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [exe, "analyze", song_file, "--out", out, "-q"], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    song = load_song_map(out / "song_map.json")
+    assert {n for n, p in song.provenance.stages.items() if p.status == "done"} >= {
+        "ingest",
+        "rhythm",
+        "harmony",
+        "melody",
+        "structure",
+    }

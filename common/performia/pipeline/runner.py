@@ -15,7 +15,7 @@ from typing import Any
 from performia.errors import StageFailedError
 from performia.jobs.base import JobRecord, JobStore, StageState
 from performia.pipeline import scheduler
-from performia.pipeline.execute import StageReport, execute_stage
+from performia.pipeline.execute import StageReport, execute_stage, preload_stage
 from performia.pipeline.graph import GRAPH, Graph
 from performia.stages.context import StageContext
 from performia.storage.base import ArtifactStore
@@ -88,6 +88,9 @@ def run_job(
         if run.state is StageState.SKIPPED:
             emit(StageEvent(name, StageState.SKIPPED, message=run.message))
 
+    for name, run in record.stages.items():
+        if run.state is StageState.PENDING:
+            preload_stage(graph[name])
     lock = threading.Lock()
 
     def progress_reporter(name: str) -> Callable[[float, str | None], None]:

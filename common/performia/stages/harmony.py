@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from performia.analysis.backends import engine_version
+from performia.analysis.backends import engine_version, import_essentia, import_librosa
 from performia.analysis.harmony import analyze_harmony
 from performia.analysis.results import Rhythm
 from performia.settings import ANALYSIS_SR
 from performia.stages.context import StageContext, StageOutcome
 
-__all__ = ["run"]
+__all__ = ["preload", "run"]
+
+
+def preload() -> None:
+    """Import this stage's engines before stages start in parallel threads."""
+    import_librosa()
+    import_essentia()
 
 
 def run(ctx: StageContext) -> StageOutcome:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from performia.analysis.backends import engine_version
+from performia.analysis.backends import engine_version, import_essentia, import_librosa
 from performia.analysis.melody import ENGINE, segment_notes, track_pitch
 from performia.analysis.results import Melody
 from performia.media import decode_audio
 from performia.settings import ANALYSIS_SR
 from performia.stages.context import StageContext, StageOutcome
 
-__all__ = ["run"]
+__all__ = ["preload", "run"]
 
 #: Slack over the mix's duration allowed for a stem (encoder padding), in seconds.
 _STEM_SLACK_S = 5.0
@@ -37,6 +37,12 @@ def _signal(ctx: StageContext) -> tuple[np.ndarray, str]:
             )
             return decoded.samples, "vocals"
     return ctx.read_array("ingest", "audio.npy"), "mix"
+
+
+def preload() -> None:
+    """Import this stage's engines before stages start in parallel threads."""
+    import_essentia()
+    import_librosa()
 
 
 def run(ctx: StageContext) -> StageOutcome:

@@ -8,13 +8,19 @@ error: it gets an empty rhythm and a note saying so.
 
 from __future__ import annotations
 
-from performia.analysis.backends import engine_version
+from performia.analysis.backends import engine_version, import_librosa, import_madmom
 from performia.analysis.rhythm import MIN_PULSE_CLARITY, track_rhythm
 from performia.stages.context import StageContext, StageOutcome
 
-__all__ = ["ENGINE", "run"]
+__all__ = ["ENGINE", "preload", "run"]
 
 ENGINE = "madmom RNNDownBeat+DBN"
+
+
+def preload() -> None:
+    """Import this stage's engines before stages start in parallel threads."""
+    import_madmom()
+    import_librosa()
 
 
 def run(ctx: StageContext) -> StageOutcome:

@@ -6,14 +6,19 @@ as a stage its result is cached, so a changed title or language re-packages with
 
 from __future__ import annotations
 
-from performia.analysis.backends import engine_version
+from performia.analysis.backends import engine_version, import_librosa
 from performia.analysis.results import Harmony, Rhythm, Structure, Transcript
 from performia.analysis.structure import segment_structure
 from performia.settings import ANALYSIS_SR
 from performia.songmap.build import group_lines
 from performia.stages.context import StageContext, StageOutcome
 
-__all__ = ["run"]
+__all__ = ["preload", "run"]
+
+
+def preload() -> None:
+    """Import this stage's engines before stages start in parallel threads."""
+    import_librosa()
 
 
 def run(ctx: StageContext) -> StageOutcome:
