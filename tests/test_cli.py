@@ -89,6 +89,7 @@ def test_limit_is_configurable(capsys, tmp_path, song_file, monkeypatch):
     assert_rejected(capsys, tmp_path, song_file, "the limit is 0:05", "--max-duration", "5")
 
 
+@pytest.mark.slow
 def test_bad_input_in_an_existing_folder_keeps_what_was_there(capsys, tmp_path, song_file):
     out_dir = tmp_path / "out"
     assert cli(capsys, "analyze", song_file, "--out", out_dir, "-q")[0] == 0
@@ -120,6 +121,7 @@ def test_usage_errors_exit_2(capsys):
 # -- success ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_analyze_writes_a_valid_song_map_and_resumes(capsys, tmp_path, song_file, song_signal):
     _, truth = song_signal
     out_dir = tmp_path / "out"
@@ -146,6 +148,7 @@ def test_analyze_writes_a_valid_song_map_and_resumes(capsys, tmp_path, song_file
     assert (out_dir / "jobs").stat().st_mtime_ns == mtime
 
 
+@pytest.mark.slow
 def test_title_and_artist_options_override_tags(capsys, tmp_path, song_file):
     out_dir = tmp_path / "out"
     code, _, _ = cli(
@@ -156,6 +159,7 @@ def test_title_and_artist_options_override_tags(capsys, tmp_path, song_file):
     assert (song.title, song.artist, song.album) == ("Mine", "Me", TAGS["album"])
 
 
+@pytest.mark.slow
 def test_validate_and_export(capsys, tmp_path, song_file):
     out_dir = tmp_path / "out"
     assert cli(capsys, "analyze", song_file, "--out", out_dir, "-q")[0] == 0
@@ -171,6 +175,7 @@ def test_validate_and_export(capsys, tmp_path, song_file):
     assert code == 2 and "unknown export format 'musicxml'" in err
 
 
+@pytest.mark.slow
 def test_validate_names_the_bad_field(capsys, tmp_path, song_file):
     out_dir = tmp_path / "out"
     assert cli(capsys, "analyze", song_file, "--out", out_dir, "-q")[0] == 0

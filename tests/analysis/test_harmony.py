@@ -89,6 +89,7 @@ def test_baseline_is_scored_the_same_way_and_is_worse_on_sevenths():
     assert wcsr(base, truth)[1] < wcsr(ours, truth)[1]
 
 
+@pytest.mark.slow
 def test_tuning_estimate_of_a_detuned_tone():
     t = np.arange(SR * 3) / SR
     for cents in (-40.0, 0.0, 25.0):
@@ -97,6 +98,7 @@ def test_tuning_estimate_of_a_detuned_tone():
         assert estimate_tuning_cents(y=y, sr=SR) == pytest.approx(cents, abs=3)
 
 
+@pytest.mark.slow
 def test_silence_has_no_chords_and_no_tuning():
     y = np.zeros(SR * 4, np.float32)
     assert estimate_tuning_cents(y=y, sr=SR) == 0.0

@@ -33,6 +33,7 @@ def _ingest_outputs(out_dir):
     return json.loads(meta_path.read_text()), audio
 
 
+@pytest.mark.slow
 def test_ingest_metadata_and_normalised_signal(tmp_path, audio_files, song_signal):
     _, truth = song_signal
     result = analyze_file(audio_files["flac"], tmp_path / "out")
@@ -48,6 +49,7 @@ def test_ingest_metadata_and_normalised_signal(tmp_path, audio_files, song_signa
     assert source["sizeBytes"] == audio_files["flac"].stat().st_size
 
 
+@pytest.mark.slow
 def test_untagged_file_falls_back_to_its_name(tmp_path, tone):
     path = write_audio(tmp_path / "Nina Simone - Feeling Good.wav", tone(3.0), SR)
     result = analyze_file(path, tmp_path / "out")
@@ -60,6 +62,7 @@ def test_untagged_file_falls_back_to_its_name(tmp_path, tone):
     assert meta["nameSources"] == {"title": "filename", "artist": "filename", "album": "none"}
 
 
+@pytest.mark.slow
 def test_quiet_but_not_silent_recording_is_accepted_and_normalised(tmp_path, tone):
     path = write_audio(tmp_path / "soft.wav", tone(3.0, level=0.002), SR)  # about -54 dBFS
     analyze_file(path, tmp_path / "out")
