@@ -386,8 +386,13 @@ def analyze_harmony(
     bars = list(downbeats) if downbeats else grid[::4]
     chords = recognise_chords(features, beats=grid, duration=duration)
     home = key.relative_major.tonic
+    regions = signature_segments(features, bar_times=bars, duration=duration, home=home)
+    if len(regions) == 1:
+        # no modulation: the global key finder's weighted profiles beat a bare diatonic set
+        # (which cannot tell F# major from its neighbour C# major when B is rare)
+        regions = [(0.0, duration, home)]
     segments = []
-    for a, b, sig in signature_segments(features, bar_times=bars, duration=duration, home=home):
+    for a, b, sig in regions:
         inside = [c for c in chords if a <= c.start < b]
         # essentia's key where the signature is its own; else the major of the signature
         start_key = key if sig == home else Key(sig, "major")

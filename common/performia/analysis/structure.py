@@ -32,8 +32,6 @@ is taken as :attr:`StructureParams.fallback_bar_s`.
 from __future__ import annotations
 
 import itertools
-import re
-import string
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -44,6 +42,15 @@ from performia.analysis.backends import import_librosa
 from performia.analysis.chordnames import parse_chord
 from performia.analysis.results import Chord, SectionSpan
 from performia.analysis.section_kinds import section_kinds, section_names
+from performia.analysis.section_labels import (
+    aligned_similarity,
+    cluster,
+    confidence,
+    letter,
+    lyric_similarity,
+    norm_text,
+    segment_lines,
+)
 from performia.errors import BadInputError
 
 __all__ = ["DEFAULT_PARAMS", "SectionSpan", "StructureParams", "segment_structure"]
@@ -329,11 +336,6 @@ def _repetition_novelty(s: np.ndarray, step: int, half: int, min_lag: int) -> np
     return top.mean(axis=0)
 
 
-def _norm_text(text: str) -> str:
-    text = text.lower().translate(str.maketrans("", "", string.punctuation))
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def _lyric_novelty(
     lines: Sequence[tuple[float, float, str]], edges: np.ndarray, bar_s: float
 ) -> np.ndarray:
@@ -343,7 +345,7 @@ def _lyric_novelty(
     happens to recur (a hook in the verse) is not a section.
     """
     out = np.zeros(len(edges))
-    texts = [_norm_text(str(t)) for _, _, t in lines]
+    texts = [norm_text(str(t)) for _, _, t in lines]
     counts = Counter(texts)
     repeated = [bool(t) and counts[t] > 1 for t in texts]
     runs = [len(list(g)) for _, g in itertools.groupby(repeated)]
@@ -459,25 +461,6 @@ def _pick_boundaries(novelty: np.ndarray, grid: _Grid, p: StructureParams) -> li
 # ------------------------------------------------------------------------------------- labels
 
 
-def _aligned_similarity(s: np.ndarray, a: tuple[int, int], b: tuple[int, int], step: int) -> float:
-    """Best mean similarity along a diagonal of the ``a`` × ``b`` block (offsets of ``step``).
-
-    The diagonal must cover half the shorter segment, so a 4-bar tag inside an 8-bar section
-    can match it, but two segments do not match on a shared bar or two.
-    """
-    block = s[a[0] : a[1], b[0] : b[1]]
-    la, lb = block.shape
-    need = max(1, min(la, lb) // 2)
-    best = -1.0
-    for off in range(-(la - need), lb - need + 1):
-        if off % step:
-            continue
-        d = np.diagonal(block, offset=off)
-        if d.size >= need:
-            best = max(best, float(d.mean()))
-    return best
-
-
 def _segment_similarity(
     f: _Features, seq: np.ndarray, segs: list[tuple[int, int]], step: int, p: StructureParams
 ) -> np.ndarray:
@@ -490,73 +473,16 @@ def _segment_similarity(
     sim = np.eye(m)
     pairs = list(itertools.combinations(range(m), 2))
     for i, j in pairs:
-        sim[i, j] = _aligned_similarity(seq, segs[i], segs[j], step)
+        sim[i, j] = aligned_similarity(seq, segs[i], segs[j], step)
     if p.transpose_penalty < 1.0 and m > 2:
         for semitones in range(1, 12):
             shifted = _sequence_similarity(f, p, semitones=semitones)
             for i, j in pairs:
-                v = _aligned_similarity(shifted, segs[i], segs[j], step) - p.transpose_penalty
+                v = aligned_similarity(shifted, segs[i], segs[j], step) - p.transpose_penalty
                 sim[i, j] = max(sim[i, j], v)
     iu = np.triu_indices(m, 1)
     sim[iu[1], iu[0]] = sim[iu]
     return sim
-
-
-def _segment_lines(
-    lines: Sequence[tuple[float, float, str]], start: float, end: float
-) -> tuple[list[str], float]:
-    """Normalised texts of the lines centred in the segment, and the share of it that is sung."""
-    texts, sung = [], 0.0
-    for a, b, text in lines:
-        a, b = float(a), float(b)
-        sung += max(0.0, min(b, end) - max(a, start))
-        if start <= 0.5 * (a + b) < end and _norm_text(str(text)):
-            texts.append(_norm_text(str(text)))
-    return texts, sung / max(end - start, 1e-9)
-
-
-def _lyric_similarity(x: list[str], y: list[str]) -> float:
-    if not x or not y:
-        return 0.0
-    common = sum(min(x.count(t), y.count(t)) for t in set(x))
-    return common / max(len(x), len(y))
-
-
-def _cluster(sim: np.ndarray, threshold: float) -> list[int]:
-    """Average-linkage clusters at ``threshold``, numbered in order of first appearance."""
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
-
-    if len(sim) == 1:
-        return [0]
-    dist = squareform(np.clip(1.0 - sim, 0.0, None), checks=False)
-    clusters = fcluster(linkage(dist, "average"), t=1.0 - threshold, criterion="distance")
-    order = {c: k for k, c in enumerate(dict.fromkeys(clusters.tolist()))}
-    return [order[c] for c in clusters.tolist()]
-
-
-def _letter(i: int) -> str:
-    letters = string.ascii_uppercase
-    return letters[i] if i < 26 else letters[i // 26 - 1] + letters[i % 26]
-
-
-def _confidence(
-    labels: list[int], sim: np.ndarray, starts: list[float], first_end: float
-) -> list[float]:
-    """Half how sharp the section's start is, half how clearly it belongs with its label.
-
-    Belonging is the mean similarity to the other sections of the label, or for a once-only
-    section one minus its similarity to the nearest other section. The first section has no
-    start to judge and borrows its end.
-    """
-    out = []
-    for i, lab in enumerate(labels):
-        same = [float(sim[i, j]) for j in range(len(labels)) if j != i and labels[j] == lab]
-        other = [float(sim[i, j]) for j in range(len(labels)) if j != i and labels[j] != lab]
-        fit = float(np.mean(same)) if same else 1.0 - max(other, default=0.0)
-        sharp = float(starts[i]) if i else (float(first_end) if len(labels) > 1 else 1.0)
-        out.append(float(np.clip(0.5 * sharp + 0.5 * np.clip(fit, 0.0, 1.0), 0.0, 1.0)))
-    return out
 
 
 # ---------------------------------------------------------------------------------------- API
@@ -644,18 +570,18 @@ def segment_structure(
     if f is not None and seq is not None:
         sim = _segment_similarity(f, seq, segs, grid.step, p)
     spans = [(float(edges[a]), float(edges[b])) for a, b in segs]
-    texts = [_segment_lines(lines, a, b)[0] for a, b in spans] if lines else None
+    texts = [segment_lines(lines, a, b)[0] for a, b in spans] if lines else None
     lyric_sim = None
     if texts is not None:
         lyric_sim = np.eye(len(segs))
         for i, j in itertools.combinations(range(len(segs)), 2):
-            lyric_sim[i, j] = lyric_sim[j, i] = _lyric_similarity(texts[i], texts[j])
+            lyric_sim[i, j] = lyric_sim[j, i] = lyric_similarity(texts[i], texts[j])
         sim = np.where(lyric_sim >= p.lyric_match, np.maximum(sim, 1.0), sim)
-    labels = _cluster(sim, p.label_threshold)
+    labels = cluster(sim, p.label_threshold)
 
     # neighbours with the same label are one section, unless the words stop (an intro on the
     # verse's chords is still the intro)
-    sung = [_segment_lines(lines, a, b)[1] >= p.vocal_share for a, b in spans] if lines else None
+    sung = [segment_lines(lines, a, b)[1] >= p.vocal_share for a, b in spans] if lines else None
     if sung is not None and not any(sung):
         sung = None  # lines too sparse to tell sung sections from the rest
     firsts = [
@@ -679,8 +605,8 @@ def segment_structure(
         sung = [sung[i] for i in firsts]
     kinds = section_kinds(labels, spans, energy, sung, lyric_sim, bridge_after=p.bridge_after)
     names = section_names(kinds)
-    confidence = _confidence(labels, sim, [strength[a] for a, _ in units], strength[units[0][1]])
+    confidences = confidence(labels, sim, [strength[a] for a, _ in units], strength[units[0][1]])
     return tuple(
-        SectionSpan(a, b, _letter(lab), kind, name, round(c, 3))
-        for (a, b), lab, kind, name, c in zip(spans, labels, kinds, names, confidence, strict=True)
+        SectionSpan(a, b, letter(lab), kind, name, round(c, 3))
+        for (a, b), lab, kind, name, c in zip(spans, labels, kinds, names, confidences, strict=True)
     )
