@@ -14,13 +14,36 @@ from typing import Any
 
 import numpy as np
 
+from performia.analysis.results import Harmony, Melody, Rhythm, Structure, Transcript
 from performia.jobs.base import StageRun, StageState
 from performia.pipeline.graph import StageSpec
 from performia.storage.base import ArtifactStore
 
-__all__ = ["StageContext", "StageOutcome", "artifact_key", "done_marker_key"]
+__all__ = [
+    "RESULT_ARTIFACTS",
+    "StageContext",
+    "StageOutcome",
+    "artifact_key",
+    "done_marker_key",
+    "mean_confidence",
+]
 
 DONE_MARKER = "_done.json"
+
+#: The typed result each analysis stage writes: stage → (artifact name, result class).
+RESULT_ARTIFACTS: dict[str, tuple[str, Any]] = {
+    "transcribe": ("transcript.json", Transcript),
+    "rhythm": ("rhythm.json", Rhythm),
+    "harmony": ("harmony.json", Harmony),
+    "melody": ("melody.json", Melody),
+    "structure": ("structure.json", Structure),
+}
+
+
+def mean_confidence(values: list[float | None] | tuple[float | None, ...]) -> float | None:
+    """Mean of the known confidences, rounded for provenance; ``None`` when there are none."""
+    known = [v for v in values if v is not None]
+    return round(sum(known) / len(known), 3) if known else None
 
 
 def artifact_key(job_id: str, stage: str, fingerprint: str, name: str) -> str:
@@ -67,6 +90,14 @@ class StageContext:
         """Whether an upstream stage is done (its artifacts can be read)."""
         run = self.upstream.get(stage)
         return run is not None and run.state is StageState.DONE
+
+    def result(self, stage: str) -> Any:
+        """An upstream analysis stage's typed result (``Rhythm``, ``Harmony`` …), or ``None``
+        when that stage was skipped."""
+        if not self.has(stage):
+            return None
+        name, cls = RESULT_ARTIFACTS[stage]
+        return cls.from_dict(self.read_json(stage, name))
 
     def report_of(self, stage: str) -> dict[str, Any]:
         """An upstream stage's done marker (engine, version, timing)."""

@@ -6,23 +6,14 @@ provenance, with the reason; nothing is invented in its place.
 
 from __future__ import annotations
 
-from performia.analysis.results import Harmony, Melody, Rhythm, Structure, Transcript
 from performia.jobs.base import StageState
 from performia.settings import get_settings
 from performia.songmap.assemble import Analyses, assemble_song_map
 from performia.songmap.io import dump_song_map
 from performia.songmap.model import StageProvenance
-from performia.stages.context import StageContext, StageOutcome
+from performia.stages.context import RESULT_ARTIFACTS, StageContext, StageOutcome
 
 __all__ = ["run"]
-
-_RESULTS = {
-    "transcribe": ("transcript.json", Transcript),
-    "rhythm": ("rhythm.json", Rhythm),
-    "harmony": ("harmony.json", Harmony),
-    "melody": ("melody.json", Melody),
-    "structure": ("structure.json", Structure),
-}
 
 
 def _provenance(ctx: StageContext) -> dict[str, StageProvenance]:
@@ -48,9 +39,7 @@ def _provenance(ctx: StageContext) -> dict[str, StageProvenance]:
 def run(ctx: StageContext) -> StageOutcome:
     language = str(ctx.params.get("language") or get_settings().language)
     metadata = ctx.read_json("ingest", "metadata.json")
-    results = {}
-    for stage, (name, cls) in _RESULTS.items():
-        results[stage] = cls.from_dict(ctx.read_json(stage, name)) if ctx.has(stage) else None
+    results = {stage: ctx.result(stage) for stage in RESULT_ARTIFACTS}
     stems = {}
     if ctx.has("separate"):
         # stems.json maps stem name → the separate stage's artifact name (as melody reads it)

@@ -7,11 +7,11 @@ as a stage its result is cached, so a changed title or language re-packages with
 from __future__ import annotations
 
 from performia.analysis.backends import engine_version, import_librosa
-from performia.analysis.results import Harmony, Rhythm, Structure, Transcript
+from performia.analysis.results import Structure
 from performia.analysis.structure import segment_structure
 from performia.settings import ANALYSIS_SR
 from performia.songmap.build import group_lines
-from performia.stages.context import StageContext, StageOutcome
+from performia.stages.context import StageContext, StageOutcome, mean_confidence
 
 __all__ = ["preload", "run"]
 
@@ -23,17 +23,12 @@ def preload() -> None:
 
 def run(ctx: StageContext) -> StageOutcome:
     y = ctx.read_array("ingest", "audio.npy")
-    beats: tuple[float, ...] = ()
-    downbeats: tuple[float, ...] = ()
-    if ctx.has("rhythm"):
-        rhythm = Rhythm.from_dict(ctx.read_json("rhythm", "rhythm.json"))
-        beats, downbeats = rhythm.beats, rhythm.downbeats
-    chords = ()
-    if ctx.has("harmony"):
-        chords = Harmony.from_dict(ctx.read_json("harmony", "harmony.json")).chords
+    rhythm, harmony, transcript = (ctx.result(s) for s in ("rhythm", "harmony", "transcribe"))
+    beats = rhythm.beats if rhythm else ()
+    downbeats = rhythm.downbeats if rhythm else ()
+    chords = harmony.chords if harmony else ()
     lines: list[tuple[float, float, str]] = []
-    if ctx.has("transcribe"):
-        transcript = Transcript.from_dict(ctx.read_json("transcribe", "transcript.json"))
+    if transcript:
         for words in group_lines(transcript.words, line_starts=transcript.line_starts):
             lines.append((words[0].start, words[-1].end, " ".join(w.text for w in words)))
     ctx.report(0.1, "self-similarity and boundaries")
@@ -42,10 +37,9 @@ def run(ctx: StageContext) -> StageOutcome:
     )
     result = Structure(tuple(spans))
     ctx.write_json("structure.json", result.to_dict())
-    confidences = [s.confidence for s in result.sections]
     return StageOutcome(
         engine="performia self-similarity segmentation",
         engine_version=f"librosa {engine_version('librosa')}",
-        confidence=round(sum(confidences) / len(confidences), 3) if confidences else None,
+        confidence=mean_confidence([s.confidence for s in result.sections]),
         note=None if beats else "no beats: sections on a fixed frame grid",
     )
