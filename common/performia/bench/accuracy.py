@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from performia.analysis import chordnames
 from performia.bench import SYSTEMS, TASKS, call_with, resolve
 from performia.settings import ANALYSIS_SR
 from performia.testing.suite import SuiteSong, benchmark_suite, render_suite_song
@@ -96,40 +97,12 @@ def _mir_eval() -> ModuleType:
 
 # ------------------------------------------------------------------------------------- chords
 
-_HARTE = {
-    "": "maj",
-    "m": "min",
-    "7": "7",
-    "maj7": "maj7",
-    "m7": "min7",
-    "dim": "dim",
-    "aug": "aug",
-    "sus2": "sus2",
-    "sus4": "sus4",
-}
-_SYMBOL = re.compile(r"^([A-G][#b]?)(.*)$")
-
-
-def _private_to_harte(symbol: str) -> str:
-    """Display symbol → Harte, for the synthesiser's vocabulary (used if chordnames is absent)."""
-    s = symbol.strip()
-    if s in ("N", "N.C.", "NC", ""):
-        return "N"
-    match = _SYMBOL.match(s)
-    if match is None or match.group(2) not in _HARTE:
-        raise ValueError(f"cannot convert chord symbol {symbol!r} to Harte syntax")
-    return f"{match.group(1)}:{_HARTE[match.group(2)]}"
-
 
 def to_harte(symbol: str) -> str:
-    """``performia.analysis.chordnames.to_harte``, or a private converter where it is missing;
-    a symbol neither understands becomes ``"X"`` (unknown: scored as wrong)."""
+    """:func:`performia.analysis.chordnames.to_harte`; a symbol it does not understand becomes
+    ``"X"`` (unknown: scored as wrong) rather than stopping the benchmark."""
     try:
-        from performia.analysis.chordnames import to_harte as convert
-    except ImportError:
-        convert = _private_to_harte
-    try:
-        return convert(symbol)
+        return chordnames.to_harte(symbol)
     except ValueError:
         return "X"
 
