@@ -35,7 +35,11 @@ BARS = 8
 LONG_BARS = 12
 #: Notes of one and two beats in turn: the melody never lines up with the bar.
 MELODY = [(60 + (i % 5) * 2, 1 + (i % 2)) for i in range(64)]
-GRID = [(meter, bpm) for meter in (4, 3) for bpm in (70, 100, 128, 160, 180)]
+GRID = [(meter, bpm) for meter in (4, 3) for bpm in (70, 100, 128, 160, 180)] + [
+    # 6/8 counts eighths: 132 and 180 eighths a minute are dotted quarters at 44 and 60
+    (6, 132),
+    (6, 180),
+]
 
 
 @cache
@@ -90,7 +94,7 @@ def test_beats_downbeats_tempo_and_meter(meter, bpm):
     assert f_measure(truth.beats, rhythm.beats) >= 0.97
     assert f_measure(truth.downbeats, rhythm.downbeats) >= 0.90
     assert rhythm.tempo == pytest.approx(bpm, rel=0.02)  # no octave error
-    assert rhythm.time_signature == (meter, 4)
+    assert rhythm.time_signature == (meter, 8 if meter == 6 else 4)
     assert MIN_PULSE_CLARITY <= rhythm.confidence <= 1.0
 
 
