@@ -271,6 +271,19 @@ def test_render_song_words_fall_on_beats_without_overlap():
         render_song(bars=2, lyrics=" ".join(["la"] * 10))
 
 
+@needs_espeak
+def test_render_song_lyric_lines_start_on_bar_lines_and_blank_lines_rest_a_bar():
+    _, truth, stems = render_song(bars=8, lyrics="one two three\n\nfour five\nsix")
+    downbeats = list(truth.downbeats)
+    starts = [w.start for w in truth.words]
+    assert [w.text for w in truth.words] == ["one", "two", "three", "four", "five", "six"]
+    assert starts[0] == pytest.approx(downbeats[1])
+    assert starts[3] == pytest.approx(downbeats[3])  # bar 3 is the blank line's rest
+    assert starts[5] == pytest.approx(downbeats[4])
+    gap = stems["vocals"][round(truth.words[2].end * SR) : round(starts[3] * SR)]
+    assert not gap.any()
+
+
 # ----------------------------------------------------------------------------------- encoding
 
 

@@ -300,7 +300,9 @@ def render_song(
       ``midi`` ``None`` is a rest. Notes are cropped at the end of the last bar.
     * ``lyrics`` are split on whitespace and each word is spoken with :func:`speak` on
       successive beats from the first beat of bar 2, skipping as many beats as a word needs so
-      that words never overlap. ``ValueError`` if they do not all start within the bars.
+      that words never overlap. A line break starts the next line on the next bar line, and
+      each blank line rests one more whole bar (an instrumental gap), so a lyric sheet lays
+      out like a song. ``ValueError`` if the words do not all start within the bars.
     * ``key`` is only recorded in the truth: make it match the progression.
     * ``tuning_cents`` (within ±50) detunes every pitched sound from A440; the truth keeps the
       nominal chord names and MIDI pitches and records the offset.
@@ -384,21 +386,29 @@ def render_song(
         if pitch is not None:
             notes.append(NoteTruth(pitch, start, min(LEAD_IN_S + cursor * period, song_end)))
 
-    # Words: one per beat from bar 2, never overlapping.
+    # Words: one per beat from bar 2, never overlapping; lines start on bar lines.
     words: list[WordTruth] = []
     word_audio: list[np.ndarray] = []
     beat = meter
-    for text in (lyrics or "").split():
-        audio = speak(text, sr=sr)
-        if beat >= n_beats:
-            raise ValueError(
-                f"lyrics do not fit: word {len(words) + 1} ({text!r}) would start after the "
-                f"last beat; use more bars, a slower tempo or fewer words"
-            )
-        start = LEAD_IN_S + beat * period
-        words.append(WordTruth(text, start, start + len(audio) / sr))
-        word_audio.append(audio)
-        beat += max(1, math.ceil(len(audio) / sr / period - 1e-9))
+    rest_bars = 0
+    for line in (lyrics or "").strip().splitlines():
+        if not line.strip():
+            rest_bars += 1
+            continue
+        if words:  # next line: the next bar line, plus a bar per blank line before it
+            beat = (math.ceil(beat / meter) + rest_bars) * meter
+        rest_bars = 0
+        for text in line.split():
+            audio = speak(text, sr=sr)
+            if beat >= n_beats:
+                raise ValueError(
+                    f"lyrics do not fit: word {len(words) + 1} ({text!r}) would start after "
+                    f"the last beat; use more bars, a slower tempo or fewer words"
+                )
+            start = LEAD_IN_S + beat * period
+            words.append(WordTruth(text, start, start + len(audio) / sr))
+            word_audio.append(audio)
+            beat += max(1, math.ceil(len(audio) / sr / period - 1e-9))
 
     duration = song_end + TAIL_S
     if words:
