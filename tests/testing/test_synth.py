@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import shutil
@@ -282,6 +283,16 @@ def test_render_song_lyric_lines_start_on_bar_lines_and_blank_lines_rest_a_bar()
     assert starts[5] == pytest.approx(downbeats[4])
     gap = stems["vocals"][round(truth.words[2].end * SR) : round(starts[3] * SR)]
     assert not gap.any()
+
+
+@needs_espeak
+def test_render_song_phrases_put_words_back_to_back():
+    _, truth, _ = render_song(bars=8, lyrics="morning light is falling\nsoftly", word_gap_s=0.05)
+    words = truth.words
+    assert words[0].start == pytest.approx(truth.downbeats[1])
+    for a, b in itertools.pairwise(words[:4]):
+        assert b.start == pytest.approx(a.end + 0.05)
+    assert min(abs(words[4].start - d) for d in truth.downbeats) < 1e-9  # new line, new bar
 
 
 # ----------------------------------------------------------------------------------- encoding

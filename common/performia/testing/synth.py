@@ -281,6 +281,7 @@ def render_song(
     timbre: str = "pad",
     form: Sequence[FormEntry] | None = None,
     offbeat_hats: bool | None = None,
+    word_gap_s: float | None = None,
 ) -> tuple[np.ndarray, SongTruth, dict[str, np.ndarray]]:
     """Render a song and the truth of where everything in it was placed.
 
@@ -302,7 +303,10 @@ def render_song(
       successive beats from the first beat of bar 2, skipping as many beats as a word needs so
       that words never overlap. A line break starts the next line on the next bar line, and
       each blank line rests one more whole bar (an instrumental gap), so a lyric sheet lays
-      out like a song. ``ValueError`` if the words do not all start within the bars.
+      out like a song. With ``word_gap_s`` the words of a line follow each other like a sung
+      phrase instead, each starting ``word_gap_s`` after the previous one ends (recognisers
+      use the context of a phrase; isolated words are much harder). ``ValueError`` if the
+      words do not all start within the bars.
     * ``key`` is only recorded in the truth: make it match the progression.
     * ``tuning_cents`` (within ±50) detunes every pitched sound from A440; the truth keeps the
       nominal chord names and MIDI pitches and records the offset.
@@ -398,17 +402,23 @@ def render_song(
         if words:  # next line: the next bar line, plus a bar per blank line before it
             beat = (math.ceil(beat / meter) + rest_bars) * meter
         rest_bars = 0
+        phrase_at: float | None = None  # where the next word of a sung phrase starts
         for text in line.split():
             audio = speak(text, sr=sr)
-            if beat >= n_beats:
+            start = LEAD_IN_S + beat * period if phrase_at is None else phrase_at
+            if start >= song_end - 1e-9:
                 raise ValueError(
                     f"lyrics do not fit: word {len(words) + 1} ({text!r}) would start after "
                     f"the last beat; use more bars, a slower tempo or fewer words"
                 )
-            start = LEAD_IN_S + beat * period
-            words.append(WordTruth(text, start, start + len(audio) / sr))
+            end = start + len(audio) / sr
+            words.append(WordTruth(text, start, end))
             word_audio.append(audio)
-            beat += max(1, math.ceil(len(audio) / sr / period - 1e-9))
+            if word_gap_s is None:
+                beat += max(1, math.ceil(len(audio) / sr / period - 1e-9))
+            else:
+                phrase_at = end + word_gap_s
+                beat = math.ceil((phrase_at - LEAD_IN_S) / period - 1e-9)
 
     duration = song_end + TAIL_S
     if words:
