@@ -13,6 +13,7 @@ from performia.songmap.build import (
     build_lines,
     group_lines,
     group_sections,
+    melody_bounds,
     syllable_pitch,
     word_syllables,
 )
@@ -103,6 +104,75 @@ def test_word_syllables() -> None:
         ("lo", 1.45, 0.55, True),
     ]
     assert word_syllables(Word("day", 2.0, 2.5), language="en") == [("day", 2.0, 0.5, True)]
+
+
+def _bounds(word: Word, onsets: list[float]) -> list[tuple[str, float, float]]:
+    return [(t, s, d) for t, s, d, _ in word_syllables(word, language="en", onsets=onsets)]
+
+
+def test_syllables_start_on_the_notes_of_the_melody() -> None:
+    # proportional split of "beautiful" over 1-2 s: beau 1.0, ti 1.526, ful 1.737
+    word = Word("beautiful", 1.0, 2.0)
+    assert _bounds(word, []) == [("beau", 1.0, 0.526), ("ti", 1.526, 0.211), ("ful", 1.737, 0.263)]
+    # two notes start inside the word: the boundaries go on them, however far from the split
+    assert _bounds(word, [1.3, 1.8]) == [("beau", 1.0, 0.3), ("ti", 1.3, 0.5), ("ful", 1.8, 0.2)]
+
+
+def test_more_notes_than_boundaries_take_the_nearest_in_order() -> None:
+    # a melisma: four note onsets for two boundaries (targets 1.526 and 1.737)
+    word = Word("beautiful", 1.0, 2.0)
+    assert _bounds(word, [1.2, 1.45, 1.6, 1.9]) == [
+        ("beau", 1.0, 0.45),
+        ("ti", 1.45, 0.15),
+        ("ful", 1.6, 0.4),
+    ]
+
+
+def test_onsets_at_the_word_edges_are_not_syllable_boundaries() -> None:
+    # 1.02 is the word's own note measured late, 1.97 the next word's measured early
+    assert _bounds(Word("hello", 1.0, 2.0), [1.02, 1.6, 1.97]) == [
+        ("hel", 1.0, 0.6),
+        ("lo", 1.6, 0.4),
+    ]
+    # only one usable onset for three syllables: the proportional split, snapped where it can
+    assert _bounds(Word("beautiful", 1.0, 2.0), [1.03, 1.5]) == [
+        ("beau", 1.0, 0.5),
+        ("ti", 1.5, 0.237),
+        ("ful", 1.737, 0.263),
+    ]
+
+
+def test_one_syllable_words_ignore_onsets() -> None:
+    assert _bounds(Word("day", 2.0, 3.0), [2.3, 2.6]) == [("day", 2.0, 1.0)]
+
+
+def test_melody_bounds() -> None:
+    assert melody_bounds([1.5, 1.7], [1.2, 1.45, 1.6, 1.9]) == [1.45, 1.6]
+    # nearest-first would give both targets the onset at 1.6; each onset serves one boundary,
+    # in order, at the least total distance (0.58 + 0.02 beats 0.02 + 0.88)
+    assert melody_bounds([1.58, 1.62], [1.0, 1.6, 2.5]) == [1.0, 1.6]
+    assert melody_bounds([], [1.0]) == []
+    with pytest.raises(ValueError, match="onsets"):
+        melody_bounds([1.0, 2.0], [1.5])
+
+
+def test_build_lines_gives_each_syllable_its_own_note() -> None:
+    words = [Word("beautiful", 1.0, 2.0), Word("morning", 2.0, 3.0)]
+    notes = [
+        MelodyNote(1.0, 1.3, 60.0),
+        MelodyNote(1.3, 1.8, 62.0),
+        MelodyNote(1.8, 2.0, 64.0),
+        MelodyNote(2.0, 2.7, 65.0),
+        MelodyNote(2.7, 3.0, 67.0),
+    ]
+    (line,) = build_lines(words, language="en", notes=notes)
+    assert [(s.text, s.start_time, s.pitch) for s in line.syllables] == [
+        ("beau", 1.0, 60.0),
+        ("ti", 1.3, 62.0),
+        ("ful", 1.8, 64.0),
+        ("morn", 2.0, 65.0),
+        ("ing", 2.7, 67.0),
+    ]
 
 
 # --- assign_chords -----------------------------------------------------------------------------

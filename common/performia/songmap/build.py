@@ -20,10 +20,12 @@ from performia.songmap.syllables import split_syllables, time_syllables
 
 __all__ = [
     "DEFAULT_RULES",
+    "SYLLABLE_EDGE_S",
     "LineRules",
     "assign_chords",
     "group_lines",
     "group_sections",
+    "melody_bounds",
     "sections_from_spans",
     "syllable_pitch",
     "word_syllables",
@@ -86,16 +88,71 @@ def _split_long(line: list[Word], rules: LineRules) -> list[list[Word]]:
     return _split_long(line[:best], rules) + _split_long(line[best:], rules)
 
 
+#: Note onsets this close (s) to a word's start or end are the word's own onset or the next
+#: word's, measured a little off, not a boundary between two of its syllables.
+SYLLABLE_EDGE_S = 0.05
+
+
 def word_syllables(
     word: Word, *, language: str, onsets: Sequence[float] = ()
 ) -> list[tuple[str, float, float, bool]]:
-    """``(text, start, duration, ends_word)`` for each syllable of a timed word."""
+    """``(text, start, duration, ends_word)`` for each syllable of a timed word.
+
+    Syllables follow the melody where it shows them: a sung syllable starts a note, so when
+    the word holds at least as many note ``onsets`` as it has syllable boundaries (ignoring
+    onsets within :data:`SYLLABLE_EDGE_S` of its ends), each boundary is put on an onset, the
+    onsets chosen in order and nearest to the proportional split (:func:`melody_bounds`). With
+    fewer onsets the proportional split stands, snapped to the onsets there are
+    (:func:`performia.songmap.syllables.time_syllables`).
+    """
     parts = split_syllables(word.text, language=language) or [word.text]
-    times = time_syllables(parts, word.start, word.end, onsets=list(onsets))
+    times = time_syllables(parts, word.start, word.end)
+    inner = sorted(
+        t for t in onsets if word.start + SYLLABLE_EDGE_S < t < word.end - SYLLABLE_EDGE_S
+    )
+    if 1 < len(parts) <= len(inner) + 1:
+        cuts = melody_bounds([start for start, _ in times[1:]], inner)
+        bounds = [word.start, *cuts, word.end]
+        times = [(a, b - a) for a, b in itertools.pairwise(bounds)]
+    elif inner:
+        times = time_syllables(parts, word.start, word.end, onsets=inner)
     return [
         (text, _r(start), _r(dur), i == len(parts) - 1)
         for i, (text, (start, dur)) in enumerate(zip(parts, times, strict=True))
     ]
+
+
+def melody_bounds(targets: Sequence[float], onsets: Sequence[float]) -> list[float]:
+    """One onset for each target, in order, minimising the total distance.
+
+    ``onsets`` must be sorted and at least as many as ``targets``. A dynamic programme over
+    (target, onset) pairs: nearest-onset snapping one boundary at a time can give two
+    boundaries the same onset or cross them; this cannot.
+
+    >>> melody_bounds([1.5, 1.7], [1.2, 1.45, 1.6, 1.9])
+    [1.45, 1.6]
+    """
+    k, m = len(targets), len(onsets)
+    if k == 0:
+        return []
+    if m < k:
+        raise ValueError(f"need at least {k} onsets, got {m}")
+    cost = np.full((k + 1, m + 1), np.inf)
+    cost[0, :] = 0.0
+    for i in range(1, k + 1):
+        for j in range(i, m + 1):
+            cost[i, j] = min(
+                cost[i, j - 1], cost[i - 1, j - 1] + abs(targets[i - 1] - onsets[j - 1])
+            )
+    out: list[float] = []
+    i, j = k, m
+    while i > 0:
+        if j > i and cost[i, j] == cost[i, j - 1]:
+            j -= 1
+        else:
+            out.append(onsets[j - 1])
+            i, j = i - 1, j - 1
+    return out[::-1]
 
 
 def assign_chords(starts: Sequence[float], chords: Sequence[Chord]) -> list[str | None]:
