@@ -1,0 +1,146 @@
+"""faster-whisper: Whisper on CTranslate2, the product's recognition engine.
+
+CTranslate2 runs Whisper with int8 weights on a CPU (float16 on a GPU): tiny.en recognises a
+3-minute song in 10-13 s on 2 cores, base in about 20 s, and each loads in 1-2 s (see
+:mod:`performia.bench.transcription`). Decoding is set for songs:
+
+* ``word_timestamps=True``: word times from cross-attention and dynamic time warping, which the
+  syllable timing starts from;
+* ``condition_on_previous_text=False``: a song repeats its chorus, and a decoder conditioned on
+  its own last window falls into repetition loops (the same line written again over a verse);
+* beam size 5, the reference decoder's setting;
+* the Silero voice-activity filter (its ONNX model ships inside faster-whisper, so it runs offline)
+  is **off** by default: see :data:`VAD_FILTER` for the measurement that decided it;
+* the language, when not given, is detected from up to :data:`LANGUAGE_WINDOWS` 30 s windows
+  rather than the first alone, which in a song is often an instrumental intro.
+
+The model is given as a local folder and ``HF_HUB_OFFLINE=1`` is set before faster-whisper is
+imported, so nothing here can reach the Hugging Face hub.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import numpy as np
+
+from performia.analysis.results import Transcript
+from performia.errors import ModelError
+from performia.transcription.base import (
+    WHISPER_SR,
+    cpu_threads,
+    finish_words,
+    normalise_language,
+    prepare_audio,
+    require_device,
+)
+from performia.transcription.models import ModelFiles, resolve_model
+
+__all__ = ["BEAM_SIZE", "LANGUAGE_WINDOWS", "VAD_FILTER", "FasterWhisperRecognizer"]
+
+#: Beam width of the decoder.
+BEAM_SIZE = 5
+#: 30 s windows the language is detected from, stopping at the first confident one. One window
+#: (faster-whisper's default) hears only a song's intro: German sung after a 35 s band intro was
+#: measured as "en" (p 0.27) from the first window, as "de" (p 0.97) with three.
+LANGUAGE_WINDOWS = 4
+#: Whether the Silero VAD cuts non-speech out before decoding. Measured with
+#: :func:`performia.bench.transcription.run_transcription_bench` (tiny.en, 10 songs at 70-160 BPM,
+#: pooled WER without → with VAD): vocals stem 0.058 → 0.067, mix with a loud voice 0.152 → 0.129,
+#: the default mix 0.196 → 0.242, a soft voice 0.342 → 0.630. In a mix the band keeps the speech
+#: probability near the detector's threshold, so whole songs' words were cut (one song at the
+#: default level came back empty); Whisper's own no-speech test does better. Off.
+VAD_FILTER = False
+
+
+class FasterWhisperRecognizer:
+    """A faster-whisper model, loaded once; see :class:`~.base.Recognizer` for the call.
+
+    Parameters
+    ----------
+    model
+        ``"tiny.en"``, ``"base"`` or a CTranslate2 model folder (see :mod:`.models`).
+    device
+        ``"auto"``, ``"cpu"`` or ``"cuda"``.
+    vad_filter
+        Cut non-speech with Silero VAD before decoding (default :data:`VAD_FILTER`).
+    """
+
+    engine = "faster-whisper"
+
+    def __init__(self, model: str, *, device: str = "auto", vad_filter: bool = VAD_FILTER) -> None:
+        files = resolve_model(model, engine=self.engine)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            import ctranslate2
+            from faster_whisper import WhisperModel
+        except ImportError as exc:
+            raise ModelError(
+                f"the faster-whisper engine is not installed ({exc}); pip install faster-whisper"
+            ) from exc
+        self.model: ModelFiles = files
+        self.device = require_device(device, gpus=ctranslate2.get_cuda_device_count())
+        self.compute_type = "float16" if self.device == "cuda" else "int8"
+        self.vad_filter = bool(vad_filter)
+        try:
+            self._model = WhisperModel(
+                str(files.path),
+                device=self.device,
+                compute_type=self.compute_type,
+                cpu_threads=cpu_threads(),
+                local_files_only=True,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError(
+                f"could not load speech model {model!r} from {files.path}: {exc}"
+            ) from exc
+        self._lock = threading.Lock()
+
+    @property
+    def multilingual(self) -> bool:
+        return bool(self._model.model.is_multilingual)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """ISO 639-1 codes the model knows (``("en",)`` for an English-only model)."""
+        return tuple(self._model.supported_languages)
+
+    def transcribe(
+        self,
+        y: np.ndarray,
+        *,
+        sr: int,
+        language: str | None = None,
+        prompt: str | None = None,
+    ) -> Transcript:
+        """Recognise the words in ``y``; see :meth:`.base.Recognizer.transcribe`."""
+        code = normalise_language(
+            language,
+            model_name=self.model.name,
+            multilingual=self.multilingual,
+            known=self.languages,
+        )
+        audio = prepare_audio(y, sr)
+        duration = len(audio) / WHISPER_SR
+        if len(audio) == 0:
+            return Transcript((), code or (None if self.multilingual else "en"))
+        with self._lock:
+            segments, info = self._model.transcribe(
+                audio,
+                language=code,
+                beam_size=BEAM_SIZE,
+                word_timestamps=True,
+                condition_on_previous_text=False,
+                # hotwords reach every window; initial_prompt only the first (the decoder does not
+                # condition on previous text here)
+                hotwords=prompt or None,
+                vad_filter=self.vad_filter,
+                language_detection_segments=LANGUAGE_WINDOWS,
+            )
+            raw = [
+                (w.word, w.start, w.end, w.probability)
+                for segment in segments
+                for w in segment.words or ()
+            ]
+        return Transcript(finish_words(raw, duration=duration), info.language or code)
