@@ -71,6 +71,31 @@ class _StageProgress:
         self.progress.update(row, completed=completed, status=status)
 
 
+def _read_lyrics(path: Path) -> str:
+    """The lyrics file as text, checked now so a mistake costs no analysis time."""
+    from performia.analysis.lyrics import MAX_LYRICS_BYTES, decode_lyrics, parse_lyrics
+
+    try:
+        if path.is_file() and path.stat().st_size > MAX_LYRICS_BYTES:
+            raise BadInputError(
+                f"lyrics file {path} is too large ({path.stat().st_size} bytes; at most "
+                f"{MAX_LYRICS_BYTES}): give the words of one song"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BadInputError(f"lyrics file {path} does not exist") from None
+    except IsADirectoryError:
+        raise BadInputError(f"lyrics file {path} is a folder, not a text file") from None
+    except OSError as exc:
+        raise BadInputError(f"cannot read lyrics file {path}: {exc.strerror}") from None
+    try:
+        text = decode_lyrics(data)
+        parse_lyrics(text)
+    except BadInputError as exc:
+        raise BadInputError(f"{path}: {exc}") from None
+    return text
+
+
 @app.command()
 def analyze(
     song: Annotated[Path, typer.Argument(help="The recording (mp3, wav, flac, ogg, m4a, opus …).")],
@@ -85,10 +110,18 @@ def analyze(
     artist: Annotated[str | None, typer.Option(help="Artist, overriding the file's tags.")] = None,
     album: Annotated[str | None, typer.Option(help="Album, overriding the file's tags.")] = None,
     language: Annotated[
-        str | None, typer.Option(help="Lyrics language, e.g. en, de, pt_BR [default: en].")
+        str | None, typer.Option(help="Lyrics language, e.g. en, de, pt_BR [default: detected].")
     ] = None,
     max_duration: Annotated[
         float | None, typer.Option(help="Longest recording accepted, seconds [default: 1200].")
+    ] = None,
+    separator: Annotated[
+        str | None,
+        typer.Option(help="Stem separator: spleeter (2 stems) or demucs (4) [default: spleeter]."),
+    ] = None,
+    asr_model: Annotated[
+        str | None,
+        typer.Option(help="Whisper model: tiny.en, base, or a model folder [default: tiny.en]."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
@@ -96,11 +129,7 @@ def analyze(
     from performia.embedded import analyze_file
     from performia.summary import render_summary
 
-    if lyrics is not None and not GRAPH["transcribe"].built:
-        raise BadInputError(
-            "--lyrics needs the transcribe stage to time the words, and this version does not "
-            "have it yet"
-        )
+    lyrics_text = _read_lyrics(lyrics) if lyrics is not None else None
     out_dir = out or Path("output") / song.stem
     params = {
         k: v
@@ -110,6 +139,9 @@ def analyze(
             "album": album,
             "language": language,
             "max_duration_s": max_duration,
+            "lyrics": lyrics_text,
+            "separator": separator,
+            "asr_model": asr_model,
         }.items()
         if v is not None
     }

@@ -115,7 +115,13 @@ def analyze_file(
                 "sha256": digest,
                 "sizeBytes": len(data),
             },
-            params={"language": settings.language, **(params or {})},
+            # engine choices are parameters, so changing one re-runs exactly what it affects
+            params={
+                "separator": settings.separator,
+                "asr_engine": settings.asr_engine,
+                "asr_model": settings.asr_model,
+                **(params or {}),
+            },
             store=store,
             jobs=jobs,
             graph=graph,

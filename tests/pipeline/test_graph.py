@@ -7,7 +7,17 @@ import pytest
 from performia.pipeline.execute import load_impl
 from performia.pipeline.graph import GRAPH, Graph, StageSpec
 
-JOB_PARAMS = {"language", "lyrics", "title", "artist", "album", "max_duration_s"}
+JOB_PARAMS = {
+    "language",
+    "lyrics",
+    "title",
+    "artist",
+    "album",
+    "max_duration_s",
+    "separator",
+    "asr_engine",
+    "asr_model",
+}
 
 
 def test_graph_declares_every_stage_in_dependency_order():

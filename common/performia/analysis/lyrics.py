@@ -86,6 +86,12 @@ class GivenLyrics:
         return tuple(starts)
 
     @property
+    def prompt(self) -> str:
+        """The words once each line, for a recogniser's prompt: a chorus sung four times is
+        written once, so more of the song fits the prompt's 223 tokens."""
+        return " ".join(dict.fromkeys(" ".join(line) for line in self.lines))
+
+    @property
     def timed(self) -> bool:
         """Whether the file gave any time (LRC line or word tags)."""
         return any(t is not None for t in self.line_times) or any(

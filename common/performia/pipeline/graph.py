@@ -32,7 +32,10 @@ class StageSpec:
     uses : tuple of str
         Stages read when done; this stage still runs when they are skipped.
     writes : tuple of str
-        Artifact names this stage writes under its own folder.
+        Artifact names this stage always writes under its own folder.
+    may_write : tuple of str
+        Artifact names it writes when its engine produces them (Demucs gives four stems,
+        a two-stem separator gives vocals and accompaniment).
     params : tuple of str
         Job parameters that change this stage's output (part of its fingerprint).
     version : int
@@ -48,6 +51,7 @@ class StageSpec:
     needs: tuple[str, ...] = ()
     uses: tuple[str, ...] = ()
     writes: tuple[str, ...] = ()
+    may_write: tuple[str, ...] = ()
     params: tuple[str, ...] = ()
     version: int = 1
     gpu: bool = False
@@ -133,17 +137,21 @@ GRAPH = Graph(
         StageSpec(
             name="separate",
             needs=("ingest",),
-            writes=("vocals.flac", "drums.flac", "bass.flac", "other.flac", "stems.json"),
+            writes=("stems.json", "vocals.flac"),
+            may_write=("accompaniment.flac", "drums.flac", "bass.flac", "other.flac"),
+            params=("separator",),
             gpu=True,
-            description="Split vocals, drums, bass and other (Demucs in production).",
+            impl="performia.stages.separate:run",
+            description="Split vocals from the band (Demucs four stems in production).",
         ),
         StageSpec(
             name="transcribe",
             needs=("ingest",),
             uses=("separate",),
             writes=("transcript.json",),
-            params=("language", "lyrics"),
+            params=("language", "lyrics", "asr_engine", "asr_model"),
             gpu=True,
+            impl="performia.stages.transcribe:run",
             description="Words with timestamps; aligns given lyrics when the user has them.",
         ),
         StageSpec(

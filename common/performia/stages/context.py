@@ -125,7 +125,7 @@ class StageContext:
         return artifact_key(self.job_id, self.spec.name, self.fingerprints[self.spec.name], name)
 
     def write(self, name: str, data: bytes, *, content_type: str | None = None) -> str:
-        if name not in self.spec.writes:
+        if name not in self.spec.writes and name not in self.spec.may_write:
             raise ValueError(f"stage {self.spec.name!r} does not declare output {name!r}")
         key = self.key(name)
         self.store.put(key, data, content_type=content_type)

@@ -37,9 +37,11 @@ def _provenance(ctx: StageContext) -> dict[str, StageProvenance]:
 
 
 def run(ctx: StageContext) -> StageOutcome:
-    language = str(ctx.params.get("language") or get_settings().language)
     metadata = ctx.read_json("ingest", "metadata.json")
     results = {stage: ctx.result(stage) for stage in RESULT_ARTIFACTS}
+    # hyphenation follows the language asked for, else the one recognition detected
+    heard = results["transcribe"].language if results["transcribe"] else None
+    language = str(ctx.params.get("language") or heard or get_settings().language)
     stems = {}
     if ctx.has("separate"):
         # stems.json maps stem name → the separate stage's artifact name (as melody reads it)
