@@ -12,12 +12,11 @@ from performia.testing.synth import render_song, write_audio, write_truth
 
 __all__ = ["EXAMPLE_LYRICS", "write_example_song"]
 
-EXAMPLE_LYRICS = (
-    "morning light is falling softly on the river "
-    "every voice is singing gently through the valley "
-    "hold the moment carry it along the water "
-    "sing it louder let the echo bring it home"
-)
+EXAMPLE_LYRICS = """Morning light is falling softly on the river
+Every voice is singing gently through the valley
+
+Hold the moment, carry it along the water
+Sing it louder, let the echo bring it home"""
 
 # A stepwise tune in C major: (MIDI pitch, length in beats); None is a rest.
 _PHRASE = [(64, 1), (65, 1), (67, 2), (69, 1), (67, 1), (65, 1), (64, 1),
@@ -25,9 +24,11 @@ _PHRASE = [(64, 1), (65, 1), (67, 2), (69, 1), (67, 1), (65, 1), (64, 1),
 
 
 def write_example_song(path: str | Path, *, bars: int = 16, bpm: float = 100.0) -> Path:
-    """Render the example song to ``path`` (format by suffix) and its truth to ``.truth.json``.
+    """Render the example song to ``path`` (format by suffix), its truth to ``.truth.json`` and
+    its lyrics to ``.lyrics.txt`` (try ``performia analyze SONG --lyrics SONG.lyrics.txt``).
 
-    Returns the truth file's path.
+    The words are sung as phrases, each line from a bar line, with a bar's rest between the
+    verses. Returns the truth file's path.
     """
     path = Path(path)
     beats_needed = bars * 4
@@ -40,7 +41,11 @@ def write_example_song(path: str | Path, *, bars: int = 16, bpm: float = 100.0) 
         progression=("C", "Am", "F", "G"),
         melody=melody,
         lyrics=EXAMPLE_LYRICS,
+        word_gap_s=0.06,
         key="C major",
+        # the tune's instrument under the voice, as a band doubles a singer: louder, it masks
+        # the words the way no real lead line would
+        levels={"drums": 0.6, "chords": 0.5, "melody": 0.3, "vocals": 0.9},
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     write_audio(
@@ -49,4 +54,5 @@ def write_example_song(path: str | Path, *, bars: int = 16, bpm: float = 100.0) 
         truth.sr,
         tags={"title": "Morning Light", "artist": "Performia Example Band", "album": "Examples"},
     )
+    path.with_suffix(".lyrics.txt").write_text(EXAMPLE_LYRICS + "\n", encoding="utf-8")
     return write_truth(path.with_suffix(".truth.json"), truth)
