@@ -39,7 +39,7 @@ from scipy.ndimage import maximum_filter1d
 
 from performia.analysis.backends import import_essentia, import_librosa
 from performia.analysis.results import MelodyNote
-from performia.settings import ANALYSIS_SR
+from performia.analysis.signal import check_mono, scaled
 
 __all__ = [
     "ENGINE",
@@ -144,24 +144,6 @@ class PitchTrack:
         return cls(array[0].copy(), array[1].copy(), array[2].copy())
 
 
-def _check_signal(y: np.ndarray, sr: int) -> np.ndarray:
-    y = np.asarray(y)
-    if y.ndim != 1:
-        raise ValueError(f"expected a mono signal, got shape {y.shape}")
-    if not np.issubdtype(y.dtype, np.floating):
-        raise ValueError(f"expected a float signal, got {y.dtype}")
-    if int(sr) != sr or sr <= 0:
-        raise ValueError(f"sample rate must be a positive integer, got {sr!r}")
-    if not np.all(np.isfinite(y)):
-        raise ValueError("signal contains NaN or infinite samples")
-    return np.ascontiguousarray(y, dtype=np.float32)
-
-
-def _scaled(samples: int, sr: int) -> int:
-    """A frame or hop length defined at ``ANALYSIS_SR``, kept the same duration at ``sr``."""
-    return max(1, round(samples * sr / ANALYSIS_SR))
-
-
 def _harmonic_power(
     y: np.ndarray, sr: int, times: np.ndarray, f0_hz: np.ndarray, *, n_fft: int, halfwidth: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -224,12 +206,12 @@ def harmonic_share(*, y: np.ndarray, sr: int, times: np.ndarray, f0_hz: np.ndarr
     np.ndarray, shape (m,)
         Harmonic share in [0, 1].
     """
-    y = _check_signal(y, sr)
+    y = check_mono(y, sr)
     f0_hz = np.asarray(f0_hz, dtype=np.float64)
     times = np.asarray(times, dtype=np.float64)
     out = np.zeros(len(f0_hz))
     harmonic, band, coverage = _harmonic_power(
-        y, sr, times, f0_hz, n_fft=_scaled(_SHARE_N_FFT, sr), halfwidth=2
+        y, sr, times, f0_hz, n_fft=scaled(_SHARE_N_FFT, sr), halfwidth=2
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(band > 0, harmonic / band, 0.0)
@@ -246,7 +228,7 @@ def _harmonic_level_db(y: np.ndarray, sr: int, times: np.ndarray, f0_hz: np.ndar
     """
     out = np.full(len(f0_hz), -np.inf)
     harmonic, _, _ = _harmonic_power(
-        y, sr, times, f0_hz, n_fft=_scaled(FRAME_LENGTH, sr), halfwidth=1
+        y, sr, times, f0_hz, n_fft=scaled(FRAME_LENGTH, sr), halfwidth=1
     )
     with np.errstate(divide="ignore"):
         out[f0_hz > 0] = 10.0 * np.log10(harmonic)
@@ -280,9 +262,9 @@ def track_pitch(*, y: np.ndarray, sr: int, source: str = "mix") -> PitchTrack:
     """
     if source not in _MELODIA:
         raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
-    y = _check_signal(y, sr)
-    hop = _scaled(HOP_LENGTH, sr)
-    frame = _scaled(FRAME_LENGTH, sr)
+    y = check_mono(y, sr)
+    hop = scaled(HOP_LENGTH, sr)
+    frame = scaled(FRAME_LENGTH, sr)
     if y.size < frame:  # too short for one analysis frame: nothing sounds long enough to be a note
         times = np.arange(y.size // hop + 1) * hop / sr
         zeros = np.zeros(len(times))
@@ -327,10 +309,10 @@ def baseline_melody(*, y: np.ndarray, sr: int, threshold_db: float = -30.0) -> P
     PitchTrack
         Confidence is the peak magnitude relative to the loudest peak.
     """
-    y = _check_signal(y, sr)
+    y = check_mono(y, sr)
     librosa = import_librosa()
     n_fft = 2048
-    hop = _scaled(HOP_LENGTH, sr)
+    hop = scaled(HOP_LENGTH, sr)
     spectrum = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop))
     pitches, mags = librosa.piptrack(
         S=spectrum, sr=sr, n_fft=n_fft, hop_length=hop, fmin=FMIN_HZ, fmax=FMAX_HZ

@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from performia.analysis.signal import check_mono, scaled
+
 __all__ = [
     "BAND_HZ",
     "HOP_LENGTH",
@@ -76,23 +78,6 @@ _SILENCE_DB = 100.0
 _BLOCK_FRAMES = 4096
 
 
-def _check_signal(y: np.ndarray, sr: int) -> np.ndarray:
-    y = np.asarray(y)
-    if y.ndim != 1:
-        raise ValueError(f"expected a mono signal, got shape {y.shape}")
-    if not np.issubdtype(y.dtype, np.floating):
-        raise ValueError(f"expected a float signal, got {y.dtype}")
-    if int(sr) != sr or sr <= 0:
-        raise ValueError(f"sample rate must be a positive integer, got {sr!r}")
-    if not np.all(np.isfinite(y)):
-        raise ValueError("signal contains NaN or infinite samples")
-    return np.ascontiguousarray(y, dtype=np.float32)
-
-
-def _scaled(samples: int, sr: int) -> int:
-    return max(1, round(samples * sr / 22050))
-
-
 def frame_levels(*, y: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
     """Smoothed voice-band level of each frame.
 
@@ -110,8 +95,8 @@ def frame_levels(*, y: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
     level_db : np.ndarray, shape (frames,)
         Band power in dB (``-inf`` for digital silence), smoothed over about 70 ms.
     """
-    y = _check_signal(y, sr)
-    frame, hop = _scaled(FRAME_LENGTH, sr), _scaled(HOP_LENGTH, sr)
+    y = check_mono(y, sr)
+    frame, hop = scaled(FRAME_LENGTH, sr), scaled(HOP_LENGTH, sr)
     n_frames = 1 + len(y) // hop
     padded = np.pad(y, (frame // 2, frame // 2 + hop))
     window = np.hanning(frame).astype(np.float32)

@@ -64,6 +64,11 @@ class Recognizer(Protocol):
         """Whether the model knows languages other than English."""
         ...
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """ISO 639-1 codes the model knows (``("en",)`` for an English-only model)."""
+        ...
+
     def transcribe(
         self,
         y: np.ndarray,
@@ -183,6 +188,25 @@ def prepare_audio(y: np.ndarray, sr: int) -> np.ndarray:
         g = math.gcd(WHISPER_SR, sr)
         y = resample_poly(y, WHISPER_SR // g, sr // g).astype(np.float32)
     return np.ascontiguousarray(y)
+
+
+def prepare_request(
+    recognizer: Recognizer, y: np.ndarray, sr: int, language: str | None
+) -> tuple[str | None, np.ndarray]:
+    """What every engine does first: the language code to decode in (``None``: detect) and the
+    audio at :data:`WHISPER_SR`. Raises ``BadInputError`` for a language the model lacks."""
+    code = normalise_language(
+        language,
+        model_name=recognizer.model.name,
+        multilingual=recognizer.multilingual,
+        known=recognizer.languages,
+    )
+    return code, prepare_audio(y, sr)
+
+
+def empty_transcript(recognizer: Recognizer, code: str | None) -> Transcript:
+    """The transcript of no audio: no words, in the language asked for (English for .en)."""
+    return Transcript((), code or (None if recognizer.multilingual else "en"))
 
 
 def finish_words(

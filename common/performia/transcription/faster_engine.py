@@ -30,9 +30,9 @@ from performia.errors import ModelError
 from performia.transcription.base import (
     WHISPER_SR,
     cpu_threads,
+    empty_transcript,
     finish_words,
-    normalise_language,
-    prepare_audio,
+    prepare_request,
     require_device,
 )
 from performia.transcription.models import ModelFiles, resolve_model
@@ -115,16 +115,10 @@ class FasterWhisperRecognizer:
         prompt: str | None = None,
     ) -> Transcript:
         """Recognise the words in ``y``; see :meth:`.base.Recognizer.transcribe`."""
-        code = normalise_language(
-            language,
-            model_name=self.model.name,
-            multilingual=self.multilingual,
-            known=self.languages,
-        )
-        audio = prepare_audio(y, sr)
+        code, audio = prepare_request(self, y, sr, language)
         duration = len(audio) / WHISPER_SR
         if len(audio) == 0:
-            return Transcript((), code or (None if self.multilingual else "en"))
+            return empty_transcript(self, code)
         with self._lock:
             segments, info = self._model.transcribe(
                 audio,

@@ -24,9 +24,9 @@ from performia.analysis.results import Transcript
 from performia.errors import ModelError
 from performia.transcription.base import (
     WHISPER_SR,
+    empty_transcript,
     finish_words,
-    normalise_language,
-    prepare_audio,
+    prepare_request,
     require_device,
 )
 from performia.transcription.faster_engine import BEAM_SIZE
@@ -94,16 +94,10 @@ class OpenAIWhisperRecognizer:
         """Recognise the words in ``y``; see :meth:`.base.Recognizer.transcribe`."""
         import whisper
 
-        code = normalise_language(
-            language,
-            model_name=self.model.name,
-            multilingual=self.multilingual,
-            known=self.languages,
-        )
-        audio = prepare_audio(y, sr)
+        code, audio = prepare_request(self, y, sr, language)
         duration = len(audio) / WHISPER_SR
         if len(audio) == 0:
-            return Transcript((), code or (None if self.multilingual else "en"))
+            return empty_transcript(self, code)
         with self._lock:
             result = whisper.transcribe(
                 self._model,
