@@ -9,16 +9,11 @@ from functools import cache
 import numpy as np
 import pytest
 
-from performia.analysis.alignment import (
-    align,
-    align_lyrics,
-    align_words,
-    normalise_word,
-    word_similarity,
-)
+from performia.analysis.alignment import align, align_lyrics
 from performia.analysis.lyrics import parse_lyrics
 from performia.analysis.results import Transcript, Word
 from performia.analysis.vocal_activity import detect_vocal_activity
+from performia.analysis.word_alignment import align_words, normalise_word, word_similarity
 from performia.testing import render_song
 
 SR = 22050

@@ -1,0 +1,306 @@
+"""Word-level global alignment of the user's lyrics against recognised words.
+
+:func:`align_words` pairs two word sequences, both compared in the form :func:`normalise_word`
+gives them (case-folded, accents and punctuation removed, apostrophes dropped, dropped g's
+restored, a few sung spellings mapped to one form). It is Needleman-Wunsch with Gotoh's affine
+gaps. A pair scores +1 when equal, ``2s - 1`` for a near miss with character similarity
+``s >= 0.6`` between words of three letters or more ("there"/"their" 0.8, "heart"/"hard" 0.67),
+-1 otherwise. Unmatched words cost 0.6 for the first of a run and 0.2 for each further one, so a
+missed line is skipped as one block instead of being matched piecemeal to the next line that
+shares a word or two with it; such a run is a little cheaper to open at a line break, and a little
+dearer where the recording has no sung time for it (which settles ties between repeated words,
+"la la la"). One given word may match two recognised words whose concatenation equals it
+("tonight" / "to night", "gonna" / "going to") and two given words one recognised word
+("any way" / "anyway").
+
+Why hand-written: ``difflib`` matches exact tokens only, no maintained Python library aligns word
+sequences with a fuzzy score, and ``rapidfuzz`` is not installed here, so the character
+similarity is the standard library's ``difflib.SequenceMatcher`` (Ratcliff-Obershelp) and the DP
+is written out. It is vectorised along each row (the within-row gap recurrence is a running
+maximum): 0.8 s and about 100 MB for 5000 x 4500 words.
+
+Timing the lyrics from the matched pairs is :mod:`performia.analysis.alignment`'s job.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = [
+    "align_words",
+    "normalise_word",
+    "word_similarity",
+    "word_weight",
+]
+
+#: Cost of the first word of a run of unmatched words (either side), and of each further one.
+GAP_OPEN = -0.6
+GAP_EXTEND = -0.2
+#: How much cheaper a run of unmatched given words is to open at a line start.
+_LINE_BONUS = 0.1
+#: Extra cost of an unmatched given word where the recording has no time for it, and the sung
+#: time (s) from which a word has room enough.
+_CROWD_COST = 0.3
+_ROOM_PER_WORD_S = 0.3
+#: Character similarity from which two different words count as a near miss (and an anchor).
+NEAR = 0.6
+
+_NEG = -1e9
+_DIAG, _UP, _MERGE, _SPLIT = 0, 1, 2, 3
+
+_SPELLINGS = {
+    "gonna": "goingto",
+    "wanna": "wantto",
+    "gotta": "gotto",
+    "hafta": "haveto",
+    "kinda": "kindof",
+    "sorta": "sortof",
+    "outta": "outof",
+    "lotta": "lotof",
+    "lemme": "letme",
+    "gimme": "giveme",
+    "cause": "because",
+    "cuz": "because",
+    "coz": "because",
+    "cos": "because",
+    "til": "until",
+    "till": "until",
+    "em": "them",
+    "ya": "you",
+    "tho": "though",
+    "thru": "through",
+    "nite": "night",
+    "ok": "okay",
+    "&": "and",
+    "n": "and",
+}
+_NUMBERS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+)
+_SPELLINGS.update({str(i): w for i, w in enumerate(_NUMBERS.split())})
+_VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+_LETTER_WEIGHT = 0.1
+
+
+def normalise_word(text: str) -> str:
+    """The form words are compared in (never shown): ``"Goin',"`` → ``"going"``.
+
+    >>> [normalise_word(w) for w in ["Don't", "(Gonna", "café!", "nothin'", "2"]]
+    ['dont', 'goingto', 'cafe', 'nothing', 'two']
+    """
+    s = unicodedata.normalize("NFKD", text.casefold())
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = s.replace("\u2019", "'").replace("\u2018", "'")
+    if s in _SPELLINGS:
+        return _SPELLINGS[s]
+    s = re.sub(r"(?<=[a-z])in'(?=\W*$)", "ing", s)
+    s = "".join(c for c in s if c.isalnum() or c == "&")
+    return _SPELLINGS.get(s, s)
+
+
+def word_similarity(a: str, b: str) -> float:
+    """Character similarity of two normalised words, 0 to 1 (1 only when equal).
+
+    >>> round(word_similarity("there", "their"), 2)
+    0.8
+    """
+    if a == b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def word_weight(text: str) -> float:
+    """Relative sung length of a word: its syllables, plus a little for each letter.
+
+    Syllables are vowel groups, less a silent final "e" ("name", "more": one note each).
+
+    >>> word_weight("Name"), word_weight("tonight")
+    (1.4, 2.7)
+    """
+    norm = normalise_word(text)
+    groups = len(_VOWEL_GROUPS.findall(norm))
+    if groups > 1 and re.search(r"[^aeiouyl]e$", norm):
+        groups -= 1
+    return max(1, groups) + _LETTER_WEIGHT * len(norm)
+
+
+def _score_table(given: list[str], recognised: list[str]) -> tuple[np.ndarray, dict, dict]:
+    """Pair scores between the distinct normalised words of each side."""
+    gv = {w: i for i, w in enumerate(dict.fromkeys(given))}
+    rv = {w: i for i, w in enumerate(dict.fromkeys(recognised))}
+    table = np.full((len(gv), len(rv)), -1.0, dtype=np.float64)
+    for g, gi in gv.items():
+        if not g:
+            continue
+        matcher = difflib.SequenceMatcher(None, "", g, autojunk=False)
+        for r, ri in rv.items():
+            if not r:
+                continue
+            if g == r:
+                table[gi, ri] = 1.0
+                continue
+            if min(len(g), len(r)) < 3:
+                continue  # "ne" is no near miss of "name", however the letters line up
+            matcher.set_seq1(r)
+            if matcher.real_quick_ratio() >= NEAR and matcher.quick_ratio() >= NEAR:
+                s = matcher.ratio()
+                if s >= NEAR:
+                    table[gi, ri] = 2 * s - 1
+    return table, gv, rv
+
+
+def align_words(
+    given: Sequence[str],
+    recognised: Sequence[str],
+    *,
+    line_starts: Sequence[int] = (),
+    room: Sequence[float] | None = None,
+) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
+    """Globally align two word sequences (already normalised with :func:`normalise_word`).
+
+    Gaps are affine (Gotoh): opening a run of unmatched words costs more than extending it, so
+    a line the recogniser missed is left out as one block rather than matched piecemeal to a
+    later line that shares a few words with it. A run of unmatched given words is a little
+    cheaper to open at one of ``line_starts``: when the next line begins with the same words
+    as a missed one ("hold on …" / "hold me …"), the whole missed line is skipped, not the
+    next line's first words.
+
+    ``room`` (one entry per place between recognised words: before the first, between each
+    pair, after the last) is the sung time there, in seconds. Unmatched given words cost a
+    little more where there is no time to sing them, which settles ties between repeated words
+    ("la la la"): the missing ones go where the recording has room for them.
+
+    Returns
+    -------
+    list of (given indices, recognised indices, similarity)
+        The matched groups in order: one given word to one recognised word (similarity from
+        :func:`word_similarity`, a near miss or better), one to two, or two to one (similarity
+        1, exact concatenations only). Words in no group are unmatched.
+
+    Examples
+    --------
+    >>> align_words(["i", "love", "there", "tonight"], ["i", "love", "their", "to", "night"])
+    [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 0.8), ((3,), (3, 4), 1.0)]
+    """
+    g, r = list(given), list(recognised)
+    n, m = len(g), len(r)
+    if n == 0 or m == 0:
+        return []
+    table, gv, rv = _score_table(g, r)
+    gid = np.array([gv[w] for w in g])
+    rid = np.array([rv[w] for w in r])
+    # one given word = two recognised words, and two given words = one recognised word
+    rec_pair = np.full(m + 1, -1)
+    for j in range(2, m + 1):
+        if r[j - 2] and r[j - 1]:
+            rec_pair[j] = gv.get(r[j - 2] + r[j - 1], -1)
+    cols = np.arange(m + 1)
+    a_how = np.zeros((n + 1, m + 1), dtype=np.int8)  # best non-Y move into each cell
+    h_from_y = np.zeros((n + 1, m + 1), dtype=bool)
+    x_ext = np.zeros((n + 1, m + 1), dtype=bool)
+    y_ext = np.zeros((n + 1, m + 1), dtype=bool)
+    # row 0: only recognised words skipped
+    h_prev2 = None
+    a_row = np.full(m + 1, _NEG)
+    a_row[0] = 0.0
+    y_row = _y_row(a_row, cols)
+    y_ext[0, 2:] = True
+    h_from_y[0, 1:] = True
+    h_prev = np.maximum(a_row, y_row)
+    x_prev = np.full(m + 1, _NEG)
+    starts = set(line_starts)
+    crowd = np.zeros(m + 1)
+    if room is not None:
+        if len(room) != m + 1:
+            raise ValueError("room needs one entry per place between recognised words (m + 1)")
+        crowd = -_CROWD_COST * np.clip(1.0 - np.asarray(room, dtype=float) / _ROOM_PER_WORD_S, 0, 1)
+    for i in range(1, n + 1):
+        x_open = h_prev + GAP_OPEN + crowd + (_LINE_BONUS if i - 1 in starts else 0.0)
+        x_more = x_prev + GAP_EXTEND + crowd
+        x_row = np.maximum(x_open, x_more)
+        x_ext[i] = x_more > x_open
+        a_row = x_row.copy()
+        how = np.full(m + 1, _UP, dtype=np.int8)
+        diag = h_prev[:-1] + table[gid[i - 1], rid]
+        _better(a_row, how, 1, diag, _DIAG)
+        if m >= 2:
+            merge = np.where(rec_pair[2:] == gid[i - 1], h_prev[:-2] + 1.0, _NEG)
+            _better(a_row, how, 2, merge, _MERGE)
+        if h_prev2 is not None and g[i - 2] and g[i - 1]:
+            pair = rv.get(g[i - 2] + g[i - 1], -1)
+            if pair >= 0:
+                split = np.where(rid == pair, h_prev2[:-1] + 1.0, _NEG)
+                _better(a_row, how, 1, split, _SPLIT)
+        y_row = _y_row(a_row, cols)
+        y_ext[i, 1:] = y_row[1:] > a_row[:-1] + GAP_OPEN + 1e-9
+        h_row = np.maximum(a_row, y_row)
+        h_from_y[i] = y_row > a_row + 1e-9
+        a_how[i] = how
+        h_prev2, h_prev, x_prev = h_prev, h_row, x_row
+    out = []
+    i, j, state = n, m, "H"
+    while i > 0 or j > 0:
+        if i == 0:
+            state = "Y"
+        elif j == 0:
+            state = "X"
+        if state == "H":
+            state = "Y" if h_from_y[i, j] else "A"
+        if state == "Y":
+            state = "Y" if y_ext[i, j] else "A"
+            j -= 1
+            continue
+        if state == "X":
+            state = "X" if x_ext[i, j] else "H"
+            i -= 1
+            continue
+        step = a_how[i, j]
+        if step == _UP:
+            state = "X"
+            continue
+        if step == _DIAG:
+            out.append(((i - 1,), (j - 1,), word_similarity(g[i - 1], r[j - 1])))
+            i, j = i - 1, j - 1
+        elif step == _MERGE:
+            out.append(((i - 1,), (j - 2, j - 1), 1.0))
+            i, j = i - 1, j - 2
+        else:
+            out.append(((i - 2, i - 1), (j - 1,), 1.0))
+            i, j = i - 2, j - 1
+        state = "H"
+    out.reverse()
+    return [(gi, ri, round(s, 3)) for gi, ri, s in out if _near(g, r, gi, ri, s)]
+
+
+def _near(g: list[str], r: list[str], gi: tuple[int, ...], ri: tuple[int, ...], s: float) -> bool:
+    """A pair counts as matched when equal, or a near miss between words of 3 letters or more
+    ("ne" is not "name", however the letters line up)."""
+    if s >= 1.0 or len(gi) > 1 or len(ri) > 1:
+        return s >= NEAR
+    return s >= NEAR and min(len(g[gi[0]]), len(r[ri[0]])) >= 3
+
+
+def _better(row: np.ndarray, how: np.ndarray, first: int, cand: np.ndarray, code: int) -> None:
+    """Where ``cand`` beats ``row[first:]``, take it and record the move (in place)."""
+    take = cand > row[first:]
+    row[first:][take] = cand[take]
+    how[first:][take] = code
+
+
+def _y_row(a_row: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Best score ending with recognised word ``j`` unmatched: an affine run of skipped words
+    opened after some ``k < j``. ``max_k (A[k] + OPEN + (j-1-k) EXTEND)`` is a running maximum,
+    which is what lets the row be computed without a Python loop."""
+    y = np.full(len(a_row), _NEG)
+    if len(a_row) > 1:
+        run = np.maximum.accumulate(a_row - cols * GAP_EXTEND)[:-1]
+        y[1:] = GAP_OPEN + (cols[1:] - 1) * GAP_EXTEND + run
+    return y
