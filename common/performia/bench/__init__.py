@@ -2,7 +2,11 @@
 
 :mod:`performia.bench.accuracy` scores every analysis and its baseline on the synthesised suite
 (:mod:`performia.testing.suite`) with mir_eval; :mod:`performia.bench.speed` times each analysis in
-a fresh process on a three-minute song; :mod:`performia.bench.cli` is ``performia bench``.
+a fresh process on a three-minute song; :mod:`performia.bench.separation`,
+:mod:`performia.bench.transcription` and :mod:`performia.bench.lyrics` measure source separation,
+speech recognition and the whole lyrics chain (the last two on the songs of
+:data:`performia.bench.lyrics.LYRIC_SONGS`); :mod:`performia.bench.memory` reads a child
+process's own peak memory; :mod:`performia.bench.cli` is ``performia bench``.
 
 The analyses are looked up here by name, lazily, so the benchmark runs whichever exist and reports
 the rest as not available instead of failing.

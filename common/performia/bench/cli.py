@@ -1,4 +1,6 @@
-"""``performia bench``: accuracy against the synthesised suite, and speed on a three-minute song.
+"""``performia bench``: the analyses' accuracy against the synthesised suite and their speed on
+a three-minute song; source separation, speech recognition and the whole lyrics chain against
+synthesised songs whose every word is known.
 
 Mounted by :mod:`performia.cli` as a sub-command; also runs alone as
 ``python -m performia.bench.cli accuracy --quick``.
@@ -7,6 +9,8 @@ Mounted by :mod:`performia.cli` as a sub-command; also runs alone as
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -46,10 +50,57 @@ def _tasks(only: str | None) -> tuple[str, ...]:
         raise typer.BadParameter(str(exc), param_hint="--only") from exc
 
 
+def _names(value: str | None, known: Sequence[str], option: str) -> list[str] | None:
+    """``"a,b"`` → ``["a", "b"]``, each checked against ``known``; ``None`` when not given."""
+    if value is None:
+        return None
+    names = list(dict.fromkeys(n.strip() for n in value.split(",") if n.strip()))
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        what = f"unknown {', '.join(map(repr, unknown))}" if unknown else "none given"
+        raise typer.BadParameter(f"{what}; known: {', '.join(known)}", param_hint=option)
+    return names
+
+
+def _models(value: str, engine: str, option: str, *, one: bool = False) -> list[str]:
+    """Model names or folders for ``engine``, each resolved now so a typo costs no rendering."""
+    from performia.errors import BadInputError
+    from performia.transcription.models import ENGINES, resolve_model
+
+    if engine not in ENGINES:
+        raise typer.BadParameter(
+            f"unknown engine {engine!r}; known: {', '.join(ENGINES)}", param_hint="--engine"
+        )
+    names = list(dict.fromkeys(n.strip() for n in value.split(",") if n.strip()))
+    if not names or (one and len(names) > 1):
+        raise typer.BadParameter(f"give {'one model' if one else 'models'}", param_hint=option)
+    for name in names:
+        try:
+            resolve_model(name, engine=engine)
+        except BadInputError as exc:
+            raise typer.BadParameter(str(exc), param_hint=option) from exc
+    return names
+
+
+def _finite(data: object) -> object:
+    """``data`` with NaN and infinities as ``None``: JSON has no literal for them."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(value) for value in data]
+    return data
+
+
 def _write_json(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(_finite(data), indent=2) + "\n", encoding="utf-8")
     _console.print(f"wrote {path}")
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "–" if value is None or value != value else format(value, spec)  # None or NaN
 
 
 @bench_app.command()
@@ -117,6 +168,149 @@ def speed(
         _console.print(f"[yellow]{line}[/]")
     if json_path is not None:
         _write_json(json_path, report.to_dict())
+
+
+@bench_app.command()
+def separation(
+    seconds: Annotated[
+        float, typer.Option("--seconds", min=4.0, help="Length of the rendered song.")
+    ] = 180.0,
+    engines: Annotated[
+        str, typer.Option("--engines", help="Comma-separated: spleeter,demucs,demucs-random.")
+    ] = "spleeter",
+    threads: Annotated[
+        int | None, typer.Option("--threads", min=1, help="torch threads [default: one per core].")
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1.0, help="Seconds one engine may take.")
+    ] = 1800.0,
+    json_path: _Json = None,
+) -> None:
+    """Separate one song with each engine in a fresh process: vocals SDR, speed, peak memory."""
+    from performia.bench.separation import ENGINES, run_separation_bench, separation_table
+
+    names = _names(engines, ENGINES, "--engines")
+
+    def progress(row) -> None:
+        took = "" if row.seconds is None else f" {row.seconds:.1f} s"
+        _console.print(
+            f"[dim]{row.engine}[/]: {row.status.split(':')[0]}{took}, "
+            f"vocals SDR {_fmt(row.sdr_db, '.1f')} dB"
+        )
+
+    result = run_separation_bench(
+        duration_s=seconds, engines=names, threads=threads, timeout=timeout, on_row=progress
+    )
+    _console.print(separation_table(result))
+    for r in result["rows"]:
+        if r["status"] != "ok":
+            _console.print(f"[yellow]{r['engine']}: {r['status']}[/]")
+    if json_path is not None:
+        _write_json(json_path, result)
+
+
+@bench_app.command()
+def transcription(
+    models: Annotated[
+        str, typer.Option("--models", help="Comma-separated model names or folders.")
+    ] = "tiny.en,base",
+    engine: Annotated[
+        str, typer.Option("--engine", help="faster-whisper or openai-whisper.")
+    ] = "faster-whisper",
+    songs: Annotated[
+        str | None, typer.Option("--songs", help="Comma-separated lyric songs [default: all].")
+    ] = None,
+    conditions: Annotated[
+        str | None,
+        typer.Option(
+            "--conditions",
+            help="Comma-separated: 'vocals' and 'mix <voice gain>' ones [default: all].",
+        ),
+    ] = None,
+    speed: Annotated[
+        bool, typer.Option("--speed/--no-speed", help="Also time each model on a 180 s song.")
+    ] = True,
+    threads: Annotated[
+        int, typer.Option("--threads", min=1, help="Cores the timed process is pinned to.")
+    ] = 2,
+    json_path: _Json = None,
+) -> None:
+    """Recognise the lyric songs without their lyrics: WER and word onsets per model and
+    condition (the voice alone; the mix with the voice louder or softer), and speed."""
+    from performia.bench.lyrics import LYRIC_SONGS
+    from performia.bench.transcription import (
+        CONDITIONS,
+        ONSET_TOLERANCE_S,
+        run_transcription_bench,
+        transcription_table,
+    )
+
+    names = _models(models, engine, "--models")
+    chosen = _names(songs, [s.name for s in LYRIC_SONGS], "--songs")
+    heard = _names(conditions, CONDITIONS, "--conditions")
+
+    def progress(row) -> None:
+        _console.print(
+            f"[dim]{row['model']} {row['condition']} {row['song']}[/]: WER {row['wer']:.3f}, "
+            f"{row['onset_within']:.0%} within {ONSET_TOLERANCE_S:g} s ({row['seconds']:.1f} s)"
+        )
+
+    report = run_transcription_bench(
+        models=names,
+        engine=engine,
+        songs=chosen,
+        conditions=heard or CONDITIONS,
+        speed=speed,
+        speed_threads=threads,
+        on_row=progress,
+    )
+    _console.print(transcription_table(report))
+    for entry in report["speed"]:
+        if entry["status"] != "ok":
+            _console.print(f"[yellow]speed {entry['model']}: {entry['status']}[/]")
+    if json_path is not None:
+        _write_json(json_path, report)
+
+
+@bench_app.command()
+def lyrics(
+    songs: Annotated[
+        str | None, typer.Option("--songs", help="Comma-separated lyric songs [default: all].")
+    ] = None,
+    model: Annotated[str, typer.Option("--model", help="Recognition model.")] = "tiny.en",
+    engine: Annotated[
+        str, typer.Option("--engine", help="faster-whisper or openai-whisper.")
+    ] = "faster-whisper",
+    separator: Annotated[str, typer.Option("--separator", help="spleeter or demucs.")] = "spleeter",
+    json_path: _Json = None,
+) -> None:
+    """The whole lyrics chain on the lyric songs: separation SDR, recognition WER and onsets,
+    and word timing with the given lyrics, each scored against the words' true starts."""
+    from performia.bench.lyrics import LYRIC_SONGS, WITHIN_S, lyrics_table, run_lyrics_bench
+    from performia.separation import SEPARATORS
+
+    chosen = _names(songs, [s.name for s in LYRIC_SONGS], "--songs")
+    if separator not in SEPARATORS:
+        raise typer.BadParameter(
+            f"unknown separator {separator!r}; known: {', '.join(SEPARATORS)}",
+            param_hint="--separator",
+        )
+    (model,) = _models(model, engine, "--model", one=True)
+
+    def progress(row) -> None:
+        _console.print(
+            f"[dim]{row.name}[/] ({row.duration:.0f} s, {row.words} words): "
+            f"vocals SDR {_fmt(row.sdr_db, '.1f')} dB, WER stem {_fmt(row.wer_stem, '.3f')} "
+            f"/ mix {_fmt(row.wer_mix, '.3f')}, given lyrics {_fmt(row.given_within, '.0%')} "
+            f"within {WITHIN_S:g} s (MAE {_fmt(row.given_mae_s, '.2f')} s)"
+        )
+
+    result = run_lyrics_bench(
+        songs=chosen, separator=separator, engine=engine, model=model, on_song=progress
+    )
+    _console.print(lyrics_table(result))
+    if json_path is not None:
+        _write_json(json_path, result)
 
 
 @bench_app.command()

@@ -10,7 +10,8 @@ its own. For each it reports:
 
 * ``load_seconds``: building the engine (reading the weights);
 * ``seconds`` and ``rtf``: the separation call alone, and over the song's duration;
-* ``peak_rss_mb``: the process's peak resident memory (the song and its stems included);
+* ``peak_rss_mb``: the process's peak resident memory (the song and its stems included;
+  ``VmHWM``, see :func:`performia.bench.memory.peak_rss_mb`);
 * ``sdr_db``: SDR of the vocals estimate (mono) against the true vocals,
   ``10 log10(|s|^2 / |s - ŝ|^2)``, and ``mix_sdr_db``, the same for the mix itself as the
   estimate (what doing nothing scores).
@@ -57,7 +58,7 @@ _LYRICS = (
 
 # Runs in the child: build the engine, time one separation, save the vocals, report as JSON.
 _CHILD = f"""
-import json, resource, sys, time
+import json, sys, time
 request = json.loads(sys.argv[1])
 import numpy as np
 import torch
@@ -92,9 +93,8 @@ else:
     stems = separator.separate(audio)
     out["seconds"] = time.perf_counter() - t0
     np.save(request["vocals"], stems["vocals"].mean(axis=0))
-usage = [resource.getrusage(who).ru_maxrss for who in
-         (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-out["peak_rss_kb"] = max(usage)
+from performia.bench.memory import peak_rss_mb
+out["peak_rss_mb"] = peak_rss_mb()
 print("{_MARK}", json.dumps(out), flush=True)
 """
 
@@ -210,6 +210,7 @@ def run_separation_bench(
                 row = SeparationRow(engine, status)
             else:
                 random = engine == "demucs-random"
+                peak = out["peak_rss_mb"]
                 row = SeparationRow(
                     engine,
                     "ok",
@@ -219,7 +220,7 @@ def run_separation_bench(
                     load_seconds=round(out["load_seconds"], 2),
                     seconds=round(out["seconds"], 2),
                     rtf=round(out["seconds"] / duration, 4),
-                    peak_rss_mb=round(out["peak_rss_kb"] / 1024.0, 1),
+                    peak_rss_mb=None if peak is None else round(peak, 1),
                     sdr_db=None if random else round(sdr_db(vocals, np.load(estimate)), 2),
                     mix_sdr_db=None if random else round(mix_sdr, 2),
                 )

@@ -9,7 +9,9 @@ shared and its peak memory is its own. For each it reports:
 * ``rtf``: real-time factor, ``seconds`` over the song's duration (0.1 = ten times faster than
   real time);
 * ``process_seconds``: wall time of the whole process (interpreter, imports, reading the audio);
-* ``peak_rss_mb``: the process's peak resident memory (``ru_maxrss``, its own children included).
+* ``peak_rss_mb``: the process's peak resident memory (``VmHWM``, see
+  :func:`performia.bench.memory.peak_rss_mb`: ``ru_maxrss`` would report at least the
+  benchmark's own size, which Linux carries into the child across ``execve``).
 
 Harmony and structure get the song's true beats (and structure its true chords) rather than an
 estimate, so each number is one analysis's cost alone. The combined time is the sum over rhythm,
@@ -40,7 +42,7 @@ __all__ = ["SpeedReport", "SpeedRow", "run_speed", "speed_form", "speed_table", 
 _MARK = "__performia_bench__"
 # Runs in the child: read the request, import the analysis, time one call, report as JSON.
 _CHILD = f"""
-import json, resource, sys, time
+import json, sys, time
 started = time.perf_counter()
 request = json.loads(sys.argv[1])
 import importlib
@@ -66,9 +68,8 @@ else:
     t0 = time.perf_counter()
     function(**kwargs)
     out["seconds"] = time.perf_counter() - t0
-usage = [resource.getrusage(who).ru_maxrss for who in
-         (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-out["peak_rss_kb"] = max(usage)
+from performia.bench.memory import peak_rss_mb
+out["peak_rss_mb"] = peak_rss_mb()
 print("{_MARK}", json.dumps(out), flush=True)
 """
 
@@ -103,11 +104,12 @@ class SpeedReport:
             partial = sum(r.seconds for r in ran) if ran else None
             return {"seconds": None, "partial_seconds": partial, "rtf": None, "complete": False}
         seconds = sum(r.seconds for r in ran)
+        peaks = [r.peak_rss_mb for r in ran if r.peak_rss_mb is not None]
         return {
             "seconds": seconds,
             "process_seconds": sum(r.process_seconds or 0.0 for r in ran),
             "rtf": seconds / self.duration,
-            "peak_rss_mb": max(r.peak_rss_mb or 0.0 for r in ran),
+            "peak_rss_mb": max(peaks) if peaks else None,
             "complete": True,
         }
 
@@ -152,6 +154,10 @@ def _render(bars: int, bpm: float, sr: int) -> tuple[np.ndarray, SongTruth]:
         bpm=bpm, form=form, melody=melody, key="C major", timbre="piano", sr=sr, seed=90
     )
     return mix, truth
+
+
+def _mb(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def _run_child(request: dict[str, Any], timeout: float) -> tuple[dict[str, Any] | None, str, float]:
@@ -223,7 +229,7 @@ def run_speed(
                         rtf=round(out["seconds"] / truth.duration, 4),
                         process_seconds=round(elapsed, 3),
                         import_seconds=round(out["import_seconds"], 3),
-                        peak_rss_mb=round(out["peak_rss_kb"] / 1024.0, 1),
+                        peak_rss_mb=_mb(out["peak_rss_mb"]),
                     )
                 rows.append(row)
                 if on_row is not None:
