@@ -282,10 +282,18 @@ def lyrics(
         str, typer.Option("--engine", help="faster-whisper or openai-whisper.")
     ] = "faster-whisper",
     separator: Annotated[str, typer.Option("--separator", help="spleeter or demucs.")] = "spleeter",
+    speed: Annotated[
+        bool,
+        typer.Option(
+            "--speed/--no-speed",
+            help="Also time separation and recognition of a 3-minute song (fresh processes).",
+        ),
+    ] = True,
     json_path: _Json = None,
 ) -> None:
     """The whole lyrics chain on the lyric songs: separation SDR, recognition WER and onsets,
-    and word timing with the given lyrics, each scored against the words' true starts."""
+    and word timing with the given lyrics, each scored against the words' true starts; then
+    each engine's real-time factor and peak memory on a 3-minute song."""
     from performia.bench.lyrics import LYRIC_SONGS, WITHIN_S, lyrics_table, run_lyrics_bench
     from performia.separation import SEPARATORS
 
@@ -309,6 +317,17 @@ def lyrics(
         songs=chosen, separator=separator, engine=engine, model=model, on_song=progress
     )
     _console.print(lyrics_table(result))
+    if speed:
+        from performia.bench.lyrics import chain_speed_table
+        from performia.bench.separation import run_separation_bench
+        from performia.bench.transcription import run_transcription_speed
+
+        _console.print("[dim]timing each engine on a 3-minute song …[/]")
+        result["speed"] = {
+            "separation": run_separation_bench(engines=(separator,)),
+            "transcription": run_transcription_speed(model, engine=engine),
+        }
+        _console.print(chain_speed_table(result["speed"]))
     if json_path is not None:
         _write_json(json_path, result)
 
