@@ -1,4 +1,4 @@
-"""Peak resident memory of this process, for the benchmarks' fresh child processes.
+"""Fresh child processes for the benchmarks, and the peak resident memory they report.
 
 Each benchmark runs the code it measures in a fresh Python process so the peak memory is that
 code's own. ``resource.getrusage(...).ru_maxrss`` cannot say it: Linux folds the parent's
@@ -10,9 +10,14 @@ current address space only, which ``execve`` replaces, so it is the child's own.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import time
 from pathlib import Path
+from typing import Any
 
-__all__ = ["peak_rss_mb"]
+__all__ = ["peak_rss_mb", "run_child"]
 
 _STATUS = Path("/proc/self/status")
 
@@ -34,3 +39,30 @@ def peak_rss_mb() -> float | None:
                 return None
             return int(value) / 1024.0
     return None
+
+
+def run_child(
+    script: str, request: dict[str, Any], *, mark: str, timeout: float
+) -> tuple[dict[str, Any] | None, str, float]:
+    """Run ``python -c script REQUEST_JSON`` and read the JSON it prints after ``mark``.
+
+    Returns ``(result, status, seconds)``: the result or ``None``; ``"ok"`` or ``"error: …"``
+    naming the timeout, or the exit code and the last line of stderr; the child's wall time.
+    """
+    started = time.perf_counter()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", script, json.dumps(request)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None, f"error: timed out after {timeout:g} s", time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith(mark):
+            return json.loads(line[len(mark) :]), "ok", elapsed
+    tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+    return None, f"error: exit {proc.returncode}: {tail}", elapsed

@@ -24,8 +24,6 @@ weights are absent (its SDR means nothing and is not reported).
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from performia.bench.memory import run_child
 
 __all__ = [
     "ENGINES",
@@ -139,24 +139,6 @@ def render_bench_song(duration_s: float = 180.0) -> tuple[np.ndarray, np.ndarray
     return mix, stems["vocals"], truth.duration
 
 
-def _run_child(request: dict[str, Any], timeout: float) -> tuple[dict[str, Any] | None, str]:
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", _CHILD, json.dumps(request)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return None, f"error: timed out after {timeout:g} s"
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(_MARK):
-            return json.loads(line[len(_MARK) :]), "ok"
-    tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-    return None, f"error: exit {proc.returncode}: {tail}"
-
-
 def run_separation_bench(
     *,
     duration_s: float = 180.0,
@@ -203,7 +185,7 @@ def run_separation_bench(
                 "vocals": str(estimate),
                 "threads": threads,
             }
-            out, status = _run_child(request, timeout)
+            out, status, _ = run_child(_CHILD, request, mark=_MARK, timeout=timeout)
             if out is not None and "unavailable" in out:
                 row = SeparationRow(engine, f"not available: {out['unavailable']}")
             elif out is None:

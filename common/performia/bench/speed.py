@@ -20,11 +20,7 @@ harmony, melody and structure: what one song costs when they run one after anoth
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from performia.bench import ENTRY_POINTS, SYSTEMS, TASKS
+from performia.bench.memory import run_child
 from performia.settings import ANALYSIS_SR
 from performia.testing.suite import compose_melody
 from performia.testing.synth import SongTruth, render_song
@@ -160,26 +157,6 @@ def _mb(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _run_child(request: dict[str, Any], timeout: float) -> tuple[dict[str, Any] | None, str, float]:
-    started = time.perf_counter()
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", _CHILD, json.dumps(request)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return None, f"error: timed out after {timeout:g} s", time.perf_counter() - started
-    elapsed = time.perf_counter() - started
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(_MARK):
-            return json.loads(line[len(_MARK) :]), "ok", elapsed
-    tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-    return None, f"error: exit {proc.returncode}: {tail}", elapsed
-
-
 def run_speed(
     *,
     bars: int = 90,
@@ -215,7 +192,7 @@ def run_speed(
                         else None
                     ),
                 }
-                out, status, elapsed = _run_child(request, timeout)
+                out, status, elapsed = run_child(_CHILD, request, mark=_MARK, timeout=timeout)
                 if out is not None and "unavailable" in out:
                     row = SpeedRow(task, system, f"not available: {out['unavailable']}")
                 elif out is None:

@@ -46,11 +46,8 @@ temperature fallback (a decoding that fails its checks is redone by sampling).
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -61,6 +58,7 @@ import numpy as np
 
 from performia.analysis.results import Transcript
 from performia.bench.lyrics import LYRIC_SONGS, SR, LyricSong, render_lyric_song
+from performia.bench.memory import run_child
 from performia.settings import ANALYSIS_SR
 from performia.testing.synth import WordTruth, render_song, speak
 from performia.transcription.base import WHISPER_SR, prepare_audio
@@ -454,32 +452,20 @@ def run_transcription_speed(
             "cores": cores,
             "language": "en",
         }
-        started = time.perf_counter()
-        try:
-            proc = subprocess.run(
-                [sys.executable, "-c", _CHILD, json.dumps(request)],
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            return {**entry, "status": f"error: timed out after {timeout:g} s"}
-        entry["process_seconds"] = time.perf_counter() - started
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(_MARK):
-            out = json.loads(line[len(_MARK) :])
-            transcript = Transcript.from_dict(out["transcript"])
-            scores = score_words(words, transcript)
-            return {
-                **entry,
-                "status": "ok",
-                "load_seconds": out["load_seconds"],
-                "seconds": out["seconds"],
-                "rtf": out["seconds"] / duration,
-                "peak_rss_mb": out["peak_rss_mb"],
-                "wer": scores["wer"],
-                "onset_within": scores["onset_within"],
-            }
-    tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-    return {**entry, "status": f"error: exit {proc.returncode}: {tail}"}
+        out, status, entry["process_seconds"] = run_child(
+            _CHILD, request, mark=_MARK, timeout=timeout
+        )
+    if out is None:
+        return {**entry, "status": status}
+    transcript = Transcript.from_dict(out["transcript"])
+    scores = score_words(words, transcript)
+    return {
+        **entry,
+        "status": "ok",
+        "load_seconds": out["load_seconds"],
+        "seconds": out["seconds"],
+        "rtf": out["seconds"] / duration,
+        "peak_rss_mb": out["peak_rss_mb"],
+        "wer": scores["wer"],
+        "onset_within": scores["onset_within"],
+    }
