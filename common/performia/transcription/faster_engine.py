@@ -1,7 +1,7 @@
 """faster-whisper: Whisper on CTranslate2, the product's recognition engine.
 
 CTranslate2 runs Whisper with int8 weights on a CPU (float16 on a GPU): tiny.en recognises a
-3-minute song in 10-13 s on 2 cores, base in about 20 s, and each loads in 1-2 s (see
+3-minute song in 7.6-13 s on 2 cores, base in 15-20 s, and each loads in under 2 s (see
 :mod:`performia.bench.transcription`). Decoding is set for songs:
 
 * ``word_timestamps=True``: word times from cross-attention and dynamic time warping, which the
@@ -46,8 +46,9 @@ BEAM_SIZE = 5
 #: measured as "en" (p 0.27) from the first window, as "de" (p 0.97) with three.
 LANGUAGE_WINDOWS = 4
 #: Whether the Silero VAD cuts non-speech out before decoding. Measured with
-#: :func:`performia.bench.transcription.run_transcription_bench` (tiny.en, 10 songs at 70-160 BPM,
-#: pooled WER without → with VAD): vocals stem 0.058 → 0.067, mix with a loud voice 0.152 → 0.129,
+#: :func:`performia.bench.transcription.run_transcription_bench` (tiny.en, on an earlier set of 10
+#: songs at 70-160 BPM with one word per beat, pooled WER without → with VAD): vocals stem
+#: 0.058 → 0.067, mix with a loud voice 0.152 → 0.129,
 #: the default mix 0.196 → 0.242, a soft voice 0.342 → 0.630. In a mix the band keeps the speech
 #: probability near the detector's threshold, so whole songs' words were cut (one song at the
 #: default level came back empty); Whisper's own no-speech test does better. Off.
