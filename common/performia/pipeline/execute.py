@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from performia import __version__
-from performia.jobs.base import utc_now
-from performia.pipeline.graph import StageSpec
+from performia.jobs.base import JobRecord, StageState, utc_now
+from performia.pipeline.graph import Graph, StageSpec
 from performia.stages.context import StageContext, StageOutcome, done_marker_key
-from performia.storage.base import NotFoundError
+from performia.storage.base import ArtifactStore, NotFoundError
 
-__all__ = ["StageReport", "execute_stage", "load_impl", "preload_stage"]
+__all__ = ["StageReport", "execute_stage", "load_impl", "preload_stage", "stage_context"]
 
 StageFn = Callable[[StageContext], StageOutcome]
 
@@ -110,3 +110,25 @@ def execute_stage(ctx: StageContext) -> StageReport:
         done_marker_key(ctx.job_id, ctx.spec.name, report.fingerprint), report.to_marker()
     )
     return report
+
+
+def stage_context(
+    graph: Graph, record: JobRecord, name: str, store: ArtifactStore, report: Callable
+) -> StageContext:
+    """What stage ``name`` of ``record``'s job sees: only its declared parameters, and the
+    fingerprints of itself and its finished inputs (the keys of everything it reads)."""
+    spec = graph[name]
+    done = {d for d in spec.upstream if record.stages[d].state is StageState.DONE}
+    fps = {d: record.stages[d].fingerprint for d in done}
+    fps[name] = record.stages[name].fingerprint
+    return StageContext(
+        spec=spec,
+        job_id=record.job_id,
+        store=store,
+        input=record.input,
+        # only declared parameters are visible: anything else would escape the fingerprint
+        params={k: v for k, v in record.params.items() if k in spec.params},
+        fingerprints=fps,
+        upstream={d: record.stages[d] for d in spec.upstream},
+        report=report,
+    )

@@ -15,9 +15,8 @@ from typing import Any
 from performia.errors import StageFailedError
 from performia.jobs.base import JobRecord, JobStore, StageState
 from performia.pipeline import scheduler
-from performia.pipeline.execute import StageReport, execute_stage, preload_stage
+from performia.pipeline.execute import StageReport, execute_stage, preload_stage, stage_context
 from performia.pipeline.graph import GRAPH, Graph
-from performia.stages.context import StageContext
 from performia.storage.base import ArtifactStore
 
 __all__ = ["StageEvent", "run_job"]
@@ -36,26 +35,6 @@ class StageEvent:
 
 
 EventHandler = Callable[[StageEvent], None]
-
-
-def _context(
-    graph: Graph, record: JobRecord, name: str, store: ArtifactStore, report: Callable
-) -> StageContext:
-    spec = graph[name]
-    done = {d for d in spec.upstream if record.stages[d].state is StageState.DONE}
-    fps = {d: record.stages[d].fingerprint for d in done}
-    fps[name] = record.stages[name].fingerprint
-    return StageContext(
-        spec=spec,
-        job_id=record.job_id,
-        store=store,
-        input=record.input,
-        # only declared parameters are visible: anything else would escape the fingerprint
-        params={k: v for k, v in record.params.items() if k in spec.params},
-        fingerprints=fps,
-        upstream={d: record.stages[d] for d in spec.upstream},
-        report=report,
-    )
 
 
 def run_job(
@@ -104,7 +83,7 @@ def run_job(
         return report
 
     def run_one(name: str, rec: JobRecord) -> StageReport:
-        ctx = _context(graph, rec, name, store, progress_reporter(name))
+        ctx = stage_context(graph, rec, name, store, progress_reporter(name))
         return execute_stage(ctx)
 
     failure: StageFailedError | None = None

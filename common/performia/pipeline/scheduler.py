@@ -10,12 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from performia.jobs.base import JobRecord, JobStatus, StageRun, StageState, utc_now
 from performia.pipeline.graph import Graph
 
 __all__ = [
+    "Delivery",
     "claim_ready",
     "fingerprint",
     "mark_done",
@@ -23,7 +26,9 @@ __all__ = [
     "mark_running",
     "new_job",
     "overall_progress",
+    "release_stage",
     "set_progress",
+    "take_stage",
 ]
 
 NOT_BUILT = "not built in this version of Performia"
@@ -168,3 +173,48 @@ def overall_progress(graph: Graph, record: JobRecord) -> float:
     return round(
         sum(1.0 if r.state is StageState.DONE else r.progress for r in runs) / len(runs), 4
     )
+
+
+class Delivery(StrEnum):
+    """What one delivery of a stage's message does (see :func:`take_stage`)."""
+
+    RUN = "run"  # claimed: this delivery runs the stage
+    DONE = "done"  # already done: re-report (publish what it launched) and acknowledge
+    BUSY = "busy"  # another delivery runs it and its lease holds: retry later
+    STOPPED = "stopped"  # the job has failed or finished, or the stage is skipped: acknowledge
+    NOT_READY = "not-ready"  # its inputs are not done; the join publishes it when they are
+
+
+def take_stage(
+    record: JobRecord, name: str, *, lease_s: float, now: datetime | None = None
+) -> tuple[JobRecord, Delivery]:
+    """Decide, inside the job store's atomic update, whether this delivery runs stage ``name``.
+
+    At-least-once delivery means the same stage message can arrive twice, at once or after a
+    crash. A queued stage is taken (marked running, one more attempt); a running stage whose
+    start is older than ``lease_s`` (the delivery that ran it died) is taken over; a running
+    stage within its lease is busy, so the duplicate is retried later and then finds it done.
+    """
+    if record.status is JobStatus.FAILED:
+        return record, Delivery.STOPPED
+    run = record.stages[name]
+    if run.state is StageState.DONE:
+        return record, Delivery.DONE
+    if run.state in (StageState.SKIPPED, StageState.FAILED):
+        return record, Delivery.STOPPED
+    if run.state is StageState.PENDING:
+        return record, Delivery.NOT_READY
+    if run.state is StageState.RUNNING and run.started_at:
+        started = datetime.fromisoformat(run.started_at.replace("Z", "+00:00"))
+        current = now or datetime.fromisoformat(utc_now().replace("Z", "+00:00"))
+        if (current - started).total_seconds() < lease_s:
+            return record, Delivery.BUSY
+    return mark_running(record, name), Delivery.RUN
+
+
+def release_stage(record: JobRecord, name: str, error: str) -> JobRecord:
+    """A running stage hit a transient error: queue it again (its next delivery takes it at
+    once) and keep the error for the job's page."""
+    if record.stages[name].state is not StageState.RUNNING:
+        return record
+    return _with_stage(record, name, state=StageState.QUEUED, message=f"retrying: {error}")

@@ -1,0 +1,200 @@
+"""The one adapter every Cloud Run function hands its event to.
+
+A function's ``main.py`` parses nothing and decides nothing: it passes the CloudEvent here. The
+adapter runs the stage with the same code the embedded runner uses (:func:`execute_stage` over a
+:class:`~performia.stages.context.StageContext`), records progress in the job store, and
+publishes what the graph says comes next, deciding the join inside one atomic job-store update
+(a Firestore transaction in the cloud) so a stage is published once when all it needs is done.
+
+What each outcome means to Pub/Sub (the function returns normally = acknowledge; raises = retry):
+
+=============================  ==============================================================
+the message                    the adapter
+=============================  ==============================================================
+cannot be parsed, names no     :class:`BadMessageError`: acknowledged, nothing runs
+job, or an unknown stage
+stage already done             re-reports: publishes the stages it launched that are still
+(a redelivery)                 queued (in case the first delivery died before publishing)
+stage running elsewhere,       :class:`TransientError`: retried later, by when it is done
+within its lease
+bad input, broken model        job ``FAILED`` with the stage's message; acknowledged
+transient or unexpected        the stage is queued again with the error noted; the exception
+error                          propagates so Pub/Sub retries with backoff; after the retry
+                               budget the dead-letter handler fails the job
+=============================  ==============================================================
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from performia.cloud.messages import (
+    BadMessageError,
+    StageMessage,
+    UploadedObject,
+    encode_stage_message,
+    job_id_for_upload,
+)
+from performia.errors import BadInputError, ModelError, TransientError
+from performia.jobs.base import JobNotFoundError, JobRecord, JobStatus, JobStore, StageState
+from performia.pipeline import scheduler
+from performia.pipeline.execute import execute_stage, stage_context
+from performia.pipeline.graph import GRAPH, Graph
+from performia.pipeline.scheduler import Delivery
+from performia.storage.base import ArtifactStore
+
+__all__ = ["Adapter", "Publisher", "RecordingPublisher"]
+
+log = logging.getLogger(__name__)
+
+#: How long a delivery owns a running stage before a redelivery may take it over (s). Matches
+#: the longest ack deadline a push subscription allows, so a live delivery is never overtaken.
+DEFAULT_LEASE_S = 600.0
+
+
+class Publisher(Protocol):
+    """Publishes a stage message on that stage's topic."""
+
+    def publish(self, stage: str, data: bytes) -> None: ...
+
+
+@dataclass
+class RecordingPublisher:
+    """A publisher that keeps what was published, for tests and the in-process driver."""
+
+    sent: list[tuple[str, bytes]] = field(default_factory=list)
+
+    def publish(self, stage: str, data: bytes) -> None:
+        self.sent.append((stage, data))
+
+
+@dataclass
+class Adapter:
+    """Runs stages from their messages; see the module docstring for the contract."""
+
+    jobs: JobStore
+    store: ArtifactStore
+    publisher: Publisher
+    graph: Graph = GRAPH
+    lease_s: float = DEFAULT_LEASE_S
+    #: Parameters a job gets when its upload carries none (engine choices, language …).
+    default_params: dict[str, Any] = field(default_factory=dict)
+
+    # -- starting a job ------------------------------------------------------------------------
+    def start_job(
+        self,
+        obj: UploadedObject,
+        *,
+        params: dict[str, Any] | None = None,
+        owner: str | None = None,
+        key: str | None = None,
+    ) -> JobRecord:
+        """Create the job for an upload (once, however often its notification arrives) and
+        publish its first stages. ``key`` is the upload's key in the artifact store (default:
+        the object's name)."""
+        job_id = job_id_for_upload(obj)
+        fresh = scheduler.new_job(
+            self.graph,
+            job_id,
+            input={
+                "key": key or obj.name,
+                "filename": obj.filename,
+                "sizeBytes": obj.size,
+                "generation": obj.generation,
+                "bucket": obj.bucket,
+            },
+            params={**self.default_params, **(params or {})},
+            owner=owner,
+        )
+        self.jobs.create(fresh)  # keeps the existing record when the notification came twice
+        record = self._claim(job_id)
+        self._publish_queued(record, self.graph.roots())
+        return record
+
+    # -- one stage message ---------------------------------------------------------------------
+    def handle(self, message: StageMessage) -> Delivery:
+        """Run (or re-report) one stage of one job; see the module docstring."""
+        job_id, name = message.job_id, message.stage
+        if name not in self.graph:
+            raise BadMessageError(f"unknown stage {name!r}")
+        decision: list[Delivery] = []
+
+        def take(record: JobRecord) -> JobRecord:
+            new, what = scheduler.take_stage(record, name, lease_s=self.lease_s)
+            decision[:] = [what]
+            return new
+
+        try:
+            record = self.jobs.update(job_id, take)
+        except JobNotFoundError:
+            raise BadMessageError(f"no job {job_id!r}") from None
+        what = decision[0]
+        if what is Delivery.DONE:
+            self._publish_queued(record, self.graph.downstream(name))
+            return what
+        if what is Delivery.BUSY:
+            raise TransientError(f"stage {name} of job {job_id} is running in another delivery")
+        if what is not Delivery.RUN:
+            return what
+
+        ctx = stage_context(self.graph, record, name, self.store, self._reporter(job_id, name))
+        try:
+            report = execute_stage(ctx)
+        except (BadInputError, ModelError) as exc:
+            text = str(exc) or type(exc).__name__
+            self.jobs.update(job_id, lambda r: scheduler.mark_failed(r, name, text))
+            log.warning("job %s failed in %s: %s", job_id, name, text)
+            return Delivery.STOPPED
+        except Exception as exc:
+            text = str(exc) or type(exc).__name__
+            self.jobs.update(job_id, lambda r: scheduler.release_stage(r, name, text))
+            raise
+
+        def finish(record: JobRecord) -> JobRecord:
+            record = scheduler.mark_done(
+                self.graph, record, name, seconds=report.seconds, reused=report.reused
+            )
+            return scheduler.claim_ready(self.graph, record)[0]
+
+        record = self.jobs.update(job_id, finish)
+        self._publish_queued(record, self.graph.downstream(name))
+        return Delivery.RUN
+
+    def dead_letter(self, message: StageMessage, *, attempts: int | None = None) -> None:
+        """A stage's message ran out of retries: the job fails with the last error noted."""
+
+        def fail(record: JobRecord) -> JobRecord:
+            run = record.stages[message.stage]
+            if run.state.settled or record.status in (JobStatus.FAILED, JobStatus.DONE):
+                return record
+            tries = attempts if attempts is not None else run.attempts
+            last = f": {run.message.removeprefix('retrying: ')}" if run.message else ""
+            text = f"{message.stage} did not succeed after {tries} attempts{last}"
+            return scheduler.mark_failed(record, message.stage, text)
+
+        try:
+            self.jobs.update(message.job_id, fail)
+        except JobNotFoundError:
+            log.warning("dead letter for unknown job %s", message.job_id)
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _claim(self, job_id: str) -> JobRecord:
+        return self.jobs.update(job_id, lambda r: scheduler.claim_ready(self.graph, r)[0])
+
+    def _publish_queued(self, record: JobRecord, names: Iterable[str]) -> None:
+        for stage in names:
+            if record.stages[stage].state is StageState.QUEUED:
+                self.publisher.publish(
+                    stage, encode_stage_message(StageMessage(record.job_id, stage))
+                )
+
+    def _reporter(self, job_id: str, name: str) -> Callable[[float, str | None], None]:
+        def report(fraction: float, message: str | None = None) -> None:
+            self.jobs.update(
+                job_id, lambda r: scheduler.set_progress(self.graph, r, name, fraction, message)
+            )
+
+        return report

@@ -1,0 +1,180 @@
+"""The cloud adapter's contract on in-process stores: at-least-once delivery, the join, failures.
+
+Messages are delivered by a small driver instead of Pub/Sub (the emulator tests exercise the real
+transport); the stages are tiny functions counting how often their work runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from performia.cloud.adapter import Adapter, RecordingPublisher
+from performia.cloud.messages import (
+    BadMessageError,
+    StageMessage,
+    UploadedObject,
+    parse_pushed,
+    parse_stage_message,
+)
+from performia.errors import BadInputError, TransientError
+from performia.jobs.base import JobStatus, StageState
+from performia.jobs.memory import MemoryJobStore
+from performia.pipeline.graph import Graph, StageSpec
+from performia.pipeline.scheduler import Delivery
+from performia.stages.context import StageOutcome
+from performia.storage.local import LocalFolderStore
+
+UPLOAD = UploadedObject("bucket", "uploads/song.mp3", "7", 1234, "audio/mpeg")
+
+
+class Stages:
+    """a → (b, c) → d: a fan-out and a join, each counting its runs."""
+
+    def __init__(self) -> None:
+        self.runs: Counter[str] = Counter()
+        self.fail: dict[str, list[Exception]] = {}
+
+    def impl(self, name: str):
+        def run(ctx) -> StageOutcome:
+            self.runs[name] += 1
+            errors = self.fail.get(name)
+            if errors:
+                raise errors.pop(0)
+            ctx.report(0.5, "halfway")
+            ctx.write_json("out.json", {"stage": name})
+            return StageOutcome(engine="test")
+
+        return run
+
+    def graph(self) -> Graph:
+        def spec(name, needs=()):
+            return StageSpec(name, needs=needs, writes=("out.json",), impl=self.impl(name))
+
+        return Graph((spec("a"), spec("b", ("a",)), spec("c", ("a",)), spec("d", ("b", "c"))))
+
+
+@pytest.fixture
+def world(tmp_path):
+    stages = Stages()
+    publisher = RecordingPublisher()
+    adapter = Adapter(MemoryJobStore(), LocalFolderStore(tmp_path), publisher, stages.graph())
+    return adapter, publisher, stages
+
+
+def deliver_all(adapter, publisher, *, times: int = 1, limit: int = 100) -> list[Delivery]:
+    """Deliver every published message ``times`` times, in publish order, until none is left."""
+    outcomes = []
+    for _ in range(limit):
+        if not publisher.sent:
+            return outcomes
+        stage, data = publisher.sent.pop(0)
+        body = {"message": {"data": base64.b64encode(data).decode(), "messageId": "x"}}
+        message = parse_stage_message(parse_pushed(body), stages=set(adapter.graph.names))
+        assert message.stage == stage
+        for _ in range(times):
+            outcomes.append(adapter.handle(message))
+    raise AssertionError("messages kept coming")
+
+
+def test_an_upload_runs_every_stage_once_and_the_join_waits(world):
+    adapter, publisher, stages = world
+    record = adapter.start_job(UPLOAD)
+    assert [s for s, _ in publisher.sent] == ["a"]
+    deliver_all(adapter, publisher)
+    final = adapter.jobs.get(record.job_id)
+    assert final.status is JobStatus.DONE and final.progress == 1.0
+    assert stages.runs == {"a": 1, "b": 1, "c": 1, "d": 1}
+    key = f"jobs/{record.job_id}/d/{final.stages['d'].fingerprint}/out.json"
+    assert json.loads(adapter.store.get(key)) == {"stage": "d"}
+
+
+def test_every_message_delivered_twice_runs_each_stage_once(world):
+    adapter, publisher, stages = world
+    adapter.start_job(UPLOAD)
+    adapter.start_job(UPLOAD)  # the finalize notification arrives twice too
+    outcomes = deliver_all(adapter, publisher, times=2)
+    assert stages.runs == {"a": 1, "b": 1, "c": 1, "d": 1}
+    assert Delivery.DONE in outcomes  # duplicates re-report
+    (job,) = adapter.jobs._docs  # one job for the two notifications
+    assert adapter.jobs.get(job).status is JobStatus.DONE
+
+
+def test_a_crash_mid_stage_is_retried_and_the_job_completes(world):
+    adapter, publisher, stages = world
+    stages.fail["b"] = [RuntimeError("worker killed")]
+    record = adapter.start_job(UPLOAD)
+    with pytest.raises(RuntimeError, match="worker killed"):
+        deliver_all(adapter, publisher)
+    after = adapter.jobs.get(record.job_id)
+    assert after.stages["b"].state is StageState.QUEUED  # ready for the redelivery
+    assert "worker killed" in after.stages["b"].message
+    adapter.handle(StageMessage(record.job_id, "b"))  # Pub/Sub redelivers b
+    deliver_all(adapter, publisher)
+    final = adapter.jobs.get(record.job_id)
+    assert final.status is JobStatus.DONE
+    assert stages.runs["b"] == 2 and stages.runs["d"] == 1
+    assert final.stages["b"].attempts == 2
+
+
+def test_bad_input_fails_the_job_once_and_is_acknowledged(world):
+    adapter, publisher, stages = world
+    stages.fail["a"] = [BadInputError("song.mp3 is not an audio file Performia can read")]
+    record = adapter.start_job(UPLOAD)
+    outcomes = deliver_all(adapter, publisher, times=2)
+    assert outcomes == [Delivery.STOPPED, Delivery.STOPPED]  # nothing left to retry
+    final = adapter.jobs.get(record.job_id)
+    assert final.status is JobStatus.FAILED and final.failed_stage == "a"
+    assert "not an audio file" in final.error
+    assert stages.runs == {"a": 1} and publisher.sent == []
+
+
+def test_a_duplicate_within_the_lease_is_retried_and_a_dead_delivery_is_taken_over(world):
+    adapter, publisher, stages = world
+    record = adapter.start_job(UPLOAD)
+    publisher.sent.clear()
+
+    def running_since(seconds_ago: float):
+        started = (datetime.now(UTC) - timedelta(seconds=seconds_ago)).isoformat()
+
+        def mutate(r):
+            stages_ = dict(r.stages)
+            stages_["a"] = stages_["a"].model_copy(
+                update={"state": StageState.RUNNING, "started_at": started, "attempts": 1}
+            )
+            return r.model_copy(update={"stages": stages_})
+
+        adapter.jobs.update(record.job_id, mutate)
+
+    running_since(5)
+    with pytest.raises(TransientError, match="running in another delivery"):
+        adapter.handle(StageMessage(record.job_id, "a"))
+    assert stages.runs["a"] == 0
+    running_since(adapter.lease_s + 5)
+    assert adapter.handle(StageMessage(record.job_id, "a")) is Delivery.RUN
+    assert adapter.jobs.get(record.job_id).stages["a"].attempts == 2
+
+
+def test_the_dead_letter_handler_fails_the_job_with_the_last_error(world):
+    adapter, _, stages = world
+    stages.fail["a"] = [TimeoutError("storage timed out")] * 5
+    record = adapter.start_job(UPLOAD)
+    for _ in range(5):
+        with pytest.raises(TimeoutError):
+            adapter.handle(StageMessage(record.job_id, "a"))
+    adapter.dead_letter(StageMessage(record.job_id, "a"), attempts=5)
+    final = adapter.jobs.get(record.job_id)
+    assert final.status is JobStatus.FAILED
+    assert final.error == "a did not succeed after 5 attempts: storage timed out"
+
+
+def test_messages_for_unknown_jobs_or_stages_are_permanent_errors(world):
+    adapter, _, _ = world
+    with pytest.raises(BadMessageError, match="no job"):
+        adapter.handle(StageMessage("ffffffffffffffff", "a"))
+    with pytest.raises(BadMessageError, match="unknown stage"):
+        adapter.handle(StageMessage("ffffffffffffffff", "mastering"))
