@@ -7,12 +7,21 @@ the last thing it writes.
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
-from performia.errors import PerformiaError
+from performia.errors import PerformiaError, TransientError
 
-__all__ = ["ArtifactStore", "NotFoundError", "check_key"]
+__all__ = [
+    "ArtifactStore",
+    "NotFoundError",
+    "PreconditionFailedError",
+    "check_key",
+    "default_content_type",
+    "is_valid_key",
+    "normalise_prefix",
+]
 
 
 class NotFoundError(PerformiaError, KeyError):
@@ -28,6 +37,43 @@ def check_key(key: str) -> str:
     if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
         raise ValueError(f"invalid artifact key {key!r}")
     return key
+
+
+class PreconditionFailedError(TransientError):
+    """A conditional write lost a race: the object changed (or appeared) since it was read.
+
+    It is transient on purpose: reading again and redoing the modification is the cure, and if it
+    escapes into the cloud chain, the redelivered message does exactly that.
+    """
+
+
+def default_content_type(key: str) -> str:
+    """The content type stored when the caller gives none: guessed from the key's extension.
+
+    Guessing matters for objects a browser fetches directly (Song Map JSON, stems).
+    """
+    return mimetypes.guess_type(key, strict=False)[0] or "application/octet-stream"
+
+
+def normalise_prefix(prefix: str) -> str:
+    """``""`` stays empty; ``"a/b"`` or ``"a/b/"`` become ``"a/b/"`` (a folder, never a stem)."""
+    stripped = prefix.rstrip("/")
+    if not stripped:
+        return ""
+    try:
+        check_key(stripped)
+    except ValueError:
+        raise ValueError(f"invalid store prefix {prefix!r}") from None
+    return stripped + "/"
+
+
+def is_valid_key(key: str) -> bool:
+    """Whether :func:`check_key` accepts ``key`` (listings skip objects it would reject)."""
+    try:
+        check_key(key)
+    except ValueError:
+        return False
+    return True
 
 
 @runtime_checkable
