@@ -91,10 +91,12 @@ class Adapter:
         params: dict[str, Any] | None = None,
         owner: str | None = None,
         key: str | None = None,
+        publish: bool = True,
     ) -> JobRecord:
         """Create the job for an upload (once, however often its notification arrives) and
-        publish its first stages. ``key`` is the upload's key in the artifact store (default:
-        the object's name)."""
+        publish its first stages (``publish=False``: the caller runs them itself, as the ingest
+        function does). ``key`` is the upload's key in the artifact store (default: the
+        object's name)."""
         job_id = job_id_for_upload(obj)
         fresh = scheduler.new_job(
             self.graph,
@@ -111,7 +113,8 @@ class Adapter:
         )
         self.jobs.create(fresh)  # keeps the existing record when the notification came twice
         record = self._claim(job_id)
-        self._publish_queued(record, self.graph.roots())
+        if publish:
+            self._publish_queued(record, self.graph.roots())
         return record
 
     # -- one stage message ---------------------------------------------------------------------

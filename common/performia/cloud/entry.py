@@ -1,0 +1,89 @@
+"""What each Cloud Run function's ``main.py`` calls: a CloudEvent in, the adapter does the rest.
+
+Returning normally acknowledges the message; raising makes Pub/Sub retry it with backoff. A
+message no retry can fix (:class:`~performia.cloud.messages.BadMessageError`) is logged and
+acknowledged here, so a malformed message can never cause a retry storm.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from performia.cloud.adapter import Adapter
+from performia.cloud.messages import (
+    BadMessageError,
+    StageMessage,
+    parse_pushed,
+    parse_stage_message,
+    parse_upload,
+)
+from performia.cloud.runtime import get_adapter
+from performia.pipeline.scheduler import Delivery
+
+__all__ = ["on_dead_letter", "on_stage_message", "on_upload"]
+
+log = logging.getLogger(__name__)
+
+
+def _data(event: Any) -> Mapping[str, Any]:
+    """A CloudEvent's data (``functions_framework`` passes a ``CloudEvent``; tests a dict)."""
+    data = event.data if hasattr(event, "data") else event
+    if not isinstance(data, Mapping):
+        raise BadMessageError("the event carries no JSON object")
+    return data
+
+
+def on_stage_message(event: Any, *, stage: str, adapter: Adapter | None = None) -> str:
+    """A stage function's handler: run ``stage`` for the job its Pub/Sub message names."""
+    adapter = adapter or get_adapter()
+    try:
+        message = parse_stage_message(parse_pushed(_data(event)), stages=set(adapter.graph.names))
+        if message.stage != stage:
+            raise BadMessageError(f"{message.stage!r} message on the {stage!r} function")
+        return adapter.handle(message).value
+    except BadMessageError as exc:
+        log.error("dropped a message no retry can fix: %s", exc)
+        return "dropped"
+
+
+def on_upload(event: Any, *, adapter: Adapter | None = None) -> str:
+    """The ingest function: a finalized upload starts its job and ingest runs in this delivery.
+
+    Accepts the bucket's notification through Pub/Sub (attributes ``eventType``, ``bucketId``,
+    ``objectId``; data the object resource) or a direct Cloud Storage CloudEvent. A duplicate
+    notification finds the job and its ingest done and only re-reports.
+    """
+    adapter = adapter or get_adapter()
+    try:
+        data = _data(event)
+        if "message" in data:  # through Pub/Sub
+            pushed = parse_pushed(data)
+            obj = parse_upload(pushed.json(), pushed.attributes)
+        else:
+            obj = parse_upload(data)
+        if obj is None:
+            return "ignored"
+        record = adapter.start_job(obj, publish=False)
+        outcomes = [
+            adapter.handle(StageMessage(record.job_id, root)) for root in adapter.graph.roots()
+        ]
+        return ",".join(o.value for o in outcomes) or Delivery.DONE.value
+    except BadMessageError as exc:
+        log.error("dropped an upload event no retry can fix: %s", exc)
+        return "dropped"
+
+
+def on_dead_letter(event: Any, *, adapter: Adapter | None = None) -> str:
+    """The dead-letter function: a stage's message ran out of retries, so its job fails."""
+    adapter = adapter or get_adapter()
+    try:
+        pushed = parse_pushed(_data(event))
+        message = parse_stage_message(pushed, stages=set(adapter.graph.names))
+    except BadMessageError as exc:
+        log.error("dropped a dead letter no retry can fix: %s", exc)
+        return "dropped"
+    attempts = pushed.attributes.get("CloudPubSubDeadLetterSourceDeliveryCount")
+    adapter.dead_letter(message, attempts=int(attempts) if attempts else pushed.delivery_attempt)
+    return "failed"

@@ -1,0 +1,81 @@
+"""The adapter a function process uses, built once from its environment.
+
+Cloud Run gives each function the same environment names (set by Terraform, or by
+``performia dev up`` locally): ``PERFORMIA_BUCKET`` (the artifact bucket), ``GOOGLE_CLOUD_PROJECT``,
+``PERFORMIA_TOPIC_PREFIX`` (topics are ``{prefix}{stage}``), plus the emulator hosts the Google
+clients read themselves (``STORAGE_EMULATOR_HOST``, ``FIRESTORE_EMULATOR_HOST``,
+``PUBSUB_EMULATOR_HOST``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from performia.cloud.adapter import Adapter
+from performia.errors import ModelError
+
+__all__ = ["PubSubPublisher", "get_adapter", "set_adapter", "topic_id"]
+
+_lock = threading.Lock()
+_adapter: Adapter | None = None
+
+
+def topic_id(stage: str, prefix: str | None = None) -> str:
+    """The Pub/Sub topic that carries ``stage``'s messages."""
+    if prefix is None:
+        prefix = os.environ.get("PERFORMIA_TOPIC_PREFIX", "performia-")
+    return f"{prefix}{stage}"
+
+
+@dataclass
+class PubSubPublisher:
+    """Publishes stage messages with google-cloud-pubsub, waiting for each to be accepted.
+
+    Waiting makes a publish part of the delivery that caused it: if it fails, the delivery
+    raises and is retried, and the retry re-reports (publishes again) instead of losing the
+    next stage.
+    """
+
+    project: str
+    prefix: str = "performia-"
+    timeout_s: float = 30.0
+    _client: Any = field(default=None, repr=False)
+
+    def publish(self, stage: str, data: bytes) -> None:
+        from google.cloud import pubsub_v1
+
+        if self._client is None:
+            self._client = pubsub_v1.PublisherClient()
+        topic = self._client.topic_path(self.project, topic_id(stage, self.prefix))
+        self._client.publish(topic, data).result(timeout=self.timeout_s)
+
+
+def _from_environment() -> Adapter:
+    from performia.jobs.firestore import FirestoreJobStore
+    from performia.storage.gcs import GCSStore
+
+    bucket = os.environ.get("PERFORMIA_BUCKET")
+    project = os.environ.get("GOOGLE_CLOUD_PROJECT")
+    if not bucket or not project:
+        raise ModelError("a cloud function needs PERFORMIA_BUCKET and GOOGLE_CLOUD_PROJECT set")
+    prefix = os.environ.get("PERFORMIA_TOPIC_PREFIX", "performia-")
+    return Adapter(FirestoreJobStore(), GCSStore(bucket), PubSubPublisher(project, prefix))
+
+
+def get_adapter() -> Adapter:
+    """This process's adapter, built from the environment on first use."""
+    global _adapter
+    with _lock:
+        if _adapter is None:
+            _adapter = _from_environment()
+        return _adapter
+
+
+def set_adapter(adapter: Adapter | None) -> None:
+    """Use ``adapter`` in this process (tests, the in-process dev stack); ``None`` resets."""
+    global _adapter
+    with _lock:
+        _adapter = adapter

@@ -1,0 +1,14 @@
+"""Cloud Run function ``package``: join every analysis into the Song Map.
+
+Pushed by the ``package`` topic. Everything else is in
+:func:`performia.cloud.entry.on_stage_message`.
+"""
+
+import functions_framework
+
+from performia.cloud.entry import on_stage_message
+
+
+@functions_framework.cloud_event
+def main(event):
+    return on_stage_message(event, stage="package")

@@ -1,0 +1,105 @@
+"""Every ``functions/<stage>/main.py`` served by functions-framework, as Cloud Run would serve it.
+
+CloudEvents are posted over HTTP to the framework's app; the adapter behind them runs on
+in-process stores with two tiny stages, so these tests check the wiring, not the analyses.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from functions_framework import create_app
+
+from performia.cloud.adapter import Adapter, RecordingPublisher
+from performia.cloud.runtime import set_adapter
+from performia.jobs.base import JobStatus
+from performia.jobs.memory import MemoryJobStore
+from performia.pipeline.graph import GRAPH, Graph, StageSpec
+from performia.stages.context import StageOutcome
+from performia.storage.local import LocalFolderStore
+
+FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
+
+
+def _write(name):
+    def run(ctx):
+        ctx.write_json("out.json", {"stage": name})
+        return StageOutcome(engine="test")
+
+    return run
+
+
+@pytest.fixture
+def adapter(tmp_path):
+    graph = Graph(
+        (
+            StageSpec("ingest", writes=("out.json",), impl=_write("ingest")),
+            StageSpec("rhythm", needs=("ingest",), writes=("out.json",), impl=_write("rhythm")),
+        )
+    )
+    adapter = Adapter(MemoryJobStore(), LocalFolderStore(tmp_path), RecordingPublisher(), graph)
+    set_adapter(adapter)
+    yield adapter
+    set_adapter(None)
+
+
+def post(function: str, data: dict):
+    app = create_app(target="main", source=str(FUNCTIONS / function / "main.py"),
+                     signature_type="cloudevent")  # fmt: skip
+    headers = {
+        "ce-id": "1",
+        "ce-source": "//pubsub.googleapis.com/projects/p/topics/t",
+        "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
+        "ce-specversion": "1.0",
+        "Content-Type": "application/json",
+    }
+    return app.test_client().post("/", data=json.dumps(data), headers=headers)
+
+
+def pubsub(payload: dict, attributes: dict | None = None) -> dict:
+    data = base64.b64encode(json.dumps(payload).encode()).decode()
+    return {"message": {"data": data, "messageId": "m", "attributes": attributes or {}},
+            "subscription": "projects/p/subscriptions/s"}  # fmt: skip
+
+
+def test_there_is_a_function_for_every_stage_and_for_dead_letters():
+    assert {p.name for p in FUNCTIONS.iterdir() if (p / "main.py").is_file()} == {
+        *GRAPH.names,
+        "dead_letter",
+    }
+
+
+@pytest.mark.parametrize("function", sorted({*GRAPH.names, "dead_letter"}))
+def test_each_function_acknowledges_a_message_no_retry_can_fix(function, adapter):
+    response = post(function, {"message": {"data": "***", "messageId": "m"}})
+    assert response.status_code == 200  # acknowledged: no redelivery loop
+
+
+def test_an_upload_notification_starts_the_job_and_runs_ingest(adapter):
+    resource = {"bucket": "b", "name": "uploads/song.mp3", "generation": "3", "size": "10"}
+    notification = pubsub(resource, {"eventType": "OBJECT_FINALIZE", "bucketId": "b"})
+    assert post("ingest", notification).status_code == 200
+    assert post("ingest", notification).status_code == 200  # delivered twice: one job
+    (job_id,) = adapter.jobs._docs
+    record = adapter.jobs.get(job_id)
+    assert record.stages["ingest"].state.value == "done"
+    assert [stage for stage, _ in adapter.publisher.sent] == ["rhythm", "rhythm"]  # re-reported
+    _, data = adapter.publisher.sent[0]
+    message = json.loads(data)
+    assert post("rhythm", pubsub(message)).status_code == 200
+    assert adapter.jobs.get(job_id).status is JobStatus.DONE
+
+
+def test_a_dead_letter_fails_the_job(adapter):
+    resource = {"bucket": "b", "name": "uploads/song.mp3", "generation": "3"}
+    post("ingest", pubsub(resource, {"eventType": "OBJECT_FINALIZE"}))
+    (job_id,) = adapter.jobs._docs
+    letter = pubsub({"jobId": job_id, "stage": "rhythm"},
+                    {"CloudPubSubDeadLetterSourceDeliveryCount": "5"})  # fmt: skip
+    assert post("dead_letter", letter).status_code == 200
+    record = adapter.jobs.get(job_id)
+    assert record.status is JobStatus.FAILED
+    assert record.error.startswith("rhythm did not succeed after 5 attempts")
