@@ -178,3 +178,28 @@ def test_messages_for_unknown_jobs_or_stages_are_permanent_errors(world):
         adapter.handle(StageMessage("ffffffffffffffff", "a"))
     with pytest.raises(BadMessageError, match="unknown stage"):
         adapter.handle(StageMessage("ffffffffffffffff", "mastering"))
+
+
+def test_the_song_map_stage_publishes_to_the_library(tmp_path):
+    from performia.cloud.library import read_library
+
+    def package(ctx) -> StageOutcome:
+        doc = {
+            "id": ctx.job_id,
+            "title": "Morning Light",
+            "artist": "The Fixtures",
+            "duration": 30.0,
+            "sections": [],
+            "provenance": {"createdAt": "2026-11-25T12:00:00Z", "performiaVersion": "0.1.0"},
+        }
+        ctx.write("song_map.json", json.dumps(doc).encode())
+        return StageOutcome()
+
+    graph = Graph((StageSpec("package", writes=("song_map.json",), impl=package),))
+    publisher = RecordingPublisher()
+    adapter = Adapter(MemoryJobStore(), LocalFolderStore(tmp_path), publisher, graph)
+    record = adapter.start_job(UPLOAD)
+    deliver_all(adapter, publisher, times=2)
+    final = adapter.jobs.get(record.job_id)
+    assert final.status is JobStatus.DONE and final.song_id == record.job_id
+    assert [e["songId"] for e in read_library(adapter.store)] == [record.job_id]

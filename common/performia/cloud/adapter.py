@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from performia.cloud.library import publish_song
 from performia.cloud.messages import (
     BadMessageError,
     StageMessage,
@@ -44,6 +45,8 @@ from performia.pipeline import scheduler
 from performia.pipeline.execute import execute_stage, stage_context
 from performia.pipeline.graph import GRAPH, Graph
 from performia.pipeline.scheduler import Delivery
+from performia.songmap.io import parse_song_map
+from performia.stages.context import artifact_key
 from performia.storage.base import ArtifactStore
 
 __all__ = ["Adapter", "Publisher", "RecordingPublisher"]
@@ -53,6 +56,8 @@ log = logging.getLogger(__name__)
 #: How long a delivery owns a running stage before a redelivery may take it over (s). Matches
 #: the longest ack deadline a push subscription allows, so a live delivery is never overtaken.
 DEFAULT_LEASE_S = 600.0
+#: The artifact whose stage finishes a job: it is published to the library.
+SONG_MAP = "song_map.json"
 
 
 class Publisher(Protocol):
@@ -156,10 +161,14 @@ class Adapter:
             self.jobs.update(job_id, lambda r: scheduler.release_stage(r, name, text))
             raise
 
+        song_id = self._publish_song(record, name)
+
         def finish(record: JobRecord) -> JobRecord:
             record = scheduler.mark_done(
                 self.graph, record, name, seconds=report.seconds, reused=report.reused
             )
+            if song_id is not None:
+                record = record.model_copy(update={"song_id": song_id})
             return scheduler.claim_ready(self.graph, record)[0]
 
         record = self.jobs.update(job_id, finish)
@@ -184,6 +193,15 @@ class Adapter:
             log.warning("dead letter for unknown job %s", message.job_id)
 
     # -- helpers -------------------------------------------------------------------------------
+    def _publish_song(self, record: JobRecord, name: str) -> str | None:
+        """When ``name`` wrote the Song Map, put it in the library; its song id, else None."""
+        if SONG_MAP not in self.graph[name].writes:
+            return None
+        key = artifact_key(record.job_id, name, record.stages[name].fingerprint or "", SONG_MAP)
+        song = parse_song_map(self.store.get(key), source=key)
+        publish_song(self.store, song)  # type: ignore[arg-type]  (every store is versioned)
+        return song.id
+
     def _claim(self, job_id: str) -> JobRecord:
         return self.jobs.update(job_id, lambda r: scheduler.claim_ready(self.graph, r)[0])
 

@@ -17,6 +17,7 @@ __all__ = [
     "ArtifactStore",
     "NotFoundError",
     "PreconditionFailedError",
+    "VersionedStore",
     "check_key",
     "default_content_type",
     "is_valid_key",
@@ -93,3 +94,24 @@ class ArtifactStore(Protocol):
 
     def delete(self, key: str) -> None:
         """Remove the object; absent objects are ignored (deletes are idempotent)."""
+
+
+@runtime_checkable
+class VersionedStore(ArtifactStore, Protocol):
+    """A store that can refuse a write when the object changed since it was read.
+
+    ``version`` is opaque (a GCS generation, an S3 ETag, a content hash locally). It is what
+    keeps an edit from overwriting a newer one and many finishing jobs from losing each other's
+    entries in the library listing.
+    """
+
+    def read_versioned(self, key: str) -> tuple[bytes, str]:
+        """The object's bytes and their version; ``NotFoundError`` when absent."""
+        ...
+
+    def write_if(
+        self, key: str, data: bytes, *, version: str | None, content_type: str | None = None
+    ) -> str:
+        """Write only if the object is still at ``version`` (``None``: only if it does not
+        exist); return the new version. ``PreconditionFailedError`` otherwise."""
+        ...

@@ -125,6 +125,19 @@ class GCSStore:
             )
         return int(blob.generation)
 
+    def write_if(
+        self, key: str, data: bytes, *, version: str | None, content_type: str | None = None
+    ) -> str:
+        """:class:`~performia.storage.base.VersionedStore`: the version is the generation."""
+        generation = int(version) if version is not None else 0
+        return str(
+            self.put_if_generation(key, data, generation=generation, content_type=content_type)
+        )
+
+    def read_versioned(self, key: str) -> tuple[bytes, str]:
+        data, generation = self.get_with_generation(key)
+        return data, str(generation)
+
     def get(self, key: str) -> bytes:
         return self.get_with_generation(key)[0]
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from performia.storage.base import NotFoundError, check_key
+from performia.storage.base import NotFoundError, PreconditionFailedError, check_key
 
 __all__ = ["LocalFolderStore"]
 
@@ -17,6 +20,7 @@ class LocalFolderStore:
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
+        self._lock = threading.Lock()
 
     def path(self, key: str) -> Path:
         """The file behind ``key`` (it may not exist yet)."""
@@ -55,3 +59,27 @@ class LocalFolderStore:
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
+
+    # -- VersionedStore: the version is the content's hash; a lock file serialises check+write
+    def read_versioned(self, key: str) -> tuple[bytes, str]:
+        data = self.get(key)
+        return data, hashlib.sha256(data).hexdigest()
+
+    def write_if(
+        self, key: str, data: bytes, *, version: str | None, content_type: str | None = None
+    ) -> str:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = target.parent / f".{target.name}.lock"
+        with self._lock, open(lock_path, "a+b") as lock:  # threads here, processes via flock
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                current = hashlib.sha256(target.read_bytes()).hexdigest()
+            except FileNotFoundError:
+                current = None
+            if current != version:
+                raise PreconditionFailedError(
+                    f"{key!r} changed since it was read (expected {version}, found {current})"
+                )
+            self.put(key, data, content_type=content_type)
+            return hashlib.sha256(data).hexdigest()

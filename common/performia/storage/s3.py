@@ -137,6 +137,15 @@ class S3Store:
     def get(self, key: str) -> bytes:
         return self.get_with_etag(key)[0]
 
+    def write_if(
+        self, key: str, data: bytes, *, version: str | None, content_type: str | None = None
+    ) -> str:
+        """:class:`~performia.storage.base.VersionedStore`: the version is the ETag."""
+        return self.put_if_etag(key, data, etag=version, content_type=content_type)
+
+    def read_versioned(self, key: str) -> tuple[bytes, str]:
+        return self.get_with_etag(key)
+
     def get_with_etag(self, key: str) -> tuple[bytes, str]:
         """The object's bytes and the ETag those bytes belong to (one request)."""
         with _translated(self._where(key)):

@@ -1,0 +1,174 @@
+"""The song library in the bucket: published Song Maps, their revisions, and the listing.
+
+Layout (DESIGN.md): ``songs/{songId}/song_map.json`` is the current Song Map,
+``songs/{songId}/revisions/{version}.json`` every earlier one, and ``songs/index.json`` the listing
+the frontend's Library reads. Every write that could race another goes through the store's
+versioned write (:class:`~performia.storage.base.VersionedStore`): many jobs finishing at once
+all land in the listing, and an edit made on a stale copy is refused instead of overwriting
+someone else's.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+from performia.errors import BadInputError, TransientError
+from performia.songmap.io import dump_song_map, parse_song_map
+from performia.songmap.model import SongMap
+from performia.storage.base import NotFoundError, PreconditionFailedError, VersionedStore
+
+__all__ = [
+    "LIBRARY_KEY",
+    "StaleEditError",
+    "library_entry",
+    "publish_song",
+    "read_library",
+    "save_song",
+    "song_key",
+    "update_json",
+]
+
+LIBRARY_KEY = "songs/index.json"
+#: Tries of a read-modify-write before giving up (each lost race means another writer won).
+MAX_TRIES = 50
+
+
+class StaleEditError(BadInputError):
+    """The Song Map changed since the editor loaded it; reload, re-apply, save again."""
+
+
+def song_key(song_id: str, name: str = "song_map.json") -> str:
+    return f"songs/{song_id}/{name}"
+
+
+def update_json(
+    store: VersionedStore,
+    key: str,
+    mutate: Callable[[Any], Any],
+    *,
+    default: Any = None,
+    tries: int = MAX_TRIES,
+) -> Any:
+    """Read ``key`` as JSON (``default`` when absent), apply ``mutate``, write it back only if
+    nobody wrote in between; on a lost race, read again and retry. ``mutate`` must be safe to
+    apply again (a retried write whose first attempt landed re-applies it)."""
+    for attempt in range(tries):
+        try:
+            data, version = store.read_versioned(key)
+            current = json.loads(data)
+        except NotFoundError:
+            current, version = default, None
+        new = mutate(current)
+        try:
+            store.write_if(
+                key,
+                json.dumps(new, ensure_ascii=False, indent=1).encode(),
+                version=version,
+                content_type="application/json",
+            )
+            return new
+        except PreconditionFailedError:
+            time.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))
+    raise TransientError(f"{key}: gave up after {tries} writers kept changing it")
+
+
+def library_entry(song: SongMap) -> dict[str, Any]:
+    """What the Library shows and searches for one song."""
+    words = " ".join(
+        s.text + (" " if s.ends_word else "")
+        for section in song.sections
+        for line in section.lines
+        for s in line.syllables
+    )
+    return {
+        "songId": song.id,
+        "title": song.title,
+        "artist": song.artist,
+        "key": song.key,
+        "tempo": song.tempo,
+        "duration": song.duration,
+        "lyricsStart": words[:200].strip(),
+    }
+
+
+def read_library(store: VersionedStore) -> list[dict[str, Any]]:
+    try:
+        return json.loads(store.get(LIBRARY_KEY)).get("songs", [])
+    except NotFoundError:
+        return []
+
+
+def _upsert(entry: dict[str, Any]) -> Callable[[Any], Any]:
+    def mutate(library: Any) -> Any:
+        songs = [s for s in (library or {}).get("songs", []) if s["songId"] != entry["songId"]]
+        return {"songs": sorted([*songs, entry], key=lambda s: (s["title"] or "", s["songId"]))}
+
+    return mutate
+
+
+def publish_song(store: VersionedStore, song: SongMap) -> str:
+    """Put a finished job's Song Map in the library; returns its version. Publishing the same
+    song again (a redelivered package message) writes the same document and entry."""
+    key = song_key(song.id)
+    data = dump_song_map(song).encode()
+    try:
+        current, version = store.read_versioned(key)
+        if current == data:
+            version_out = version
+        else:
+            _keep_revision(store, song.id, current, version)
+            version_out = store.write_if(
+                key, data, version=version, content_type="application/json"
+            )
+    except NotFoundError:
+        version_out = store.write_if(key, data, version=None, content_type="application/json")
+    update_json(store, LIBRARY_KEY, _upsert(library_entry(song)), default={"songs": []})
+    return version_out
+
+
+def _keep_revision(store: VersionedStore, song_id: str, data: bytes, version: str) -> None:
+    store.put(song_key(song_id, f"revisions/{version}.json"), data, content_type="application/json")
+
+
+def save_song(
+    store: VersionedStore, song_id: str, document: bytes | str | dict, *, base_version: str
+) -> str:
+    """Save an edited Song Map over the version the editor loaded; return the new version.
+
+    Raises
+    ------
+    SongMapError
+        The document does not match the schema (the message names the field).
+    BadInputError
+        It is another song's Song Map.
+    StaleEditError
+        The song changed since ``base_version`` (or does not exist): nothing is overwritten.
+    """
+    song = parse_song_map(document, source=f"edit of {song_id}")
+    if song.id != song_id:
+        raise BadInputError(f"this Song Map is song {song.id!r}, not {song_id!r}")
+    key = song_key(song_id)
+    try:
+        current, version = store.read_versioned(key)
+    except NotFoundError:
+        raise StaleEditError(f"song {song_id!r} does not exist") from None
+    if version != base_version:
+        raise StaleEditError(
+            f"song {song_id!r} was changed by someone else since you opened it: reload it, "
+            "make your edit again and save"
+        )
+    _keep_revision(store, song_id, current, version)
+    try:
+        new_version = store.write_if(
+            key, dump_song_map(song).encode(), version=version, content_type="application/json"
+        )
+    except PreconditionFailedError:
+        raise StaleEditError(
+            f"song {song_id!r} was changed by someone else while saving: reload it and save again"
+        ) from None
+    update_json(store, LIBRARY_KEY, _upsert(library_entry(song)), default={"songs": []})
+    return new_version

@@ -1,0 +1,112 @@
+"""The song library on every store: published Song Maps, the listing, and safe edits."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+from performia.cloud.library import (
+    LIBRARY_KEY,
+    StaleEditError,
+    publish_song,
+    read_library,
+    save_song,
+    song_key,
+)
+from performia.errors import BadInputError, SongMapError
+from performia.songmap.io import dump_song_map, parse_song_map
+from performia.storage.base import PreconditionFailedError, VersionedStore
+
+
+def song(song_id: str = "0123456789abcdef", title: str = "Morning Light", **extra) -> dict:
+    return {
+        "id": song_id,
+        "title": title,
+        "artist": "The Fixtures",
+        "duration": 30.0,
+        "key": "C major",
+        "sections": [],
+        "provenance": {"createdAt": "2026-11-25T12:00:00Z", "performiaVersion": "0.1.0"},
+        **extra,
+    }
+
+
+def test_every_store_offers_versioned_writes(any_store):
+    assert isinstance(any_store, VersionedStore)
+    version = any_store.write_if("a.json", b"1", version=None)
+    with pytest.raises(PreconditionFailedError):
+        any_store.write_if("a.json", b"2", version=None)  # it exists now
+    assert any_store.read_versioned("a.json") == (b"1", version)
+    newer = any_store.write_if("a.json", b"2", version=version)
+    with pytest.raises(PreconditionFailedError):
+        any_store.write_if("a.json", b"3", version=version)  # stale
+    assert any_store.read_versioned("a.json") == (b"2", newer)
+
+
+def test_publishing_lists_the_song_and_publishing_again_changes_nothing(any_store):
+    first = publish_song(any_store, parse_song_map(song()))
+    again = publish_song(any_store, parse_song_map(song()))  # a redelivered package message
+    assert first == again
+    (entry,) = read_library(any_store)
+    assert (entry["songId"], entry["title"], entry["key"]) == (
+        "0123456789abcdef",
+        "Morning Light",
+        "C major",
+    )
+    assert not list(any_store.list("songs/0123456789abcdef/revisions/"))
+
+
+@pytest.mark.slow
+def test_twenty_jobs_finishing_at_once_all_land_in_the_listing(any_store):
+    songs = [parse_song_map(song(f"{i:016x}", f"Song {i:02d}")) for i in range(20)]
+    errors: list[BaseException] = []
+
+    def finish(s):
+        try:
+            publish_song(any_store, s)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=finish, args=(s,)) for s in songs]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert time.monotonic() - started < 60 and not errors
+    assert sorted(e["songId"] for e in read_library(any_store)) == sorted(s.id for s in songs)
+
+
+def test_an_edit_keeps_the_previous_revision(any_store):
+    base = publish_song(any_store, parse_song_map(song()))
+    before = any_store.get(song_key("0123456789abcdef"))
+    edited = song(title="Morning Light (live)")
+    new = save_song(any_store, "0123456789abcdef", json.dumps(edited), base_version=base)
+    assert new != base
+    assert (
+        parse_song_map(any_store.get(song_key("0123456789abcdef"))).title == "Morning Light (live)"
+    )
+    assert any_store.get(song_key("0123456789abcdef", f"revisions/{base}.json")) == before
+    assert read_library(any_store)[0]["title"] == "Morning Light (live)"
+
+
+def test_a_stale_edit_is_refused_and_overwrites_nothing(any_store):
+    base = publish_song(any_store, parse_song_map(song()))
+    save_song(any_store, "0123456789abcdef", song(title="Theirs"), base_version=base)
+    current = any_store.get(song_key("0123456789abcdef"))
+    with pytest.raises(StaleEditError, match="changed by someone else"):
+        save_song(any_store, "0123456789abcdef", song(title="Mine"), base_version=base)
+    assert any_store.get(song_key("0123456789abcdef")) == current
+
+
+def test_invalid_edits_are_refused_with_the_field_named(any_store):
+    base = publish_song(any_store, parse_song_map(song()))
+    with pytest.raises(SongMapError, match="duration"):
+        save_song(any_store, "0123456789abcdef", song(duration=-1), base_version=base)
+    with pytest.raises(BadInputError, match="not 'ffffffffffffffff'"):
+        save_song(any_store, "ffffffffffffffff", song(), base_version=base)
+    assert json.loads(any_store.get(LIBRARY_KEY))["songs"][0]["title"] == "Morning Light"
+    assert dump_song_map(parse_song_map(any_store.get(song_key("0123456789abcdef"))))
