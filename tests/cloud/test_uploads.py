@@ -1,0 +1,68 @@
+"""upload_url's checks, the job it creates, and the PUT URL it hands back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from performia.cloud.messages import job_id_for_upload, parse_upload
+from performia.cloud.uploads import create_upload
+from performia.errors import BadInputError
+from performia.jobs.base import JobStatus
+from performia.jobs.memory import MemoryJobStore
+
+
+class Signer:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, timedelta]] = []
+
+    def upload_target(self, key: str, *, content_type: str, expires: timedelta):
+        self.calls.append((key, content_type, expires))
+        return "PUT", f"https://upload.example/{key}?sig=x"
+
+
+def upload(request, jobs=None, signer=None):
+    return create_upload(request, jobs=jobs or MemoryJobStore(), signer=signer or Signer())
+
+
+def test_a_valid_request_creates_the_job_and_signs_a_put_for_it():
+    jobs, signer = MemoryJobStore(), Signer()
+    ticket = upload(
+        {
+            "filename": "C:\\Music\\Morning Light.MP3",
+            "size": 4_000_000,
+            "contentType": "audio/mp3",
+            "params": {"lyrics": "la la", "evil": "x"},
+        },
+        jobs,
+        signer,
+    )
+    assert ticket.key == f"uploads/{ticket.job_id}/Morning Light.MP3"
+    assert signer.calls == [(ticket.key, "audio/mpeg", timedelta(minutes=15))]
+    record = jobs.get(ticket.job_id)
+    assert record.status is JobStatus.PENDING and record.params == {"lyrics": "la la"}
+    body = ticket.to_dict()
+    assert body["method"] == "PUT" and body["headers"] == {"Content-Type": "audio/mpeg"}
+    # the finalize notification for that object finds the same job
+    obj = parse_upload({"bucket": "b", "name": ticket.key, "generation": "1"})
+    assert job_id_for_upload(obj) == ticket.job_id
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        ({"size": 10}, "give the file's name"),
+        ({"filename": "notes.pdf", "size": 10}, "not a recording Performia reads"),
+        ({"filename": "a.mp3", "size": 0}, "empty or its size is unknown"),
+        ({"filename": "a.mp3", "size": "10"}, "empty or its size is unknown"),
+        ({"filename": "a.mp3", "size": 10**10}, "the limit is 500 MB"),
+        ({"filename": "a.mp3", "size": 10, "contentType": "video/mp4"}, "but a .mp3 file is"),
+        ({"filename": "a.mp3", "size": 10, "params": [1]}, "params must be an object"),
+    ],
+)
+def test_bad_requests_say_what_to_change_and_create_nothing(request_, message):
+    jobs = MemoryJobStore()
+    with pytest.raises(BadInputError, match=message):
+        upload(request_, jobs)
+    assert jobs._docs == {}
