@@ -65,10 +65,14 @@ def pubsub(payload: dict, attributes: dict | None = None) -> dict:
             "subscription": "projects/p/subscriptions/s"}  # fmt: skip
 
 
-def test_there_is_a_function_for_every_stage_and_for_dead_letters():
+HTTP_FUNCTIONS = {"upload_url", "save_song"}
+
+
+def test_there_is_a_function_for_every_stage_dead_letters_and_the_frontend():
     assert {p.name for p in FUNCTIONS.iterdir() if (p / "main.py").is_file()} == {
         *GRAPH.names,
         "dead_letter",
+        *HTTP_FUNCTIONS,
     }
 
 
@@ -103,3 +107,66 @@ def test_a_dead_letter_fails_the_job(adapter):
     record = adapter.jobs.get(job_id)
     assert record.status is JobStatus.FAILED
     assert record.error.startswith("rhythm did not succeed after 5 attempts")
+
+
+def http_client(function: str):
+    app = create_app(target="main", source=str(FUNCTIONS / function / "main.py"),
+                     signature_type="http")  # fmt: skip
+    return app.test_client()
+
+
+class Signer:
+    def upload_target(self, key, *, content_type, expires):
+        return "PUT", f"https://upload.example/{key}"
+
+
+@pytest.fixture
+def signer():
+    from performia.cloud.runtime import set_signer
+
+    set_signer(Signer())
+    yield
+    set_signer(None)
+
+
+def test_upload_url_answers_the_browser(adapter, signer, monkeypatch):
+    monkeypatch.setenv("PERFORMIA_ALLOWED_ORIGIN", "https://app.performia.example")
+    client = http_client("upload_url")
+    preflight = client.options("/")
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://app.performia.example"
+    ok = client.post("/", json={"filename": "song.mp3", "size": 1000})
+    assert ok.status_code == 200
+    body = ok.get_json()
+    assert body["method"] == "PUT" and body["uploadUrl"].endswith("/song.mp3")
+    assert adapter.jobs.get(body["jobId"]).stages.keys() == {"ingest", "rhythm"}
+    bad = client.post("/", json={"filename": "notes.pdf", "size": 1000})
+    assert bad.status_code == 400 and "not a recording" in bad.get_json()["error"]
+    assert client.get("/").status_code == 405
+    assert client.post("/", data="not json").status_code == 400
+
+
+def test_save_song_refuses_a_stale_edit_with_409(adapter):
+    from performia.cloud.library import publish_song
+    from performia.songmap.io import parse_song_map
+
+    doc = {
+        "id": "0123456789abcdef",
+        "title": "Morning Light",
+        "artist": "The Fixtures",
+        "duration": 30.0,
+        "sections": [],
+        "provenance": {"createdAt": "2026-11-25T12:00:00Z", "performiaVersion": "0.1.0"},
+    }
+    base = publish_song(adapter.store, parse_song_map(doc))
+    client = http_client("save_song")
+    first = client.post(
+        "/", json={"songId": doc["id"], "baseVersion": base, "songMap": {**doc, "title": "A"}}
+    )
+    assert first.status_code == 200 and first.get_json()["version"] != base
+    stale = client.post(
+        "/", json={"songId": doc["id"], "baseVersion": base, "songMap": {**doc, "title": "B"}}
+    )
+    assert stale.status_code == 409 and "someone else" in stale.get_json()["error"]
+    invalid = client.post("/", json={"songId": doc["id"], "baseVersion": base, "songMap": {}})
+    assert invalid.status_code == 400

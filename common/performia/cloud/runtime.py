@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from performia.cloud.adapter import Adapter
+from performia.cloud.uploads import EmulatorUploadSigner, GCSUploadSigner, UploadSigner
 from performia.errors import ModelError
 
-__all__ = ["PubSubPublisher", "get_adapter", "set_adapter", "topic_id"]
+__all__ = ["PubSubPublisher", "get_adapter", "get_signer", "set_adapter", "set_signer", "topic_id"]
 
 _lock = threading.Lock()
 _adapter: Adapter | None = None
+_signer: UploadSigner | None = None
 
 
 def topic_id(stage: str, prefix: str | None = None) -> str:
@@ -79,3 +81,29 @@ def set_adapter(adapter: Adapter | None) -> None:
     global _adapter
     with _lock:
         _adapter = adapter
+
+
+def get_signer() -> UploadSigner:
+    """Where browsers upload: the emulator when ``STORAGE_EMULATOR_HOST`` is set, else signed
+    PUTs on ``PERFORMIA_BUCKET``."""
+    global _signer
+    with _lock:
+        if _signer is None:
+            bucket = os.environ.get("PERFORMIA_BUCKET")
+            if not bucket:
+                raise ModelError("upload_url needs PERFORMIA_BUCKET set")
+            emulator = os.environ.get("STORAGE_EMULATOR_HOST")
+            if emulator:
+                _signer = EmulatorUploadSigner(emulator, bucket)
+            else:
+                from google.cloud import storage
+
+                _signer = GCSUploadSigner(storage.Client().bucket(bucket))
+        return _signer
+
+
+def set_signer(signer: UploadSigner | None) -> None:
+    """Use ``signer`` in this process (tests, the local stack); ``None`` resets."""
+    global _signer
+    with _lock:
+        _signer = signer
