@@ -1,4 +1,7 @@
-"""Both job stores honour the same protocol, and ``update`` is atomic under contention."""
+"""Every job store honours the same protocol, and ``update`` is atomic under contention.
+
+The Firestore store runs against the real Firestore emulator (``emulator`` marker).
+"""
 
 from __future__ import annotations
 
@@ -14,13 +17,19 @@ from performia.jobs import (
     MemoryJobStore,
     SQLiteJobStore,
     StageRun,
+    StageState,
 )
+from performia.jobs.firestore import FirestoreJobStore
+from performia.pipeline import scheduler
+from performia.pipeline.graph import Graph, StageSpec
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", pytest.param("firestore", marks=pytest.mark.emulator)])
 def store(request, tmp_path) -> JobStore:
     if request.param == "memory":
         return MemoryJobStore()
+    if request.param == "firestore":
+        return request.getfixturevalue("firestore_store")  # a fresh collection per test
     return SQLiteJobStore(tmp_path / "jobs.sqlite")
 
 
@@ -87,3 +96,115 @@ def test_sqlite_store_persists_across_instances(tmp_path):
     reopened = SQLiteJobStore(path)
     assert reopened.get("keep").job_id == "keep"
     assert [r.job_id for r in reopened.list()] == ["keep"]
+
+
+def _join_graph() -> Graph:
+    """a fans out to b and c; z joins them."""
+    return Graph(
+        (
+            StageSpec("a", impl="x:y"),
+            StageSpec("b", needs=("a",), impl="x:y"),
+            StageSpec("c", needs=("a",), impl="x:y"),
+            StageSpec("z", needs=("b", "c"), impl="x:y"),
+        )
+    )
+
+
+def _finish(graph: Graph, record: JobRecord, name: str) -> tuple[JobRecord, list[str]]:
+    running = scheduler.mark_running(record, name)
+    return scheduler.claim_ready(
+        graph, scheduler.mark_done(graph, running, name, seconds=0.1, reused=False)
+    )
+
+
+def _second_instance(store: JobStore) -> JobStore:
+    """Another handle on the same records, as a second process or Cloud Run instance has."""
+    if isinstance(store, SQLiteJobStore):
+        return SQLiteJobStore(store.path)
+    if isinstance(store, MemoryJobStore):
+        return store
+    from google.cloud import firestore
+
+    client = firestore.Client(project=store.client.project)
+    return FirestoreJobStore(client, collection=store.collection)
+
+
+def test_simultaneous_finishes_claim_the_join_once(store):
+    """b and c finish at the same instant on two instances: z is claimed exactly once per round.
+
+    The claim is read from the mutation's last run, the one that committed (a Firestore
+    transaction re-runs the mutation after a conflict). On Firestore each round's conflict costs
+    the emulator's two-second lock timeout, hence fewer rounds.
+    """
+    g = _join_graph()
+    instances = {"b": store, "c": _second_instance(store)}
+    rounds = 3 if isinstance(store, FirestoreJobStore) else 10
+    store.create(scheduler.new_job(g, "join", input={}, params={}))
+    store.update("join", lambda r: scheduler.claim_ready(g, r)[0])
+    store.update("join", lambda r: _finish(g, r, "a")[0])
+
+    def reset(r: JobRecord) -> JobRecord:
+        stages = dict(r.stages)
+        stages["b"] = stages["b"].model_copy(update={"state": StageState.RUNNING})
+        stages["c"] = stages["c"].model_copy(update={"state": StageState.RUNNING})
+        stages["z"] = StageRun()
+        return r.model_copy(update={"stages": stages, "status": JobStatus.PROCESSING})
+
+    for _ in range(rounds):
+        store.update("join", reset)
+        barrier = threading.Barrier(2)
+        claims: dict[str, list[str]] = {}
+
+        def finish(name: str, barrier=barrier, claims=claims) -> None:
+            barrier.wait(timeout=10)
+            last: list[str] = []
+
+            def mutate(r: JobRecord) -> JobRecord:
+                new, claimed = _finish(g, r, name)
+                last[:] = claimed
+                return new
+
+            instances[name].update("join", mutate)
+            claims[name] = list(last)
+
+        threads = [threading.Thread(target=finish, args=(n,)) for n in ("b", "c")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert sorted(claims.values()) == [[], ["z"]], claims
+        final = store.get("join")
+        assert final.stages["z"].state is StageState.QUEUED
+        assert {final.stages["b"].state, final.stages["c"].state} == {StageState.DONE}
+
+
+def test_failed_mutation_changes_nothing(store):
+    store.create(JobRecord(job_id="j5", params={"n": 1}))
+
+    def broken(r: JobRecord) -> JobRecord:
+        raise RuntimeError("stage crashed mid-update")
+
+    with pytest.raises(RuntimeError, match="mid-update"):
+        store.update("j5", broken)
+    assert store.get("j5").params == {"n": 1}
+
+
+@pytest.mark.emulator
+def test_firestore_document_is_the_record_document(firestore_store):
+    """The stored document is exactly ``to_doc()``: what the frontend listens to."""
+    rec = JobRecord(
+        job_id="shape",
+        input={"key": "uploads/shape/a.mp3", "sha256": "ab"},
+        stages={"ingest": StageRun(progress=0.5, message="decoding")},
+        owner="user-1",
+    )
+    firestore_store.create(rec)
+    raw = firestore_store.client.collection(firestore_store.collection).document("shape").get()
+    assert raw.to_dict() == rec.to_doc()
+    assert firestore_store.get("shape") == rec
+
+
+@pytest.mark.emulator
+def test_firestore_rejects_ids_that_are_not_document_ids(firestore_store):
+    with pytest.raises(ValueError, match="cannot name a Firestore document"):
+        firestore_store.get("a/b")

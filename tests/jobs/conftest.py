@@ -1,0 +1,48 @@
+"""The Firestore emulator, started once per session for the job-store tests that need it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from performia.testing.emulators import EmulatorNotInstalledError, FirestoreEmulator
+
+
+@pytest.fixture(scope="session")
+def firestore_emulator(tmp_path_factory) -> Iterator[FirestoreEmulator]:
+    """A running Firestore emulator with ``FIRESTORE_EMULATOR_HOST`` set for the session.
+
+    Skips when the emulator or Java is not installed; fails, naming the log file, when it is
+    installed but does not answer within the start-up timeout.
+    """
+    try:
+        emulator = FirestoreEmulator(log_dir=tmp_path_factory.mktemp("firestore")).start()
+    except EmulatorNotInstalledError as exc:
+        pytest.skip(str(exc))
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            for name, value in emulator.env.items():
+                mp.setenv(name, value)
+            yield emulator
+    finally:
+        emulator.stop()
+
+
+@pytest.fixture(scope="session")
+def firestore_client(request):
+    """One client for the session (it reads ``FIRESTORE_EMULATOR_HOST`` when built)."""
+    firestore = pytest.importorskip("google.cloud.firestore")  # before paying for the JVM
+    request.getfixturevalue("firestore_emulator")
+    client = firestore.Client(project="performia-test")
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def firestore_store(firestore_client):
+    """A ``FirestoreJobStore`` on a collection no other test uses."""
+    from performia.jobs.firestore import FirestoreJobStore
+
+    return FirestoreJobStore(firestore_client, collection=f"jobs-{uuid.uuid4().hex[:12]}")
