@@ -8,11 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fixture_values import FORMATS, SR, TAGS
 from performia.testing import render_song, write_audio
-
-SR = 22050
-FORMATS = ("wav", "flac", "mp3", "ogg", "opus", "m4a")
-TAGS = {"title": "Test Song", "artist": "The Fixtures", "album": "Known Truths"}
 
 
 @pytest.fixture(scope="session")

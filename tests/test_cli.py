@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import SR, TAGS
+from fixture_values import SR, TAGS
 from performia.cli import main
 from performia.pipeline.graph import GRAPH
 from performia.songmap import load_song_map

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import FORMATS, SR, TAGS
+from fixture_values import FORMATS, SR, TAGS
 from performia.errors import BadInputError, DecodeError
 from performia.media import decode_audio, format_duration
 from performia.testing import write_audio

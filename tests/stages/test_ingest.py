@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import SR, TAGS
+from fixture_values import SR, TAGS
 from performia.embedded import analyze_file
 from performia.stages.ingest import names_from_filename
 from performia.testing import write_audio
