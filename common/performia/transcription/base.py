@@ -31,6 +31,7 @@ __all__ = [
     "DEVICES",
     "WHISPER_SR",
     "Recognizer",
+    "WhisperEngine",
     "clear_recognizers",
     "cpu_threads",
     "finish_words",
@@ -207,6 +208,31 @@ def prepare_request(
 def empty_transcript(recognizer: Recognizer, code: str | None) -> Transcript:
     """The transcript of no audio: no words, in the language asked for (English for .en)."""
     return Transcript((), code or (None if recognizer.multilingual else "en"))
+
+
+class WhisperEngine:
+    """What both Whisper engines share around their decoder: the language and audio checks, one
+    decode at a time per model (decoding state is not shared between threads), and the clean-up
+    of the words. An engine implements :meth:`_decode`."""
+
+    _lock: threading.Lock
+
+    def transcribe(
+        self, y: np.ndarray, *, sr: int, language: str | None = None, prompt: str | None = None
+    ) -> Transcript:
+        """Recognise the words in ``y``; see :meth:`Recognizer.transcribe`."""
+        code, audio = prepare_request(self, y, sr, language)  # type: ignore[arg-type]
+        if len(audio) == 0:
+            return empty_transcript(self, code)  # type: ignore[arg-type]
+        with self._lock:
+            raw, detected = self._decode(audio, code, prompt)
+        return Transcript(finish_words(raw, duration=len(audio) / WHISPER_SR), detected or code)
+
+    def _decode(
+        self, audio: np.ndarray, language: str | None, prompt: str | None
+    ) -> tuple[list[tuple[str, float, float, float | None]], str | None]:
+        """``(word, start, end, probability)`` for every word, and the language decoded in."""
+        raise NotImplementedError
 
 
 def finish_words(

@@ -25,14 +25,10 @@ import threading
 
 import numpy as np
 
-from performia.analysis.results import Transcript
 from performia.errors import ModelError
 from performia.transcription.base import (
-    WHISPER_SR,
+    WhisperEngine,
     cpu_threads,
-    empty_transcript,
-    finish_words,
-    prepare_request,
     require_device,
 )
 from performia.transcription.models import ModelFiles, resolve_model
@@ -55,7 +51,7 @@ LANGUAGE_WINDOWS = 4
 VAD_FILTER = False
 
 
-class FasterWhisperRecognizer:
+class FasterWhisperRecognizer(WhisperEngine):
     """A faster-whisper model, loaded once; see :class:`~.base.Recognizer` for the call.
 
     Parameters
@@ -107,35 +103,24 @@ class FasterWhisperRecognizer:
         """ISO 639-1 codes the model knows (``("en",)`` for an English-only model)."""
         return tuple(self._model.supported_languages)
 
-    def transcribe(
-        self,
-        y: np.ndarray,
-        *,
-        sr: int,
-        language: str | None = None,
-        prompt: str | None = None,
-    ) -> Transcript:
-        """Recognise the words in ``y``; see :meth:`.base.Recognizer.transcribe`."""
-        code, audio = prepare_request(self, y, sr, language)
-        duration = len(audio) / WHISPER_SR
-        if len(audio) == 0:
-            return empty_transcript(self, code)
-        with self._lock:
-            segments, info = self._model.transcribe(
-                audio,
-                language=code,
-                beam_size=BEAM_SIZE,
-                word_timestamps=True,
-                condition_on_previous_text=False,
-                # hotwords reach every window; initial_prompt only the first (the decoder does not
-                # condition on previous text here)
-                hotwords=prompt or None,
-                vad_filter=self.vad_filter,
-                language_detection_segments=LANGUAGE_WINDOWS,
-            )
-            raw = [
-                (w.word, w.start, w.end, w.probability)
-                for segment in segments
-                for w in segment.words or ()
-            ]
-        return Transcript(finish_words(raw, duration=duration), info.language or code)
+    def _decode(
+        self, audio: np.ndarray, language: str | None, prompt: str | None
+    ) -> tuple[list[tuple[str, float, float, float | None]], str | None]:
+        segments, info = self._model.transcribe(
+            audio,
+            language=language,
+            beam_size=BEAM_SIZE,
+            word_timestamps=True,
+            condition_on_previous_text=False,
+            # hotwords reach every window; initial_prompt only the first (the decoder does not
+            # condition on previous text here)
+            hotwords=prompt or None,
+            vad_filter=self.vad_filter,
+            language_detection_segments=LANGUAGE_WINDOWS,
+        )
+        raw = [
+            (w.word, w.start, w.end, w.probability)
+            for segment in segments
+            for w in segment.words or ()
+        ]
+        return raw, info.language

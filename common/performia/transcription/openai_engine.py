@@ -20,13 +20,9 @@ import threading
 
 import numpy as np
 
-from performia.analysis.results import Transcript
 from performia.errors import ModelError
 from performia.transcription.base import (
-    WHISPER_SR,
-    empty_transcript,
-    finish_words,
-    prepare_request,
+    WhisperEngine,
     require_device,
 )
 from performia.transcription.faster_engine import BEAM_SIZE
@@ -35,7 +31,7 @@ from performia.transcription.models import ModelFiles, resolve_model
 __all__ = ["OpenAIWhisperRecognizer"]
 
 
-class OpenAIWhisperRecognizer:
+class OpenAIWhisperRecognizer(WhisperEngine):
     """An openai-whisper model, loaded once; see :class:`~.base.Recognizer` for the call.
 
     Parameters
@@ -83,38 +79,27 @@ class OpenAIWhisperRecognizer:
         """ISO 639-1 codes the model knows (``("en",)`` for an English-only model)."""
         return self._languages if self.multilingual else ("en",)
 
-    def transcribe(
-        self,
-        y: np.ndarray,
-        *,
-        sr: int,
-        language: str | None = None,
-        prompt: str | None = None,
-    ) -> Transcript:
-        """Recognise the words in ``y``; see :meth:`.base.Recognizer.transcribe`."""
+    def _decode(
+        self, audio: np.ndarray, language: str | None, prompt: str | None
+    ) -> tuple[list[tuple[str, float, float, float | None]], str | None]:
         import whisper
 
-        code, audio = prepare_request(self, y, sr, language)
-        duration = len(audio) / WHISPER_SR
-        if len(audio) == 0:
-            return empty_transcript(self, code)
-        with self._lock:
-            result = whisper.transcribe(
-                self._model,
-                audio,
-                verbose=None,
-                language=code,
-                beam_size=BEAM_SIZE,
-                best_of=BEAM_SIZE,
-                word_timestamps=True,
-                condition_on_previous_text=False,
-                initial_prompt=prompt or None,
-                carry_initial_prompt=bool(prompt),  # every window, as faster-whisper's hotwords
-                fp16=self.device == "cuda",
-            )
+        result = whisper.transcribe(
+            self._model,
+            audio,
+            verbose=None,
+            language=language,
+            beam_size=BEAM_SIZE,
+            best_of=BEAM_SIZE,
+            word_timestamps=True,
+            condition_on_previous_text=False,
+            initial_prompt=prompt or None,
+            carry_initial_prompt=bool(prompt),  # every window, as faster-whisper's hotwords
+            fp16=self.device == "cuda",
+        )
         raw = [
             (w["word"], w["start"], w["end"], w.get("probability"))
             for segment in result["segments"]
             for w in segment.get("words", ())
         ]
-        return Transcript(finish_words(raw, duration=duration), result.get("language") or code)
+        return raw, result.get("language")
