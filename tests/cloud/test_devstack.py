@@ -1,0 +1,271 @@
+"""The local emulator stack end to end: real emulators, real functions, the real stage graph.
+
+One stack (Firestore and Pub/Sub emulators, fake-gcs-server publishing finalize notifications,
+one functions host) serves the session. Objects are written straight into the bucket's
+``uploads/`` prefix, as ``gsutil cp`` would, and everything after that is the stack's doing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from performia.cloud.library import read_library, song_key
+from performia.cloud.messages import UploadedObject, job_id_for_upload
+from performia.jobs.base import JobNotFoundError, JobRecord, JobStatus, StageState
+from performia.pipeline.graph import GRAPH
+from performia.songmap.io import parse_song_map
+from performia.songmap.schema import song_map_schema
+from performia.testing import render_song, write_audio
+from performia.testing.emulators import EmulatorNotInstalledError
+
+pytestmark = [pytest.mark.emulator, pytest.mark.slow]
+
+SR = 22050
+#: Upper bound for the whole chain on a 12 s song (it takes ~15 s on 2 idle cores).
+CHAIN_TIMEOUT_S = 240.0
+#: A bad upload must be FAILED this quickly.
+FAIL_TIMEOUT_S = 20.0
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Iterator:
+    """The running stack, with its client environment set for the session."""
+    from performia.devstack import DevStack
+
+    try:
+        stack = DevStack(log_dir=tmp_path_factory.mktemp("devstack")).start()
+    except EmulatorNotInstalledError as exc:
+        pytest.skip(str(exc))
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            for name, value in stack.env.items():
+                mp.setenv(name, value)
+            yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def jobs(stack):
+    from google.cloud import firestore
+
+    from performia.jobs.firestore import FirestoreJobStore
+
+    client = firestore.Client(project=stack.project)
+    yield FirestoreJobStore(client)
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def bucket(stack):
+    return stack.storage_client().bucket(stack.bucket)
+
+
+@pytest.fixture(scope="session")
+def song_mp3(tmp_path_factory) -> Path:
+    """Six bars at 120 BPM of drums, chords and a melody, no lyrics (fast to analyse)."""
+    melody = [(60 + (i % 5) * 2, 2) for i in range(12)]
+    mix, _truth, _stems = render_song(bpm=120.0, bars=6, melody=melody, sr=SR)
+    path = tmp_path_factory.mktemp("songs") / "devstack song.mp3"
+    return write_audio(path, mix, SR, tags={"title": "Devstack Song", "artist": "The Fixtures"})
+
+
+def _upload(bucket, name: str, data: bytes, content_type: str) -> str:
+    """Write ``data`` at ``name`` (a plain object write, as gsutil does); the job it starts."""
+    blob = bucket.blob(name)
+    blob.upload_from_string(data, content_type=content_type)
+    return job_id_for_upload(UploadedObject(bucket.name, name, str(blob.generation)))
+
+
+def _wait_settled(jobs, job_id: str, timeout: float) -> tuple[JobRecord, float]:
+    """Poll until the job is DONE or FAILED; the record and the seconds it took."""
+    started = time.monotonic()
+    record = None
+    while time.monotonic() - started < timeout:
+        try:
+            record = jobs.get(job_id)
+        except JobNotFoundError:
+            record = None
+        if record is not None and record.status in (JobStatus.DONE, JobStatus.FAILED):
+            return record, time.monotonic() - started
+        time.sleep(0.5)
+    state = record.model_dump() if record is not None else "never created"
+    pytest.fail(f"job {job_id} not settled within {timeout:.0f} s: {state}")
+
+
+def test_an_upload_runs_the_whole_graph_to_a_song_map_in_the_library(stack, jobs, bucket, song_mp3):
+    job_id = _upload(bucket, "uploads/devstack song.mp3", song_mp3.read_bytes(), "audio/mpeg")
+
+    record, seconds = _wait_settled(jobs, job_id, CHAIN_TIMEOUT_S)
+    print(f"chain finished in {seconds:.1f} s")
+
+    assert record.status is JobStatus.DONE, record.error
+    assert record.progress == pytest.approx(1.0)
+    for name in GRAPH.names:  # every stage ran once, in its own function
+        run = record.stages[name]
+        assert run.state is StageState.DONE, (name, run)
+        assert run.attempts == 1, (name, run.attempts)
+    assert record.song_id
+
+    document = json.loads(bucket.blob(song_key(record.song_id)).download_as_bytes())
+    Draft202012Validator(song_map_schema()).validate(document)
+    song = parse_song_map(document)
+    assert song.title == "Devstack Song"
+    assert 10.0 < song.duration < 15.0  # 6 bars at 120 BPM plus lead-in and tail
+
+    from performia.storage.gcs import GCSStore
+
+    listing = read_library(GCSStore(stack.bucket, client=stack.storage_client()))
+    assert record.song_id in {entry["songId"] for entry in listing}
+
+
+def test_a_corrupt_upload_fails_fast_with_a_readable_message_and_is_not_redelivered(
+    stack, jobs, bucket
+):
+    noise = bytes(range(256)) * 64
+    job_id = _upload(bucket, "uploads/not really.mp3", noise, "audio/mpeg")
+
+    record, seconds = _wait_settled(jobs, job_id, FAIL_TIMEOUT_S)
+
+    assert record.status is JobStatus.FAILED
+    assert record.failed_stage == "ingest"
+    assert "not really.mp3" in (record.error or "")
+    assert "not an audio file" in (record.error or "")
+    assert seconds < 10.0
+    # acknowledged: a redelivery would come after the subscription's 1 s minimum backoff and
+    # count another attempt
+    time.sleep(4.0)
+    again = jobs.get(job_id)
+    assert again.stages["ingest"].attempts == 1
+    assert again.status is JobStatus.FAILED
+    assert not any(again.stages[name].attempts for name in GRAPH.names if name != "ingest")
+
+
+def test_an_object_outside_uploads_starts_no_job(stack, jobs, bucket, song_mp3):
+    """Only ``uploads/`` notifies; artifacts the functions write must not start jobs."""
+    name = "elsewhere/devstack song.mp3"
+    blob = bucket.blob(name)
+    blob.upload_from_string(song_mp3.read_bytes(), content_type="audio/mpeg")
+    job_id = job_id_for_upload(UploadedObject(bucket.name, name, str(blob.generation)))
+    time.sleep(2.0)
+    with pytest.raises(JobNotFoundError):
+        jobs.get(job_id)
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+def _dev(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "performia.cli", "dev", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PERFORMIA_FUNCTIONS_DIR": str(Path(__file__).parents[2] / "functions")},
+    )
+
+
+def _read_ready(proc: subprocess.Popen[str], timeout: float = 90.0) -> dict[str, str]:
+    """Lines up to and including the env block after "ready"; ``{NAME: value}``."""
+    deadline = time.monotonic() + timeout
+    env: dict[str, str] = {}
+    lines: list[str] = []
+    assert proc.stdout is not None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            pytest.fail(f"dev up exited ({proc.poll()}): {''.join(lines)}")
+        lines.append(line)
+        if "=" in line and line.split("=", 1)[0].isupper():
+            key, value = line.strip().split("=", 1)
+            env[key] = value
+        if line.startswith("bucket: gs://"):
+            assert any("ready" in seen for seen in lines), lines
+            env["bucket"] = line.split()[1]
+            return env
+    pytest.fail(f"dev up not ready within {timeout:.0f} s: {''.join(lines)}")
+
+
+@pytest.mark.parametrize("how", ["down", "ctrl-c"])
+def test_dev_up_prints_the_environment_and_dev_down_or_ctrl_c_stops_everything(tmp_path, how):
+    up = _dev("up", cwd=tmp_path)
+    try:
+        env = _read_ready(up)
+        for name in (
+            "FIRESTORE_EMULATOR_HOST",
+            "PUBSUB_EMULATOR_HOST",
+            "STORAGE_EMULATOR_HOST",
+            "GOOGLE_CLOUD_PROJECT",
+        ):
+            assert env.get(name), (name, env)
+        assert env["bucket"] == "gs://performia-local"
+        with urllib.request.urlopen(f"{env['PERFORMIA_FUNCTIONS_URL']}/healthz", timeout=5) as r:
+            assert "ingest" in json.load(r)["functions"]
+        state = json.loads((tmp_path / ".performia" / "devstack.json").read_text())
+        pids = [p["pid"] for p in state["processes"].values()]
+        assert len(pids) == 4
+
+        if how == "down":
+            down = _dev("down", cwd=tmp_path)
+            out, _ = down.communicate(timeout=60)
+            assert down.returncode == 0, out
+            assert "stopped" in out
+        else:
+            up.send_signal(signal.SIGINT)
+        out, _ = up.communicate(timeout=60)
+        assert up.returncode == 0, out
+        assert "stopped" in out
+        for pid in pids:  # every process it started is gone
+            assert not Path(f"/proc/{pid}").exists() or _zombie(pid), pid
+        assert not (tmp_path / ".performia" / "devstack.json").exists()
+    finally:
+        if up.poll() is None:
+            up.kill()
+            up.wait(timeout=30)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
+    except (OSError, IndexError):
+        return True
+
+
+def test_a_message_that_keeps_failing_is_dead_lettered_and_its_job_fails(stack, jobs):
+    """The emulator honours the dead-letter policy: after MAX_DELIVERY_ATTEMPTS failed pushes the
+    message reaches ``dead_letter``, which fails the job instead of leaving it PROCESSING."""
+    from uuid import uuid4
+
+    from performia.cloud.messages import StageMessage, encode_stage_message
+    from performia.cloud.runtime import topic_id
+    from performia.devstack import MAX_DELIVERY_ATTEMPTS
+    from performia.pipeline import scheduler
+
+    job_id = uuid4().hex[:16]
+    jobs.create(scheduler.new_job(GRAPH, job_id, input={"key": "uploads/x.mp3"}, params={}))
+    # rhythm "running" in a delivery that holds its lease: every push of its message is busy,
+    # raises TransientError, answers 500 and is retried
+    jobs.update(job_id, lambda r: scheduler.mark_running(r, "rhythm"))
+    publisher = stack.publisher_client()
+    topic = publisher.topic_path(stack.project, topic_id("rhythm", stack.prefix))
+    publisher.publish(topic, encode_stage_message(StageMessage(job_id, "rhythm"))).result(30)
+
+    record, seconds = _wait_settled(jobs, job_id, 120.0)
+    print(f"dead-lettered after {seconds:.1f} s: {record.error}")
+
+    assert record.status is JobStatus.FAILED
+    assert record.failed_stage == "rhythm"
+    assert f"rhythm did not succeed after {MAX_DELIVERY_ATTEMPTS} attempts" in (record.error or "")
+    assert seconds > MAX_DELIVERY_ATTEMPTS - 1  # it was retried with backoff first
