@@ -170,3 +170,22 @@ def test_save_song_refuses_a_stale_edit_with_409(adapter):
     assert stale.status_code == 409 and "someone else" in stale.get_json()["error"]
     invalid = client.post("/", json={"songId": doc["id"], "baseVersion": base, "songMap": {}})
     assert invalid.status_code == 400
+
+
+def test_a_dead_lettered_upload_fails_its_job(adapter):
+    from performia.jobs.base import StageState
+
+    def broken(ctx):
+        raise TimeoutError("bucket unreachable")
+
+    adapter.graph = Graph((StageSpec("ingest", writes=("out.json",), impl=broken),))
+    resource = {"bucket": "b", "name": "uploads/song.mp3", "generation": "3"}
+    attributes = {"eventType": "OBJECT_FINALIZE", "bucketId": "b"}
+    assert post("ingest", pubsub(resource, attributes)).status_code == 500  # retried
+    letter = pubsub(resource, {**attributes, "CloudPubSubDeadLetterSourceDeliveryCount": "5"})
+    assert post("dead_letter", letter).status_code == 200
+    (job_id,) = adapter.jobs._docs
+    record = adapter.jobs.get(job_id)
+    assert record.status is JobStatus.FAILED
+    assert record.stages["ingest"].state is StageState.FAILED
+    assert record.error == "ingest did not succeed after 5 attempts: bucket unreachable"

@@ -15,6 +15,7 @@ from performia.cloud.adapter import Adapter
 from performia.cloud.messages import (
     BadMessageError,
     StageMessage,
+    job_id_for_upload,
     parse_pushed,
     parse_stage_message,
     parse_upload,
@@ -76,11 +77,22 @@ def on_upload(event: Any, *, adapter: Adapter | None = None) -> str:
 
 
 def on_dead_letter(event: Any, *, adapter: Adapter | None = None) -> str:
-    """The dead-letter function: a stage's message ran out of retries, so its job fails."""
+    """The dead-letter function: a message ran out of retries, so its job fails.
+
+    Two kinds arrive: a stage message, and an upload notification whose ingest kept failing
+    (its job is found from the object, as :func:`on_upload` found it).
+    """
     adapter = adapter or get_adapter()
     try:
         pushed = parse_pushed(_data(event))
-        message = parse_stage_message(pushed, stages=set(adapter.graph.names))
+        if "eventType" in pushed.attributes or "objectId" in pushed.attributes:
+            obj = parse_upload(pushed.json(), pushed.attributes)
+            if obj is None:
+                return "ignored"
+            roots = adapter.graph.roots()
+            message = StageMessage(job_id_for_upload(obj), roots[0])
+        else:
+            message = parse_stage_message(pushed, stages=set(adapter.graph.names))
     except BadMessageError as exc:
         log.error("dropped a dead letter no retry can fix: %s", exc)
         return "dropped"
