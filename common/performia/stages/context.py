@@ -29,6 +29,9 @@ __all__ = [
 ]
 
 DONE_MARKER = "_done.json"
+#: Slack over ingest's measured duration when a stage decodes audio again (a stem, or the upload
+#: at another rate): encoder padding, in seconds.
+DECODE_SLACK_S = 5.0
 
 #: The typed result each analysis stage writes: stage → (artifact name, result class).
 RESULT_ARTIFACTS: dict[str, tuple[str, Any]] = {
@@ -115,6 +118,21 @@ class StageContext:
 
     def read_array(self, stage: str, name: str) -> np.ndarray:
         return np.load(io.BytesIO(self.read(stage, name)), allow_pickle=False)
+
+    def read_stem(self, stem: str, *, sr: int) -> np.ndarray | None:
+        """A stem the separate stage wrote (``"vocals"`` …) as mono float32 at ``sr``; ``None``
+        when separation was skipped or its engine made no such stem."""
+        if not self.has("separate"):
+            return None
+        name = self.read_json("separate", "stems.json").get(stem)
+        if not name:
+            return None
+        from performia.media import decode_audio  # PyAV only where a stage reads a stem
+
+        duration = float(self.read_json("ingest", "metadata.json")["duration"])
+        return decode_audio(
+            self.read("separate", name), sr=sr, max_duration_s=duration + DECODE_SLACK_S, name=name
+        ).samples
 
     def read_input(self) -> bytes:
         """The original upload."""

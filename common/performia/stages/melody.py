@@ -12,30 +12,17 @@ import numpy as np
 from performia.analysis.backends import engine_version, import_essentia, import_librosa
 from performia.analysis.melody import ENGINE, segment_notes, track_pitch
 from performia.analysis.results import Melody
-from performia.media import decode_audio
 from performia.settings import ANALYSIS_SR
 from performia.stages.context import StageContext, StageOutcome
 
 __all__ = ["preload", "run"]
 
-#: Slack over the mix's duration allowed for a stem (encoder padding), in seconds.
-_STEM_SLACK_S = 5.0
-
 
 def _signal(ctx: StageContext) -> tuple[np.ndarray, str]:
     """The vocals stem when the separate stage produced one, else the mix; and which it is."""
-    if ctx.has("separate"):
-        stems = ctx.read_json("separate", "stems.json")
-        name = stems.get("vocals")
-        if name:
-            duration = float(ctx.read_json("ingest", "metadata.json")["duration"])
-            decoded = decode_audio(
-                ctx.read("separate", name),
-                sr=ANALYSIS_SR,
-                max_duration_s=duration + _STEM_SLACK_S,
-                name=name,
-            )
-            return decoded.samples, "vocals"
+    vocals = ctx.read_stem("vocals", sr=ANALYSIS_SR)
+    if vocals is not None:
+        return vocals, "vocals"
     return ctx.read_array("ingest", "audio.npy"), "mix"
 
 

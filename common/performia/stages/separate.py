@@ -19,12 +19,9 @@ from performia.separation import (
     match_channels,
 )
 from performia.settings import get_settings
-from performia.stages.context import StageContext, StageOutcome
+from performia.stages.context import DECODE_SLACK_S, StageContext, StageOutcome
 
 __all__ = ["preload", "run"]
-
-#: Slack over ingest's measured duration allowed when decoding again (encoder padding), seconds.
-_DURATION_SLACK_S = 5.0
 
 
 def _separator(name: str | None = None) -> Separator:
@@ -51,7 +48,7 @@ def run(ctx: StageContext) -> StageOutcome:
         ctx.read_input(),
         sr=separator.sample_rate,
         channels=separator.channels,
-        max_duration_s=duration + _DURATION_SLACK_S,
+        max_duration_s=duration + DECODE_SLACK_S,
         name=ctx.input.get("filename", "input"),
     )
     ctx.report(0.1, f"separating {', '.join(separator.stems)}")

@@ -18,8 +18,6 @@ Writes ``transcript.json`` (:class:`~performia.analysis.results.Transcript`).
 
 from __future__ import annotations
 
-import numpy as np
-
 from performia.analysis.backends import engine_version
 from performia.analysis.lyrics import parse_lyrics
 from performia.analysis.results import Transcript
@@ -27,16 +25,12 @@ from performia.analysis.vocal_activity import detect_vocal_activity
 from performia.analysis.word_onsets import voice_onsets
 from performia.analysis.word_timing import time_words
 from performia.errors import BadInputError
-from performia.media import decode_audio
 from performia.settings import ANALYSIS_SR, get_settings
 from performia.stages.context import StageContext, StageOutcome, mean_confidence
 from performia.transcription import Recognizer, get_recognizer
 from performia.transcription.base import WHISPER_SR
 
 __all__ = ["hear_stem", "preload", "run"]
-
-#: Slack over the mix's duration allowed for a stem (encoder padding), in seconds.
-_STEM_SLACK_S = 5.0
 
 
 def _recognizer(engine: str | None = None, model: str | None = None) -> Recognizer:
@@ -51,21 +45,9 @@ def preload() -> None:
     _recognizer()
 
 
-def _stem(ctx: StageContext, duration: float) -> tuple[np.ndarray | None, str | None]:
-    """The vocals stem at Whisper's rate, and the engine that made it; ``None`` without one."""
-    if not ctx.has("separate"):
-        return None, None
-    name = ctx.read_json("separate", "stems.json").get("vocals")
-    if not name:
-        return None, None
-    decoded = decode_audio(
-        ctx.read("separate", name),
-        sr=WHISPER_SR,
-        max_duration_s=duration + _STEM_SLACK_S,
-        name=name,
-    )
-    engine = str(ctx.report_of("separate").get("outcome", {}).get("engine", ""))
-    return decoded.samples, engine
+def _separator_of(ctx: StageContext) -> str:
+    """The engine that made the stems (``"spleeter 2stems"``, ``"demucs htdemucs"``)."""
+    return str(ctx.report_of("separate").get("outcome", {}).get("engine", ""))
 
 
 def hear_stem(asr_input: str, engine: str) -> bool:
@@ -80,8 +62,8 @@ def run(ctx: StageContext) -> StageOutcome:
     ctx.report(0.02, "loading the speech model")
     recognizer = _recognizer(ctx.params.get("asr_engine"), ctx.params.get("asr_model"))
     duration = float(ctx.read_json("ingest", "metadata.json")["duration"])
-    stem, engine = _stem(ctx, duration)
-    if stem is not None and hear_stem(get_settings().asr_input, engine or ""):
+    stem = ctx.read_stem("vocals", sr=WHISPER_SR)
+    if stem is not None and hear_stem(get_settings().asr_input, _separator_of(ctx)):
         y, sr, where = stem, WHISPER_SR, "the vocals stem"
     else:
         y, sr, where = ctx.read_array("ingest", "audio.npy"), ANALYSIS_SR, "the mix"
