@@ -27,7 +27,7 @@ from performia.pipeline.graph import GRAPH
 from performia.songmap.io import parse_song_map
 from performia.songmap.schema import song_map_schema
 from performia.testing import render_song, write_audio
-from performia.testing.emulators import EmulatorNotInstalledError
+from running import running
 
 pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 
@@ -43,17 +43,8 @@ def stack(tmp_path_factory) -> Iterator:
     """The running stack, with its client environment set for the session."""
     from performia.devstack import DevStack
 
-    try:
-        stack = DevStack(log_dir=tmp_path_factory.mktemp("devstack")).start()
-    except EmulatorNotInstalledError as exc:
-        pytest.skip(str(exc))
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            for name, value in stack.env.items():
-                mp.setenv(name, value)
-            yield stack
-    finally:
-        stack.stop()
+    with running(DevStack(log_dir=tmp_path_factory.mktemp("devstack"))) as stack:
+        yield stack
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from performia.testing.emulators import EmulatorNotInstalledError, FirestoreEmulator
+from performia.testing.emulators import FirestoreEmulator
+from running import running
 
 
 @pytest.fixture(scope="session")
@@ -17,17 +18,8 @@ def firestore_emulator(tmp_path_factory) -> Iterator[FirestoreEmulator]:
     Skips when the emulator or Java is not installed; fails, naming the log file, when it is
     installed but does not answer within the start-up timeout.
     """
-    try:
-        emulator = FirestoreEmulator(log_dir=tmp_path_factory.mktemp("firestore")).start()
-    except EmulatorNotInstalledError as exc:
-        pytest.skip(str(exc))
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            for name, value in emulator.env.items():
-                mp.setenv(name, value)
-            yield emulator
-    finally:
-        emulator.stop()
+    with running(FirestoreEmulator(log_dir=tmp_path_factory.mktemp("firestore"))) as emulator:
+        yield emulator
 
 
 @pytest.fixture(scope="session")
