@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from performia.errors import BadInputError, ModelError
+from performia.settings import engine_threads
 from performia.transcription.base import (
     WHISPER_SR,
-    cpu_threads,
     finish_words,
     normalise_language,
     prepare_audio,
@@ -80,4 +80,4 @@ def test_devices():
         require_device("cuda", gpus=0)
     with pytest.raises(BadInputError, match="unknown device"):
         require_device("tpu", gpus=0)
-    assert 1 <= cpu_threads() <= (os.cpu_count() or 1)
+    assert 1 <= engine_threads() <= (os.cpu_count() or 1)

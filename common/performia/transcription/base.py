@@ -24,7 +24,6 @@ from scipy.signal import resample_poly
 
 from performia.analysis.results import Transcript, Word
 from performia.errors import BadInputError, ModelError
-from performia.settings import engine_threads
 from performia.transcription.models import ENGINES, ModelFiles
 
 __all__ = [
@@ -33,7 +32,6 @@ __all__ = [
     "Recognizer",
     "WhisperEngine",
     "clear_recognizers",
-    "cpu_threads",
     "finish_words",
     "get_recognizer",
     "normalise_language",
@@ -143,11 +141,6 @@ def clear_recognizers() -> None:
     """Forget every built recogniser (tests; a worker that must free the memory)."""
     with _cache_lock:
         _cache.clear()
-
-
-def cpu_threads() -> int:
-    """Threads the CTranslate2 decoder uses (see :func:`performia.settings.engine_threads`)."""
-    return engine_threads()
 
 
 def normalise_language(

@@ -26,9 +26,9 @@ import threading
 import numpy as np
 
 from performia.errors import ModelError
+from performia.settings import engine_threads
 from performia.transcription.base import (
     WhisperEngine,
-    cpu_threads,
     require_device,
 )
 from performia.transcription.models import ModelFiles, resolve_model
@@ -85,7 +85,7 @@ class FasterWhisperRecognizer(WhisperEngine):
                 str(files.path),
                 device=self.device,
                 compute_type=self.compute_type,
-                cpu_threads=cpu_threads(),
+                cpu_threads=engine_threads(),
                 local_files_only=True,
             )
         except (RuntimeError, ValueError, OSError) as exc:
