@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -24,6 +25,7 @@ from performia.cloud.messages import (
 from performia.errors import BadInputError, TransientError
 from performia.jobs.base import JobStatus, StageState
 from performia.jobs.memory import MemoryJobStore
+from performia.pipeline import scheduler
 from performia.pipeline.graph import Graph, StageSpec
 from performia.pipeline.scheduler import Delivery
 from performia.stages.context import StageOutcome
@@ -170,6 +172,66 @@ def test_the_dead_letter_handler_fails_the_job_with_the_last_error(world):
     final = adapter.jobs.get(record.job_id)
     assert final.status is JobStatus.FAILED
     assert final.error == "a did not succeed after 5 attempts: storage timed out"
+
+
+def test_a_running_stage_renews_its_lease_so_a_duplicate_never_takes_it_over(tmp_path):
+    """A stage running longer than the lease keeps it through heartbeats; only its own attempt
+    may beat, so a delivery that was taken over cannot win the lease back."""
+    import threading
+
+    release = threading.Event()
+    started = threading.Event()
+
+    def slow(ctx) -> StageOutcome:
+        started.set()
+        release.wait(10)
+        ctx.write_json("out.json", {})
+        return StageOutcome(engine="test")
+
+    graph = Graph((StageSpec("a", writes=("out.json",), impl=slow),))
+    adapter = Adapter(
+        MemoryJobStore(), LocalFolderStore(tmp_path), RecordingPublisher(), graph, lease_s=0.4
+    )
+    record = adapter.start_job(UPLOAD, publish=False)
+    worker = threading.Thread(target=adapter.handle, args=(StageMessage(record.job_id, "a"),))
+    worker.start()
+    try:
+        assert started.wait(5)
+        time.sleep(1.0)  # 2.5 leases: alive only through its heartbeats
+        run = adapter.jobs.get(record.job_id).stages["a"]
+        assert run.heartbeat_at is not None
+        with pytest.raises(TransientError, match="running in another delivery"):
+            adapter.handle(StageMessage(record.job_id, "a"))
+    finally:
+        release.set()
+        worker.join(10)
+    final = adapter.jobs.get(record.job_id)
+    assert final.status is JobStatus.DONE and final.stages["a"].attempts == 1
+    # an overtaken attempt's heartbeat changes nothing
+    assert scheduler.beat(final, "a", attempt=1) == final
+
+
+def test_a_dead_letter_for_a_live_stage_publishes_it_again_instead_of_failing(world):
+    adapter, publisher, _ = world
+    record = adapter.start_job(UPLOAD)
+    publisher.sent.clear()
+    adapter.jobs.update(record.job_id, lambda r: scheduler.mark_running(r, "a"))
+
+    adapter.dead_letter(StageMessage(record.job_id, "a"), attempts=5)
+
+    assert adapter.jobs.get(record.job_id).status is JobStatus.PROCESSING
+    assert [stage for stage, _ in publisher.sent] == ["a"]  # watched again: a new message
+
+    stale = (datetime.now(UTC) - timedelta(seconds=adapter.lease_s + 5)).isoformat()
+
+    def lapse(r):
+        stages_ = dict(r.stages)
+        stages_["a"] = stages_["a"].model_copy(update={"started_at": stale})
+        return r.model_copy(update={"stages": stages_})
+
+    adapter.jobs.update(record.job_id, lapse)  # its delivery died long ago
+    adapter.dead_letter(StageMessage(record.job_id, "a"), attempts=5)
+    assert adapter.jobs.get(record.job_id).status is JobStatus.FAILED
 
 
 def test_messages_for_unknown_jobs_or_stages_are_permanent_errors(world):

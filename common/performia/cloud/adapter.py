@@ -16,18 +16,25 @@ job, or an unknown stage
 stage already done             re-reports: publishes the stages it launched that are still
 (a redelivery)                 queued (in case the first delivery died before publishing)
 stage running elsewhere,       :class:`TransientError`: retried later, by when it is done
-within its lease
+within its lease               (the running delivery renews its lease with a heartbeat)
 bad input, broken model        job ``FAILED`` with the stage's message; acknowledged
 transient or unexpected        the stage is queued again with the error noted; the exception
 error                          propagates so Pub/Sub retries with backoff; after the retry
                                budget the dead-letter handler fails the job
 =============================  ==============================================================
+
+A dead letter whose stage is still running under a live lease is a duplicate that ran out of
+retries while the first delivery works (a long stage outlives five backoffs): the handler
+publishes the stage's message again instead of failing a healthy job. Should the running delivery
+die, its lease lapses and that new message takes the stage over, so no job waits forever.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -53,9 +60,14 @@ __all__ = ["Adapter", "Publisher", "RecordingPublisher"]
 
 log = logging.getLogger(__name__)
 
-#: How long a delivery owns a running stage before a redelivery may take it over (s). Matches
-#: the longest ack deadline a push subscription allows, so a live delivery is never overtaken.
-DEFAULT_LEASE_S = 600.0
+#: How long a running stage's last heartbeat keeps other deliveries out (s). A delivery that died
+#: (its instance crashed or was stopped) is taken over by a redelivery this long after.
+DEFAULT_LEASE_S = 60.0
+#: Heartbeats per lease: three may be lost (a slow job-store write) before the lease lapses.
+BEATS_PER_LEASE = 4
+#: A stage running longer than this stops renewing its lease (s), so a hung delivery is taken
+#: over; it matches the longest a push delivery may take (the 600 s ack deadline).
+MAX_STAGE_S = 600.0
 #: The artifact whose stage finishes a job: it is published to the library.
 SONG_MAP = "song_map.json"
 
@@ -150,7 +162,8 @@ class Adapter:
 
         ctx = stage_context(self.graph, record, name, self.store, self._reporter(job_id, name))
         try:
-            report = execute_stage(ctx)
+            with self._heartbeat(job_id, name, record.stages[name].attempts):
+                report = execute_stage(ctx)
         except (BadInputError, ModelError) as exc:
             text = str(exc) or type(exc).__name__
             self.jobs.update(job_id, lambda r: scheduler.mark_failed(r, name, text))
@@ -176,11 +189,17 @@ class Adapter:
         return Delivery.RUN
 
     def dead_letter(self, message: StageMessage, *, attempts: int | None = None) -> None:
-        """A stage's message ran out of retries: the job fails with the last error noted."""
+        """A stage's message ran out of retries: the job fails with the last error noted, unless
+        the stage is alive in another delivery (see the module docstring)."""
+        watching: list[bool] = []
 
         def fail(record: JobRecord) -> JobRecord:
             run = record.stages[message.stage]
+            watching[:] = []
             if run.state.settled or record.status in (JobStatus.FAILED, JobStatus.DONE):
+                return record
+            if scheduler.lease_alive(run, lease_s=self.lease_s):
+                watching[:] = [True]
                 return record
             tries = attempts if attempts is not None else run.attempts
             last = f": {run.message.removeprefix('retrying: ')}" if run.message else ""
@@ -191,15 +210,47 @@ class Adapter:
             self.jobs.update(message.job_id, fail)
         except JobNotFoundError:
             log.warning("dead letter for unknown job %s", message.job_id)
+            return
+        if watching:
+            log.info(
+                "%s of job %s is alive elsewhere: publishing it again",
+                message.stage,
+                message.job_id,
+            )
+            self.publisher.publish(message.stage, encode_stage_message(message))
 
     # -- helpers -------------------------------------------------------------------------------
+    @contextmanager
+    def _heartbeat(self, job_id: str, name: str, attempt: int) -> Iterator[None]:
+        """Renew this delivery's lease on ``name`` while the block runs (a daemon thread)."""
+        stop = threading.Event()
+        interval = self.lease_s / BEATS_PER_LEASE
+        beats = int(MAX_STAGE_S / interval)
+
+        def renew() -> None:
+            for _ in range(beats):
+                if stop.wait(interval):
+                    return
+                try:
+                    self.jobs.update(job_id, lambda r: scheduler.beat(r, name, attempt))
+                except Exception:  # a missed beat only shortens the lease; the stage goes on
+                    log.warning("heartbeat of %s/%s failed", job_id, name, exc_info=True)
+
+        thread = threading.Thread(target=renew, name=f"heartbeat-{name}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(timeout=5)
+
     def _publish_song(self, record: JobRecord, name: str) -> str | None:
         """When ``name`` wrote the Song Map, put it in the library; its song id, else None."""
         if SONG_MAP not in self.graph[name].writes:
             return None
         key = artifact_key(record.job_id, name, record.stages[name].fingerprint or "", SONG_MAP)
         song = parse_song_map(self.store.get(key), source=key)
-        publish_song(self.store, song)  # type: ignore[arg-type]  (every store is versioned)
+        publish_song(self.store, song, owner=record.owner)  # type: ignore[arg-type]
         return song.id
 
     def _claim(self, job_id: str) -> JobRecord:

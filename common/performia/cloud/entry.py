@@ -36,6 +36,11 @@ def _data(event: Any) -> Mapping[str, Any]:
     return data
 
 
+def _is_notification(attributes: Mapping[str, str]) -> bool:
+    """A bucket notification (rather than a stage message) by its attributes."""
+    return "eventType" in attributes or "objectId" in attributes
+
+
 def on_stage_message(event: Any, *, stage: str, adapter: Adapter | None = None) -> str:
     """A stage function's handler: run ``stage`` for the job its Pub/Sub message names."""
     adapter = adapter or get_adapter()
@@ -53,7 +58,8 @@ def on_upload(event: Any, *, adapter: Adapter | None = None) -> str:
     """The ingest function: a finalized upload starts its job and ingest runs in this delivery.
 
     Accepts the bucket's notification through Pub/Sub (attributes ``eventType``, ``bucketId``,
-    ``objectId``; data the object resource) or a direct Cloud Storage CloudEvent. A duplicate
+    ``objectId``; data the object resource) or a direct Cloud Storage CloudEvent, and ingest's
+    stage message from its own topic. A duplicate
     notification finds the job and its ingest done and only re-reports.
     """
     adapter = adapter or get_adapter()
@@ -61,6 +67,10 @@ def on_upload(event: Any, *, adapter: Adapter | None = None) -> str:
         data = _data(event)
         if "message" in data:  # through Pub/Sub
             pushed = parse_pushed(data)
+            if not _is_notification(pushed.attributes):
+                # ingest's own topic: a stage message the dead-letter handler published again
+                message = parse_stage_message(pushed, stages=set(adapter.graph.names))
+                return adapter.handle(message).value
             obj = parse_upload(pushed.json(), pushed.attributes)
         else:
             obj = parse_upload(data)
@@ -85,7 +95,7 @@ def on_dead_letter(event: Any, *, adapter: Adapter | None = None) -> str:
     adapter = adapter or get_adapter()
     try:
         pushed = parse_pushed(_data(event))
-        if "eventType" in pushed.attributes or "objectId" in pushed.attributes:
+        if _is_notification(pushed.attributes):
             obj = parse_upload(pushed.json(), pushed.attributes)
             if obj is None:
                 return "ignored"

@@ -2,7 +2,11 @@
 
 Cloud Run gives each function the same environment names (set by Terraform, or by
 ``performia dev up`` locally): ``PERFORMIA_BUCKET`` (the artifact bucket), ``GOOGLE_CLOUD_PROJECT``,
-``PERFORMIA_TOPIC_PREFIX`` (topics are ``{prefix}{stage}``), plus the emulator hosts the Google
+``PERFORMIA_TOPIC_PREFIX`` (topics are ``{prefix}{stage}``), ``PERFORMIA_STAGE_LEASE_S`` (how long a
+stage's heartbeat holds its lease, default 60), ``PERFORMIA_ARTIFACTS`` (where artifacts and the
+library live: default ``gs://{PERFORMIA_BUCKET}``, or ``s3://…`` or a folder, see
+:func:`performia.storage.locate.open_store`), ``PERFORMIA_AUTH`` (:mod:`performia.cloud.auth`),
+plus the emulator hosts the Google
 clients read themselves (``STORAGE_EMULATOR_HOST``, ``FIRESTORE_EMULATOR_HOST``,
 ``PUBSUB_EMULATOR_HOST``).
 """
@@ -14,7 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from performia.cloud.adapter import Adapter
+from performia.cloud.adapter import DEFAULT_LEASE_S, Adapter
 from performia.cloud.uploads import EmulatorUploadSigner, GCSUploadSigner, UploadSigner
 from performia.errors import ModelError
 
@@ -57,14 +61,25 @@ class PubSubPublisher:
 
 def _from_environment() -> Adapter:
     from performia.jobs.firestore import FirestoreJobStore
-    from performia.storage.gcs import GCSStore
+    from performia.storage.locate import open_store
 
     bucket = os.environ.get("PERFORMIA_BUCKET")
     project = os.environ.get("GOOGLE_CLOUD_PROJECT")
     if not bucket or not project:
         raise ModelError("a cloud function needs PERFORMIA_BUCKET and GOOGLE_CLOUD_PROJECT set")
+    artifacts = os.environ.get("PERFORMIA_ARTIFACTS") or f"gs://{bucket}"
     prefix = os.environ.get("PERFORMIA_TOPIC_PREFIX", "performia-")
-    return Adapter(FirestoreJobStore(), GCSStore(bucket), PubSubPublisher(project, prefix))
+    lease = os.environ.get("PERFORMIA_STAGE_LEASE_S")
+    try:
+        lease_s = float(lease) if lease else DEFAULT_LEASE_S
+    except ValueError:
+        raise ModelError(f"PERFORMIA_STAGE_LEASE_S must be seconds, not {lease!r}") from None
+    return Adapter(
+        FirestoreJobStore(),
+        open_store(artifacts),
+        PubSubPublisher(project, prefix),
+        lease_s=lease_s,
+    )
 
 
 def get_adapter() -> Adapter:

@@ -22,7 +22,9 @@ stops every process it started, functions first so nothing is half-handled by a 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
+import signal
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -113,6 +115,14 @@ class FunctionsHost(_Emulator):
     def _process_env(self) -> dict[str, str] | None:
         return {**os.environ, **self._env}
 
+    def kill(self) -> None:
+        """SIGKILL the host's process group and reap it: no shutdown, no answers."""
+        if self._proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        self._proc.wait(timeout=30)
+
 
 @dataclass(frozen=True)
 class Subscription:
@@ -139,6 +149,12 @@ class DevStack:
         The stage graph whose topics are created.
     threads
         CPU threads each stage may use in the functions host (``OMP_NUM_THREADS`` …).
+    lease_s
+        How long a running stage's heartbeat holds it (``PERFORMIA_STAGE_LEASE_S``; default the
+        adapter's): shorter makes a killed function's stage be taken over sooner.
+    twin_deliveries
+        Give every topic a second, identical push subscription, so Pub/Sub delivers every
+        message twice: the at-least-once contract under test.
     """
 
     def __init__(
@@ -151,6 +167,8 @@ class DevStack:
         log_dir: Path | None = None,
         graph: Graph = GRAPH,
         threads: int | None = None,
+        lease_s: float | None = None,
+        twin_deliveries: bool = False,
     ) -> None:
         self.project = project
         self.bucket = bucket
@@ -159,6 +177,8 @@ class DevStack:
         self.log_dir = Path(log_dir or tempfile.mkdtemp(prefix="performia-devstack-"))
         self.graph = graph
         self.threads = threads or max(1, min(2, os.cpu_count() or 1))
+        self.lease_s = lease_s
+        self.twin_deliveries = twin_deliveries
         self.firestore: FirestoreEmulator | None = None
         self.pubsub: PubSubEmulator | None = None
         self.storage: FakeGCS | None = None
@@ -281,6 +301,10 @@ class DevStack:
             pubsub_host=self.pubsub.host,
         ).start()
         self.storage_client().create_bucket(self.bucket)
+        self.functions = self._functions_host().start()
+        self._create_subscriptions()
+
+    def _functions_host(self, port: int | None = None) -> FunctionsHost:
         threads = str(self.threads)
         env = {
             **self._backend_env(),
@@ -288,11 +312,29 @@ class DevStack:
             "MKL_NUM_THREADS": threads,
             "OPENBLAS_NUM_THREADS": threads,
             "PYTHONUNBUFFERED": "1",
+            # no Firebase here: the HTTP functions read the emulator's unsigned user tokens
+            "PERFORMIA_AUTH": "emulator",
         }
-        self.functions = FunctionsHost(
-            functions_dir=self.functions_dir, env=env, log_dir=self.log_dir
-        ).start()
-        self._create_subscriptions()
+        if self.lease_s is not None:
+            env["PERFORMIA_STAGE_LEASE_S"] = str(self.lease_s)
+        return FunctionsHost(
+            functions_dir=self.functions_dir, env=env, log_dir=self.log_dir, port=port
+        )
+
+    def kill_functions(self) -> None:
+        """Kill the functions host at once (SIGKILL), as a crashed Cloud Run instance dies:
+        whatever it was running stops mid-stage and its deliveries go unanswered."""
+        if self.functions is None:
+            raise DevStackError("the stack is not running")
+        self.functions.kill()
+
+    def restart_functions(self) -> None:
+        """Start the functions host again on its old port (the push endpoints stay valid)."""
+        if self.functions is None:
+            raise DevStackError("the stack is not running")
+        port = self.functions.port
+        self.functions.stop()
+        self.functions = self._functions_host(port=port).start()
 
     def _plan(self) -> list[Subscription]:
         """The push subscriptions: stage topics (not ingest's), uploads, and dead letters."""
@@ -301,11 +343,7 @@ class DevStack:
 
         served = set(discover_functions(self.functions_dir))
         pushed: list[tuple[str, str]] = [(self.uploads_topic, UPLOAD_FUNCTION)]
-        pushed += [
-            (topic_id(stage, self.prefix), stage)
-            for stage in self.graph.names
-            if stage != UPLOAD_FUNCTION
-        ]
+        pushed += [(topic_id(stage, self.prefix), stage) for stage in self.graph.names]
         missing = sorted({f for _, f in pushed} - served) + (
             [] if DEAD_LETTER_FUNCTION in served else [DEAD_LETTER_FUNCTION]
         )
@@ -315,12 +353,15 @@ class DevStack:
             Subscription(f"{topic}-push", topic, function, self.dead_letter_topic(topic))
             for topic, function in pushed
         ]
+        if self.twin_deliveries:  # a second subscription per topic: every message comes twice
+            subs += [
+                Subscription(f"{s.name}-twin", s.topic, s.function, s.dead_letter_topic)
+                for s in list(subs)
+            ]
+        dead_letters = sorted({s.dead_letter_topic for s in subs if s.dead_letter_topic})
         subs += [
-            Subscription(
-                f"{s.dead_letter_topic}-push", s.dead_letter_topic, DEAD_LETTER_FUNCTION, None
-            )
-            for s in list(subs)
-            if s.dead_letter_topic
+            Subscription(f"{topic}-push", topic, DEAD_LETTER_FUNCTION, None)
+            for topic in dead_letters
         ]
         return subs
 

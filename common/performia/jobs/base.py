@@ -76,7 +76,13 @@ class StageRun(_Record):
         default=None, description="Identity of the stage's inputs; names its artifacts."
     )
     reused: bool = Field(default=False, description="Outputs found from an earlier run.")
+    queued_at: str | None = Field(
+        default=None, description="When the join launched it (publish time of its message)."
+    )
     started_at: str | None = None
+    heartbeat_at: str | None = Field(
+        default=None, description="Last sign of life from the delivery running it."
+    )
     finished_at: str | None = None
     seconds: float | None = None
     error: str | None = None

@@ -19,8 +19,10 @@ from performia.pipeline.graph import Graph
 
 __all__ = [
     "Delivery",
+    "beat",
     "claim_ready",
     "fingerprint",
+    "lease_alive",
     "mark_done",
     "mark_failed",
     "mark_running",
@@ -99,7 +101,11 @@ def claim_ready(graph: Graph, record: JobRecord) -> tuple[JobRecord, list[str]]:
     stages = dict(record.stages)
     for name in ready:
         stages[name] = stages[name].model_copy(
-            update={"state": StageState.QUEUED, "fingerprint": fingerprint(graph, name, record)}
+            update={
+                "state": StageState.QUEUED,
+                "fingerprint": fingerprint(graph, name, record),
+                "queued_at": utc_now(),
+            }
         )
     return record.model_copy(update={"stages": stages, "status": JobStatus.PROCESSING}), ready
 
@@ -118,6 +124,7 @@ def mark_running(record: JobRecord, name: str) -> JobRecord:
         state=StageState.RUNNING,
         attempts=run.attempts + 1,
         started_at=utc_now(),
+        heartbeat_at=None,
         progress=0.0,
         error=None,
     )
@@ -192,8 +199,9 @@ def take_stage(
 
     At-least-once delivery means the same stage message can arrive twice, at once or after a
     crash. A queued stage is taken (marked running, one more attempt); a running stage whose
-    start is older than ``lease_s`` (the delivery that ran it died) is taken over; a running
-    stage within its lease is busy, so the duplicate is retried later and then finds it done.
+    last sign of life (start or heartbeat) is older than ``lease_s`` (the delivery that ran it
+    died) is taken over; a running stage within its lease is busy, so the duplicate is retried
+    later and then finds it done.
     """
     if record.status is JobStatus.FAILED:
         return record, Delivery.STOPPED
@@ -204,12 +212,32 @@ def take_stage(
         return record, Delivery.STOPPED
     if run.state is StageState.PENDING:
         return record, Delivery.NOT_READY
-    if run.state is StageState.RUNNING and run.started_at:
-        started = datetime.fromisoformat(run.started_at.replace("Z", "+00:00"))
-        current = now or datetime.fromisoformat(utc_now().replace("Z", "+00:00"))
-        if (current - started).total_seconds() < lease_s:
-            return record, Delivery.BUSY
+    if lease_alive(run, lease_s=lease_s, now=now):
+        return record, Delivery.BUSY
     return mark_running(record, name), Delivery.RUN
+
+
+def _parse(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def lease_alive(run: StageRun, *, lease_s: float, now: datetime | None = None) -> bool:
+    """Whether a delivery is running this stage and gave a sign of life within ``lease_s``."""
+    if run.state is not StageState.RUNNING or not run.started_at:
+        return False
+    last = max(_parse(t) for t in (run.started_at, run.heartbeat_at) if t)
+    current = now or _parse(utc_now())
+    return (current - last).total_seconds() < lease_s
+
+
+def beat(record: JobRecord, name: str, attempt: int) -> JobRecord:
+    """The delivery running attempt ``attempt`` of ``name`` is alive. A delivery that was taken
+    over (its attempt is no longer the current one) or whose stage settled changes nothing, so
+    a slow old delivery can never keep a lease it lost."""
+    run = record.stages[name]
+    if run.state is not StageState.RUNNING or run.attempts != attempt:
+        return record
+    return _with_stage(record, name, heartbeat_at=utc_now())
 
 
 def release_stage(record: JobRecord, name: str, error: str) -> JobRecord:
@@ -217,4 +245,6 @@ def release_stage(record: JobRecord, name: str, error: str) -> JobRecord:
     once) and keep the error for the job's page."""
     if record.stages[name].state is not StageState.RUNNING:
         return record
-    return _with_stage(record, name, state=StageState.QUEUED, message=f"retrying: {error}")
+    return _with_stage(
+        record, name, state=StageState.QUEUED, message=f"retrying: {error}", queued_at=utc_now()
+    )

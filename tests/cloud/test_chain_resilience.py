@@ -1,0 +1,136 @@
+"""The chain under Pub/Sub's at-least-once delivery and a crashing function, end to end.
+
+A stack of its own: every topic has a second, identical push subscription, so every message
+(upload notifications included) is delivered twice, and a short stage lease (6 s) so a stage
+whose function was killed is taken over within seconds rather than the default minute.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from performia.cloud.library import read_library, song_key
+from performia.cloud.messages import UploadedObject, job_id_for_upload
+from performia.jobs.base import JobNotFoundError, JobRecord, JobStatus, StageState
+from performia.pipeline.graph import GRAPH
+from performia.songmap.io import parse_song_map
+from performia.testing import render_song, write_audio
+from running import running
+
+pytestmark = [pytest.mark.emulator, pytest.mark.slow]
+
+SR = 22050
+LEASE_S = 6.0
+TIMEOUT_S = 300.0
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory) -> Iterator:
+    from performia.devstack import DevStack
+
+    log_dir = tmp_path_factory.mktemp("twin-stack")
+    with running(DevStack(log_dir=log_dir, lease_s=LEASE_S, twin_deliveries=True)) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="module")
+def jobs(stack):
+    from google.cloud import firestore
+
+    from performia.jobs.firestore import FirestoreJobStore
+
+    client = firestore.Client(project=stack.project)
+    yield FirestoreJobStore(client)
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def bucket(stack):
+    return stack.storage_client().bucket(stack.bucket)
+
+
+@pytest.fixture(scope="module")
+def song(tmp_path_factory) -> bytes:
+    mix, _truth, _stems = render_song(bpm=110.0, bars=6, melody=[(64, 2), (67, 2)] * 6, sr=SR)
+    path = tmp_path_factory.mktemp("songs") / "twice.mp3"
+    return write_audio(path, mix, SR, tags={"title": "Twice", "artist": "Fixtures"}).read_bytes()
+
+
+def _upload(bucket, name: str, data: bytes) -> str:
+    blob = bucket.blob(name)
+    blob.upload_from_string(data, content_type="audio/mpeg")
+    return job_id_for_upload(UploadedObject(bucket.name, name, str(blob.generation)))
+
+
+def _record(jobs, job_id: str) -> JobRecord | None:
+    try:
+        return jobs.get(job_id)
+    except JobNotFoundError:
+        return None
+
+
+def _wait(jobs, job_id: str, done, timeout: float = TIMEOUT_S) -> JobRecord:
+    deadline = time.monotonic() + timeout
+    record = None
+    while time.monotonic() < deadline:
+        record = _record(jobs, job_id)
+        if record is not None and done(record):
+            return record
+        time.sleep(0.2)
+    pytest.fail(f"job {job_id}: condition not met in {timeout:.0f} s: {record}")
+
+
+def _settled(record: JobRecord) -> bool:
+    return record.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+def test_every_message_delivered_twice_gives_one_song_map_and_runs_each_stage_once(
+    stack, jobs, bucket, song
+):
+    assert sum(s.name.endswith("-twin") for s in stack.subscriptions) == len(GRAPH.names) + 1
+
+    job_id = _upload(bucket, "uploads/twice.mp3", song)
+    record = _wait(jobs, job_id, _settled)
+
+    assert record.status is JobStatus.DONE, record.error
+    for name in GRAPH.names:  # the work ran once: no stage was taken a second time
+        assert record.stages[name].state is StageState.DONE, name
+        assert record.stages[name].attempts == 1, (name, record.stages[name])
+    # one Song Map, written once: publishing the same document again keeps no revision
+    blobs = [b.name for b in bucket.list_blobs(prefix=f"songs/{record.song_id}/")]
+    assert blobs == [song_key(record.song_id)]
+    assert parse_song_map(bucket.blob(blobs[0]).download_as_bytes()).title == "Twice"
+    from performia.storage.gcs import GCSStore
+
+    listing = read_library(GCSStore(stack.bucket, client=stack.storage_client()))
+    assert [e["songId"] for e in listing].count(record.song_id) == 1
+
+
+def test_a_function_killed_mid_stage_is_taken_over_and_the_job_completes(stack, jobs, bucket, song):
+    job_id = _upload(bucket, "uploads/killed.mp3", song)
+
+    def running_after_ingest(record: JobRecord) -> bool:
+        return any(
+            record.stages[n].state is StageState.RUNNING for n in GRAPH.names if n != "ingest"
+        )
+
+    record = _wait(jobs, job_id, running_after_ingest, timeout=120)
+    killed = [n for n in GRAPH.names if record.stages[n].state is StageState.RUNNING]
+    stack.kill_functions()
+    time.sleep(1.0)
+    stack.restart_functions()
+
+    record = _wait(jobs, job_id, _settled)
+    attempts = {n: record.stages[n].attempts for n in GRAPH.names}
+    print(f"killed during {killed}; attempts {attempts}")
+
+    assert record.status is JobStatus.DONE, record.error
+    assert all(record.stages[n].state is StageState.DONE for n in GRAPH.names)
+    for name in killed:  # taken over after its lease lapsed, not run alongside
+        assert record.stages[name].attempts == 2, (name, record.stages[name])
+    document = json.loads(bucket.blob(song_key(record.song_id)).download_as_bytes())
+    assert document["title"] == "Twice"
