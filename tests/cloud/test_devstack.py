@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -95,11 +96,17 @@ def _wait_settled(jobs, job_id: str, timeout: float) -> tuple[JobRecord, float]:
     pytest.fail(f"job {job_id} not settled within {timeout:.0f} s: {state}")
 
 
-def test_an_upload_runs_the_whole_graph_to_a_song_map_in_the_library(stack, jobs, bucket, song_mp3):
+@pytest.fixture(scope="session")
+def finished(stack, jobs, bucket, song_mp3) -> JobRecord:
+    """The song written into ``uploads/``, run through the whole chain (settled)."""
     job_id = _upload(bucket, "uploads/devstack song.mp3", song_mp3.read_bytes(), "audio/mpeg")
-
     record, seconds = _wait_settled(jobs, job_id, CHAIN_TIMEOUT_S)
     print(f"chain finished in {seconds:.1f} s")
+    return record
+
+
+def test_an_upload_runs_the_whole_graph_to_a_song_map_in_the_library(stack, bucket, finished):
+    record = finished
 
     assert record.status is JobStatus.DONE, record.error
     assert record.progress == pytest.approx(1.0)
@@ -119,6 +126,92 @@ def test_an_upload_runs_the_whole_graph_to_a_song_map_in_the_library(stack, jobs
 
     listing = read_library(GCSStore(stack.bucket, client=stack.storage_client()))
     assert record.song_id in {entry["songId"] for entry in listing}
+
+
+def _post(url: str, body: dict, user: str = "devstack-user") -> tuple[int, dict]:
+    from performia.cloud.auth import unsigned_token
+
+    headers = {
+        "Content-Type": "application/json",
+        "Authorization": f"Bearer {unsigned_token(user)}",
+    }
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.load(answer)
+    except urllib.error.HTTPError as answer:
+        return answer.code, json.load(answer)
+
+
+def test_save_song_keeps_the_previous_revision_and_refuses_a_stale_edit(stack, bucket, finished):
+    """The editor's save, through the ``save_song`` function on the stack, over the Song Map
+    the chain published: a save on the current version lands and keeps the old one as a
+    revision; a save on the version it replaced is refused with 409 and changes nothing."""
+    key = song_key(finished.song_id)
+    blob = bucket.get_blob(key)
+    original, loaded_version = blob.download_as_bytes(), str(blob.generation)
+    edited = json.loads(original)
+    edited["title"] = "Devstack Song (live)"
+    url = f"{stack.env['PERFORMIA_FUNCTIONS_URL']}/save_song/"
+
+    status, answer = _post(
+        url, {"songId": finished.song_id, "baseVersion": loaded_version, "songMap": edited}
+    )
+    assert status == 200, answer
+    saved = bucket.get_blob(key)
+    assert answer["version"] == str(saved.generation) != loaded_version
+    assert json.loads(saved.download_as_bytes())["title"] == "Devstack Song (live)"
+    revision = bucket.blob(song_key(finished.song_id, f"revisions/{loaded_version}.json"))
+    assert revision.download_as_bytes() == original
+
+    stale = dict(edited, title="An edit made on the old copy")
+    status, answer = _post(
+        url, {"songId": finished.song_id, "baseVersion": loaded_version, "songMap": stale}
+    )
+    assert status == 409, answer
+    assert "changed by someone else" in answer["error"]
+    after = bucket.get_blob(key)
+    assert after.generation == saved.generation
+    assert json.loads(after.download_as_bytes())["title"] == "Devstack Song (live)"
+
+
+#: Twenty songs analysed at once by one local functions process on 2 cores (~3–4 min).
+BURST = 20
+BURST_TIMEOUT_S = 900.0
+
+
+def test_twenty_uploads_at_once_all_complete_and_all_land_in_the_listing(stack, jobs, bucket):
+    """A burst: twenty objects written into ``uploads/`` at the same moment. Every job finishes,
+    none is lost, and the library listing (read-modify-write under generation preconditions)
+    holds all twenty."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from performia.storage.gcs import GCSStore
+
+    mix, _truth, _stems = render_song(bpm=120.0, bars=4, melody=[(62, 2)] * 8, sr=SR)
+    folder = Path(os.environ.get("PYTEST_TMPDIR", "/tmp"))
+    path = write_audio(folder / f"burst-{os.getpid()}.wav", mix, SR, tags={"title": "Burst"})
+    data = path.read_bytes()
+    path.unlink()
+
+    with ThreadPoolExecutor(BURST) as pool:
+        job_ids = list(
+            pool.map(
+                lambda i: _upload(bucket, f"uploads/burst {i:02d}.wav", data, "audio/wav"),
+                range(BURST),
+            )
+        )
+    assert len(set(job_ids)) == BURST
+
+    started = time.monotonic()
+    records = [_wait_settled(jobs, job_id, BURST_TIMEOUT_S)[0] for job_id in job_ids]
+    print(f"{BURST} jobs settled in {time.monotonic() - started:.0f} s")
+
+    assert [r.status for r in records] == [JobStatus.DONE] * BURST, [r.error for r in records]
+    listed = {
+        e["songId"] for e in read_library(GCSStore(stack.bucket, client=stack.storage_client()))
+    }
+    assert {r.song_id for r in records} <= listed
 
 
 def test_a_corrupt_upload_fails_fast_with_a_readable_message_and_is_not_redelivered(
@@ -199,6 +292,7 @@ def test_dev_up_prints_the_environment_and_dev_down_or_ctrl_c_stops_everything(t
             "PUBSUB_EMULATOR_HOST",
             "STORAGE_EMULATOR_HOST",
             "GOOGLE_CLOUD_PROJECT",
+            "PERFORMIA_DEV_TOKEN",
         ):
             assert env.get(name), (name, env)
         assert env["bucket"] == "gs://performia-local"
@@ -246,9 +340,15 @@ def test_a_message_that_keeps_failing_is_dead_lettered_and_its_job_fails(stack, 
 
     job_id = uuid4().hex[:16]
     jobs.create(scheduler.new_job(GRAPH, job_id, input={"key": "uploads/x.mp3"}, params={}))
-    # rhythm "running" in a delivery that holds its lease: every push of its message is busy,
-    # raises TransientError, answers 500 and is retried
-    jobs.update(job_id, lambda r: scheduler.mark_running(r, "rhythm"))
+
+    # rhythm queued, but ingest never ran: every delivery fails reading ingest's output, a
+    # plain error (not the user's), so the message is nacked and retried with backoff
+    def queue_rhythm(record: JobRecord) -> JobRecord:
+        stages = dict(record.stages)
+        stages["rhythm"] = stages["rhythm"].model_copy(update={"state": StageState.QUEUED})
+        return record.model_copy(update={"stages": stages, "status": JobStatus.PROCESSING})
+
+    jobs.update(job_id, queue_rhythm)
     publisher = stack.publisher_client()
     topic = publisher.topic_path(stack.project, topic_id("rhythm", stack.prefix))
     publisher.publish(topic, encode_stage_message(StageMessage(job_id, "rhythm"))).result(30)
@@ -260,3 +360,4 @@ def test_a_message_that_keeps_failing_is_dead_lettered_and_its_job_fails(stack, 
     assert record.failed_stage == "rhythm"
     assert f"rhythm did not succeed after {MAX_DELIVERY_ATTEMPTS} attempts" in (record.error or "")
     assert seconds > MAX_DELIVERY_ATTEMPTS - 1  # it was retried with backoff first
+    assert record.stages["rhythm"].attempts == MAX_DELIVERY_ATTEMPTS

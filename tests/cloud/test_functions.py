@@ -121,6 +121,16 @@ class Signer:
 
 
 @pytest.fixture
+def signed_in(monkeypatch):
+    """The local stack's sign-in: unsigned emulator tokens; ``signed_in(uid)`` → headers."""
+    from performia.cloud.auth import unsigned_token
+
+    monkeypatch.setenv("PERFORMIA_AUTH", "emulator")
+    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", "127.0.0.1:9")
+    return lambda uid: {"Authorization": f"Bearer {unsigned_token(uid)}"}
+
+
+@pytest.fixture
 def signer():
     from performia.cloud.runtime import set_signer
 
@@ -129,47 +139,75 @@ def signer():
     set_signer(None)
 
 
-def test_upload_url_answers_the_browser(adapter, signer, monkeypatch):
+def test_upload_url_answers_the_browser(adapter, signer, signed_in, monkeypatch):
     monkeypatch.setenv("PERFORMIA_ALLOWED_ORIGIN", "https://app.performia.example")
     client = http_client("upload_url")
+    alice = signed_in("alice")
     preflight = client.options("/")
     assert preflight.status_code == 204
     assert preflight.headers["Access-Control-Allow-Origin"] == "https://app.performia.example"
-    ok = client.post("/", json={"filename": "song.mp3", "size": 1000})
+    ok = client.post("/", json={"filename": "song.mp3", "size": 1000}, headers=alice)
     assert ok.status_code == 200
     body = ok.get_json()
     assert body["method"] == "PUT" and body["uploadUrl"].endswith("/song.mp3")
-    assert adapter.jobs.get(body["jobId"]).stages.keys() == {"ingest", "rhythm"}
-    bad = client.post("/", json={"filename": "notes.pdf", "size": 1000})
+    job = adapter.jobs.get(body["jobId"])
+    assert job.stages.keys() == {"ingest", "rhythm"}
+    assert job.owner == "alice"  # the uploader owns the job (and the song it becomes)
+    bad = client.post("/", json={"filename": "notes.pdf", "size": 1000}, headers=alice)
     assert bad.status_code == 400 and "not a recording" in bad.get_json()["error"]
     assert client.get("/").status_code == 405
-    assert client.post("/", data="not json").status_code == 400
+    assert client.post("/", data="not json", headers=alice).status_code == 400
 
 
-def test_save_song_refuses_a_stale_edit_with_409(adapter):
+def test_the_http_functions_need_a_signed_in_user(adapter, signer, signed_in, monkeypatch):
+    client = http_client("upload_url")
+    body = {"filename": "song.mp3", "size": 1000}
+    anonymous = client.post("/", json=body)
+    assert anonymous.status_code == 401 and "sign in" in anonymous.get_json()["error"]
+    garbage = client.post("/", json=body, headers={"Authorization": "Bearer not-a-jwt"})
+    assert garbage.status_code == 401
+    # unsigned tokens are the local stack's only: not where no emulator is configured
+    monkeypatch.delenv("FIRESTORE_EMULATOR_HOST")
+    forged = client.post("/", json=body, headers=signed_in("mallory"))
+    assert forged.status_code == 401
+    assert not adapter.jobs._docs
+
+
+SONG = {
+    "id": "0123456789abcdef",
+    "title": "Morning Light",
+    "artist": "The Fixtures",
+    "duration": 30.0,
+    "sections": [],
+    "provenance": {"createdAt": "2026-11-25T12:00:00Z", "performiaVersion": "0.1.0"},
+}
+
+
+def test_save_song_refuses_a_stale_edit_with_409(adapter, signed_in):
     from performia.cloud.library import publish_song
     from performia.songmap.io import parse_song_map
 
-    doc = {
-        "id": "0123456789abcdef",
-        "title": "Morning Light",
-        "artist": "The Fixtures",
-        "duration": 30.0,
-        "sections": [],
-        "provenance": {"createdAt": "2026-11-25T12:00:00Z", "performiaVersion": "0.1.0"},
-    }
-    base = publish_song(adapter.store, parse_song_map(doc))
+    doc = SONG
+    base = publish_song(adapter.store, parse_song_map(doc), owner="alice")
     client = http_client("save_song")
-    first = client.post(
-        "/", json={"songId": doc["id"], "baseVersion": base, "songMap": {**doc, "title": "A"}}
-    )
+    alice = signed_in("alice")
+
+    def save(version, song, headers=alice):
+        return client.post(
+            "/", json={"songId": doc["id"], "baseVersion": version, "songMap": song},
+            headers=headers,
+        )  # fmt: skip
+
+    first = save(base, {**doc, "title": "A"})
     assert first.status_code == 200 and first.get_json()["version"] != base
-    stale = client.post(
-        "/", json={"songId": doc["id"], "baseVersion": base, "songMap": {**doc, "title": "B"}}
-    )
+    stale = save(base, {**doc, "title": "B"})
     assert stale.status_code == 409 and "someone else" in stale.get_json()["error"]
-    invalid = client.post("/", json={"songId": doc["id"], "baseVersion": base, "songMap": {}})
-    assert invalid.status_code == 400
+    assert save(base, {}).status_code == 400
+    current = first.get_json()["version"]
+    theirs = save(current, {**doc, "title": "Mine now"}, headers=signed_in("bob"))
+    assert theirs.status_code == 403 and "belongs to someone else" in theirs.get_json()["error"]
+    assert save(current, {**doc, "title": "C"}, headers={}).status_code == 401
+    assert save(current, {**doc, "title": "C"}).status_code == 200
 
 
 def test_a_dead_lettered_upload_fails_its_job(adapter):

@@ -3,8 +3,10 @@
 Each takes a Flask request (what functions-framework hands an HTTP function) and returns
 ``(body, status, headers)``. The browser calls them from the frontend's origin, so every answer,
 the CORS preflight included, carries that origin (``PERFORMIA_ALLOWED_ORIGIN``; ``*`` only when
-it is unset, as on the local stack). A user's mistake is a 400 with a message to show (409 for
-an edit made on a stale copy); nothing else leaks details.
+it is unset, as on the local stack). Both need a signed-in user (:mod:`performia.cloud.auth`):
+the uploader owns the job and the song it becomes, and only the owner may save a song. A user's
+mistake is a 400 with a message to show (401 not signed in, 403 not the owner, 409 an edit made
+on a stale copy); nothing else leaks details.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from performia.cloud.library import StaleEditError, save_song
+from performia.cloud.auth import NotSignedInError, current_user
+from performia.cloud.library import NotYourSongError, StaleEditError, save_song
 from performia.cloud.uploads import create_upload
 from performia.errors import BadInputError
 
@@ -42,13 +45,19 @@ def _json(request: Any) -> dict[str, Any]:
     return body
 
 
-def _handle(request: Any, work: Callable[[dict[str, Any]], dict[str, Any]]) -> Response:
+def _handle(request: Any, work: Callable[[str, dict[str, Any]], dict[str, Any]]) -> Response:
+    """Preflight, method, sign-in, then ``work(user, body)``, each failure its status."""
     if request.method == "OPTIONS":
         return {}, 204, _cors()
     if request.method != "POST":
         return {"error": "use POST"}, 405, _cors()
     try:
-        return work(_json(request)), 200, _cors()
+        user = current_user(request)
+        return work(user, _json(request)), 200, _cors()
+    except NotSignedInError as exc:
+        return {"error": str(exc)}, 401, _cors()
+    except NotYourSongError as exc:
+        return {"error": str(exc)}, 403, _cors()
     except StaleEditError as exc:
         return {"error": str(exc)}, 409, _cors()
     except BadInputError as exc:
@@ -65,8 +74,8 @@ def upload_url_request(request: Any) -> Response:
     adapter = get_adapter()
     return _handle(
         request,
-        lambda body: create_upload(
-            body, jobs=adapter.jobs, signer=get_signer(), graph=adapter.graph
+        lambda user, body: create_upload(
+            body, jobs=adapter.jobs, signer=get_signer(), owner=user, graph=adapter.graph
         ).to_dict(),
     )
 
@@ -77,11 +86,11 @@ def save_song_request(request: Any) -> Response:
 
     store = get_adapter().store
 
-    def work(body: dict[str, Any]) -> dict[str, Any]:
+    def work(user: str, body: dict[str, Any]) -> dict[str, Any]:
         song_id, base, doc = body.get("songId"), body.get("baseVersion"), body.get("songMap")
         if not isinstance(song_id, str) or not isinstance(base, str) or doc is None:
             raise BadInputError("send songId, baseVersion and songMap")
-        version = save_song(store, song_id, doc, base_version=base)  # type: ignore[arg-type]
+        version = save_song(store, song_id, doc, base_version=base, user=user)  # type: ignore[arg-type]
         return {"songId": song_id, "version": version}
 
     return _handle(request, work)

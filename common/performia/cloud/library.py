@@ -23,6 +23,7 @@ from performia.storage.base import NotFoundError, PreconditionFailedError, Versi
 
 __all__ = [
     "LIBRARY_KEY",
+    "NotYourSongError",
     "StaleEditError",
     "library_entry",
     "publish_song",
@@ -39,6 +40,10 @@ MAX_TRIES = 50
 
 class StaleEditError(BadInputError):
     """The Song Map changed since the editor loaded it; reload, re-apply, save again."""
+
+
+class NotYourSongError(BadInputError):
+    """Someone other than the song's owner tried to save it."""
 
 
 def song_key(song_id: str, name: str = "song_map.json") -> str:
@@ -76,8 +81,8 @@ def update_json(
     raise TransientError(f"{key}: gave up after {tries} writers kept changing it")
 
 
-def library_entry(song: SongMap) -> dict[str, Any]:
-    """What the Library shows and searches for one song."""
+def library_entry(song: SongMap, owner: str | None = None) -> dict[str, Any]:
+    """What the Library shows and searches for one song, and whose it is."""
     words = " ".join(
         s.text + (" " if s.ends_word else "")
         for section in song.sections
@@ -92,6 +97,7 @@ def library_entry(song: SongMap) -> dict[str, Any]:
         "tempo": song.tempo,
         "duration": song.duration,
         "lyricsStart": words[:200].strip(),
+        "owner": owner,
     }
 
 
@@ -110,9 +116,10 @@ def _upsert(entry: dict[str, Any]) -> Callable[[Any], Any]:
     return mutate
 
 
-def publish_song(store: VersionedStore, song: SongMap) -> str:
-    """Put a finished job's Song Map in the library; returns its version. Publishing the same
-    song again (a redelivered package message) writes the same document and entry."""
+def publish_song(store: VersionedStore, song: SongMap, *, owner: str | None = None) -> str:
+    """Put a finished job's Song Map in the library, as ``owner``'s; returns its version.
+    Publishing the same song again (a redelivered package message) writes the same document
+    and entry."""
     key = song_key(song.id)
     data = dump_song_map(song).encode()
     try:
@@ -126,7 +133,7 @@ def publish_song(store: VersionedStore, song: SongMap) -> str:
             )
     except NotFoundError:
         version_out = store.write_if(key, data, version=None, content_type="application/json")
-    update_json(store, LIBRARY_KEY, _upsert(library_entry(song)), default={"songs": []})
+    update_json(store, LIBRARY_KEY, _upsert(library_entry(song, owner)), default={"songs": []})
     return version_out
 
 
@@ -135,9 +142,18 @@ def _keep_revision(store: VersionedStore, song_id: str, data: bytes, version: st
 
 
 def save_song(
-    store: VersionedStore, song_id: str, document: bytes | str | dict, *, base_version: str
+    store: VersionedStore,
+    song_id: str,
+    document: bytes | str | dict,
+    *,
+    base_version: str,
+    user: str | None = None,
 ) -> str:
     """Save an edited Song Map over the version the editor loaded; return the new version.
+
+    ``user`` is the signed-in editor (the cloud's HTTP function always passes one); a song
+    with an owner may be saved by its owner only. ``None`` is the embedded viewer's single
+    local user.
 
     Raises
     ------
@@ -147,10 +163,16 @@ def save_song(
         It is another song's Song Map.
     StaleEditError
         The song changed since ``base_version`` (or does not exist): nothing is overwritten.
+    NotYourSongError
+        ``user`` is not the song's owner.
     """
     song = parse_song_map(document, source=f"edit of {song_id}")
     if song.id != song_id:
         raise BadInputError(f"this Song Map is song {song.id!r}, not {song_id!r}")
+    entry = next((e for e in read_library(store) if e["songId"] == song_id), {})
+    owner = entry.get("owner")
+    if user is not None and owner is not None and owner != user:
+        raise NotYourSongError(f"song {song_id!r} belongs to someone else; you cannot save it")
     key = song_key(song_id)
     try:
         current, version = store.read_versioned(key)
@@ -170,5 +192,5 @@ def save_song(
         raise StaleEditError(
             f"song {song_id!r} was changed by someone else while saving: reload it and save again"
         ) from None
-    update_json(store, LIBRARY_KEY, _upsert(library_entry(song)), default={"songs": []})
+    update_json(store, LIBRARY_KEY, _upsert(library_entry(song, owner)), default={"songs": []})
     return new_version

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from performia.cloud.auth import unsigned_token
 from performia.devstack.stack import DEFAULT_BUCKET, DEFAULT_PROJECT, DevStack
 from performia.devstack.state import (
     DEFAULT_STATE_FILE,
@@ -37,6 +38,9 @@ CLIENT_ENV = (
     "PERFORMIA_TOPIC_PREFIX",
     "PERFORMIA_FUNCTIONS_URL",
 )
+
+#: The user the printed token signs in (owner of what it uploads).
+DEV_USER = "dev-user"
 
 StateOption = Annotated[
     Path, typer.Option("--state-file", help="Where dev up records what it started.")
@@ -89,6 +93,8 @@ def up(
         _say(f"performia dev stack ready (logs in {stack.log_dir}; Ctrl-C stops it)")
         for name in CLIENT_ENV:
             _say(f"{name}={env[name]}")
+        # the HTTP functions want a signed-in user; here an unsigned emulator token does
+        _say(f"PERFORMIA_DEV_TOKEN={unsigned_token(DEV_USER, project=stack.project)}")
         _say(f"bucket: gs://{stack.bucket} (write to gs://{stack.bucket}/uploads/ to start a job)")
         _watch(stack)
     except (KeyboardInterrupt, _StopRequestError):
