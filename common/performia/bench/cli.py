@@ -171,6 +171,25 @@ def speed(
 
 
 @bench_app.command()
+def chain(
+    json_path: _Json = None,
+    bars: Annotated[int, typer.Option("--bars", min=16, help="Length of the song in bars.")] = 30,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Songs through each runner.")] = 3,
+) -> None:
+    """The cloud chain on the local emulator stack against the embedded runner, same song:
+    per-hop latency (queued → started) and the wall-time ratio."""
+    from performia.bench.chain import chain_table, run_chain_bench
+
+    def progress(run) -> None:
+        _console.print(f"[dim]{run.runner}[/]: {run.seconds:.2f} s")
+
+    report = run_chain_bench(bars=bars, runs=runs, on_run=progress)
+    _console.print(chain_table(report))
+    if json_path is not None:
+        _write_json(json_path, report.to_dict())
+
+
+@bench_app.command()
 def separation(
     seconds: Annotated[
         float, typer.Option("--seconds", min=4.0, help="Length of the rendered song.")
