@@ -212,7 +212,9 @@ def test_schema_command_prints_the_committed_schema(capsys):
     assert code == 0 and out == SCHEMA_PATH.read_text()
 
 
-@pytest.mark.parametrize("command", [[], ["analyze"], ["validate"], ["export"], ["example"]])
+@pytest.mark.parametrize(
+    "command", [[], ["analyze"], ["validate"], ["export"], ["example"], ["view"]]
+)
 def test_help_everywhere(capsys, command):
     code, out, _ = cli(capsys, *command, "--help")
     assert code == 0 and "Usage" in out

@@ -101,7 +101,7 @@ def analyze(
     song: Annotated[Path, typer.Argument(help="The recording (mp3, wav, flac, ogg, m4a, opus …).")],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Output folder [default: ./output/<song name>]."),
+        typer.Option("--out", "-o", help="Output folder (default: ./output/<song name>)."),
     ] = None,
     lyrics: Annotated[
         Path | None, typer.Option(help="Known lyrics (plain text, one sung line per line, or LRC).")
@@ -110,18 +110,18 @@ def analyze(
     artist: Annotated[str | None, typer.Option(help="Artist, overriding the file's tags.")] = None,
     album: Annotated[str | None, typer.Option(help="Album, overriding the file's tags.")] = None,
     language: Annotated[
-        str | None, typer.Option(help="Lyrics language, e.g. en, de, pt_BR [default: detected].")
+        str | None, typer.Option(help="Lyrics language, e.g. en, de, pt_BR (default: detected).")
     ] = None,
     max_duration: Annotated[
-        float | None, typer.Option(help="Longest recording accepted, seconds [default: 1200].")
+        float | None, typer.Option(help="Longest recording accepted, seconds (default: 1200).")
     ] = None,
     separator: Annotated[
         str | None,
-        typer.Option(help="Stem separator: spleeter (2 stems) or demucs (4) [default: spleeter]."),
+        typer.Option(help="Stem separator: spleeter (2 stems) or demucs (4); default spleeter."),
     ] = None,
     asr_model: Annotated[
         str | None,
-        typer.Option(help="Whisper model: tiny.en, base, or a model folder [default: tiny.en]."),
+        typer.Option(help="Whisper model: tiny.en, base, or a model folder (default: tiny.en)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
@@ -246,6 +246,16 @@ def _mount_dev() -> None:
 
 
 _mount_dev()
+
+
+def _mount_view() -> None:
+    """``performia view DIR``: the Living Chart over a local song library."""
+    from performia.viewer.cli import view_command
+
+    app.command("view")(view_command)
+
+
+_mount_view()
 
 
 def main(argv: list[str] | None = None) -> int:

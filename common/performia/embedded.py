@@ -1,8 +1,10 @@
 """The embedded mode: analyse one file into a folder, with no cloud.
 
 The output folder is an artifact store laid out like the bucket (``uploads/…``, ``jobs/{job}/…``)
-plus ``song_map.json`` at its root and the job record in ``.performia/jobs.sqlite``. Reruns on the
-same recording reuse every stage whose inputs did not change.
+plus ``song_map.json`` at its root and the job record in ``.performia/jobs.sqlite``. The Song Map
+is also published into the library layout (``songs/index.json``, ``songs/{id}/song_map.json``),
+so the folder is a library that ``performia view`` serves, and songs analysed into the same folder
+add up. Reruns on the same recording reuse every stage whose inputs did not change.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from performia.cloud.library import publish_song
 from performia.errors import BadInputError, StageFailedError
 from performia.jobs.base import JobRecord
 from performia.jobs.sqlite import SQLiteJobStore
@@ -80,7 +83,8 @@ def analyze_file(
     on_event: EventHandler | None = None,
     settings: Settings | None = None,
 ) -> AnalysisResult:
-    """Run the pipeline on ``path`` and write ``out_dir/song_map.json``.
+    """Run the pipeline on ``path``, write ``out_dir/song_map.json`` and publish it into
+    ``out_dir/songs/`` (:func:`~performia.cloud.library.publish_song`).
 
     Raises
     ------
@@ -132,6 +136,7 @@ def analyze_file(
         key = artifact_key(job_id, "package", package.fingerprint or "", SONG_MAP_NAME)
         song = parse_song_map(store.get(key), source=key)
         target = write_song_map(song, out / SONG_MAP_NAME)
+        publish_song(store, song)  # an unchanged Song Map (a rerun) rewrites nothing
         return AnalysisResult(song, target, record)
     except (BadInputError, StageFailedError) as exc:
         if exc.exit_code == 2 and fresh_upload:
