@@ -252,16 +252,38 @@ def test_the_song_map_stage_publishes_to_the_library(tmp_path):
             "artist": "The Fixtures",
             "duration": 30.0,
             "sections": [],
+            "audio": {
+                "src": "uploads/song.mp3",
+                "mimeType": "audio/mpeg",
+                "sampleRate": 44100,
+                "channels": 2,
+                "duration": 30.0,
+            },
+            "stems": [
+                {
+                    "name": "vocals",
+                    "src": ctx.key_of("package", "vocals.flac"),
+                    "mimeType": "audio/flac",
+                }
+            ],
             "provenance": {"createdAt": "2026-11-25T12:00:00Z", "performiaVersion": "0.1.0"},
         }
+        ctx.write("vocals.flac", b"fLaC stem")
         ctx.write("song_map.json", json.dumps(doc).encode())
         return StageOutcome()
 
-    graph = Graph((StageSpec("package", writes=("song_map.json",), impl=package),))
+    graph = Graph((StageSpec("package", writes=("song_map.json", "vocals.flac"), impl=package),))
     publisher = RecordingPublisher()
     adapter = Adapter(MemoryJobStore(), LocalFolderStore(tmp_path), publisher, graph)
+    adapter.store.put("uploads/song.mp3", b"ID3 recording")
     record = adapter.start_job(UPLOAD)
     deliver_all(adapter, publisher, times=2)
     final = adapter.jobs.get(record.job_id)
     assert final.status is JobStatus.DONE and final.song_id == record.job_id
     assert [e["songId"] for e in read_library(adapter.store)] == [record.job_id]
+    # the recording and stems are copied under the library's prefix, the one browsers read
+    song = json.loads(adapter.store.get(f"songs/{record.job_id}/song_map.json"))
+    assert song["audio"]["src"] == f"songs/{record.job_id}/media/song.mp3"
+    assert song["stems"][0]["src"] == f"songs/{record.job_id}/media/vocals.flac"
+    assert adapter.store.get(song["audio"]["src"]) == b"ID3 recording"
+    assert adapter.store.get(song["stems"][0]["src"]) == b"fLaC stem"

@@ -120,6 +120,10 @@ def test_an_upload_runs_the_whole_graph_to_a_song_map_in_the_library(stack, buck
     Draft202012Validator(song_map_schema()).validate(document)
     song = parse_song_map(document)
     assert song.title == "Devstack Song"
+    # the recording and stems sit under the library's prefix, the one browsers may read
+    for src in [song.audio.src, *(stem.src for stem in song.stems)]:
+        assert src.startswith(f"songs/{record.song_id}/media/"), src
+        assert bucket.blob(src).exists(), src
     assert 10.0 < song.duration < 15.0  # 6 bars at 120 BPM plus lead-in and tail
 
     from performia.storage.gcs import GCSStore

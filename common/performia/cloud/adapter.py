@@ -36,9 +36,10 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any, Protocol
 
-from performia.cloud.library import publish_song
+from performia.cloud.library import publish_song, song_key
 from performia.cloud.messages import (
     BadMessageError,
     StageMessage,
@@ -53,8 +54,9 @@ from performia.pipeline.execute import execute_stage, stage_context
 from performia.pipeline.graph import GRAPH, Graph
 from performia.pipeline.scheduler import Delivery
 from performia.songmap.io import parse_song_map
+from performia.songmap.model import SongMap
 from performia.stages.context import artifact_key
-from performia.storage.base import ArtifactStore
+from performia.storage.base import ArtifactStore, default_content_type
 
 __all__ = ["Adapter", "Publisher", "RecordingPublisher"]
 
@@ -249,9 +251,31 @@ class Adapter:
         if SONG_MAP not in self.graph[name].writes:
             return None
         key = artifact_key(record.job_id, name, record.stages[name].fingerprint or "", SONG_MAP)
-        song = parse_song_map(self.store.get(key), source=key)
+        song = self._with_library_media(parse_song_map(self.store.get(key), source=key))
         publish_song(self.store, song, owner=record.owner)  # type: ignore[arg-type]
         return song.id
+
+    def _with_library_media(self, song: SongMap) -> SongMap:
+        """The song with its recording and stems copied under ``songs/{id}/media/``.
+
+        The frontend reads a song's files from the library's prefix, the only one a browser
+        may read (``infra/``); uploads and job artifacts stay private and expire. A copy that
+        is already there (a redelivered package message) is not made again.
+        """
+
+        def moved(src: str) -> str:
+            if src.startswith(f"songs/{song.id}/"):
+                return src
+            target = song_key(song.id, f"media/{PurePosixPath(src).name}")
+            if not self.store.exists(target):
+                self.store.put(target, self.store.get(src), content_type=default_content_type(src))
+            return target
+
+        stems = [stem.model_copy(update={"src": moved(stem.src)}) for stem in song.stems]
+        update: dict[str, Any] = {"stems": stems}
+        if song.audio is not None:
+            update["audio"] = song.audio.model_copy(update={"src": moved(song.audio.src)})
+        return song.model_copy(update=update)
 
     def _claim(self, job_id: str) -> JobRecord:
         return self.jobs.update(job_id, lambda r: scheduler.claim_ready(self.graph, r)[0])

@@ -38,7 +38,11 @@ class NotSignedInError(PerformiaError):
 
 
 def _bearer(request: Any) -> str:
-    header = request.headers.get("Authorization", "") if request is not None else ""
+    """The user's token. Behind API Gateway (the deployed shape, ``infra/``) the gateway has
+    checked it, replaced ``Authorization`` with its own service identity and passed the
+    user's header on as ``X-Forwarded-Authorization``; it is verified here again."""
+    headers = request.headers if request is not None else {}
+    header = headers.get("X-Forwarded-Authorization") or headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotSignedInError("sign in first (the request carries no user token)")

@@ -166,6 +166,10 @@ def save_song(
     NotYourSongError
         ``user`` is not the song's owner.
     """
+    if not song_id or song_id.startswith(".") or any(c in song_id for c in "/\\\x00"):
+        raise BadInputError(f"{song_id!r} is not a song id")
+    if not isinstance(document, bytes | str | dict):
+        raise BadInputError("the Song Map must be a JSON object")
     song = parse_song_map(document, source=f"edit of {song_id}")
     if song.id != song_id:
         raise BadInputError(f"this Song Map is song {song.id!r}, not {song_id!r}")
