@@ -190,6 +190,17 @@ def test_concurrent_read_modify_write_loses_no_update(cloud_store):
     assert elapsed < 60
 
 
+@pytest.mark.emulator
+def test_gcs_json_documents_are_not_cached(gcs_client, gcs_bucket):
+    """Song Maps and the listing change in place; a public cache must not hide a save."""
+    store = GCSStore(gcs_bucket, client=gcs_client)
+    store.put("songs/index.json", b"{}")
+    store.put("songs/x/media/vocals.flac", b"fLaC")
+    bucket = gcs_client.bucket(gcs_bucket)
+    assert bucket.get_blob("songs/index.json").cache_control == "no-cache"
+    assert bucket.get_blob("songs/x/media/vocals.flac").cache_control is None
+
+
 # --- default clients from the environment --------------------------------------------------
 
 

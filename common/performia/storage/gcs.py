@@ -116,10 +116,15 @@ class GCSStore:
         unconditionally. A lost race raises :class:`PreconditionFailedError`.
         """
         blob = self.bucket.blob(self._name(key))
+        content_type = content_type or default_content_type(key)
+        if content_type == "application/json":
+            # documents that change in place (Song Maps, the listing) must not sit in a cache:
+            # public objects are otherwise cached for an hour, hiding a save
+            blob.cache_control = "no-cache"
         with _translated(self._where(key)):
             blob.upload_from_string(
                 data,
-                content_type=content_type or default_content_type(key),
+                content_type=content_type,
                 if_generation_match=generation,
                 retry=self.retry,
             )
