@@ -101,9 +101,14 @@ def test_every_message_delivered_twice_gives_one_song_map_and_runs_each_stage_on
         assert record.stages[name].state is StageState.DONE, name
         assert record.stages[name].attempts == 1, (name, record.stages[name])
     # one Song Map, written once: publishing the same document again keeps no revision
+    media = f"songs/{record.song_id}/media/"
     blobs = [b.name for b in bucket.list_blobs(prefix=f"songs/{record.song_id}/")]
-    assert blobs == [song_key(record.song_id)]
-    assert parse_song_map(bucket.blob(blobs[0]).download_as_bytes()).title == "Twice"
+    assert [b for b in blobs if not b.startswith(media)] == [song_key(record.song_id)]
+    song = parse_song_map(bucket.blob(song_key(record.song_id)).download_as_bytes())
+    assert song.title == "Twice"
+    assert sorted(b for b in blobs if b.startswith(media)) == sorted(
+        [song.audio.src, *(stem.src for stem in song.stems)]
+    )
     from performia.storage.gcs import GCSStore
 
     listing = read_library(GCSStore(stack.bucket, client=stack.storage_client()))
