@@ -300,6 +300,9 @@ def test_dev_up_prints_the_environment_and_dev_down_or_ctrl_c_stops_everything(t
         ):
             assert env.get(name), (name, env)
         assert env["bucket"] == "gs://performia-local"
+        config = json.loads((tmp_path / ".performia" / "frontend-config.json").read_text())
+        assert config["mode"] == "cloud" and config["authToken"] == env["PERFORMIA_DEV_TOKEN"]
+        assert config["uploadUrl"] == f"{env['PERFORMIA_FUNCTIONS_URL']}/upload_url/"
         with urllib.request.urlopen(f"{env['PERFORMIA_FUNCTIONS_URL']}/healthz", timeout=5) as r:
             assert "ingest" in json.load(r)["functions"]
         state = json.loads((tmp_path / ".performia" / "devstack.json").read_text())
@@ -319,6 +322,7 @@ def test_dev_up_prints_the_environment_and_dev_down_or_ctrl_c_stops_everything(t
         for pid in pids:  # every process it started is gone
             assert not Path(f"/proc/{pid}").exists() or _zombie(pid), pid
         assert not (tmp_path / ".performia" / "devstack.json").exists()
+        assert not (tmp_path / ".performia" / "frontend-config.json").exists()
     finally:
         if up.poll() is None:
             up.kill()

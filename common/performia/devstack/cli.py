@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import time
@@ -86,6 +87,7 @@ def up(
     for sig in handled[1:]:
         signal.signal(sig, _raise_stop)
     stack = DevStack(project=project, bucket=bucket, log_dir=log_dir)
+    config = state_file.parent / "frontend-config.json"
     try:
         stack.start()
         env = stack.env
@@ -94,7 +96,10 @@ def up(
         for name in CLIENT_ENV:
             _say(f"{name}={env[name]}")
         # the HTTP functions want a signed-in user; here an unsigned emulator token does
-        _say(f"PERFORMIA_DEV_TOKEN={unsigned_token(DEV_USER, project=stack.project)}")
+        token = unsigned_token(DEV_USER, project=stack.project)
+        _say(f"PERFORMIA_DEV_TOKEN={token}")
+        config.write_text(json.dumps(stack.frontend_config(token=token), indent=2) + "\n")
+        _say(f"frontend config: {config} (serve it as the frontend's config.json)")
         _say(f"bucket: gs://{stack.bucket} (write to gs://{stack.bucket}/uploads/ to start a job)")
         _watch(stack)
     except (KeyboardInterrupt, _StopRequestError):
@@ -105,6 +110,7 @@ def up(
         try:
             stack.stop()
             remove_state(state_file)
+            config.unlink(missing_ok=True)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

@@ -3,15 +3,16 @@
 :class:`DevStack` starts, in order:
 
 1. the Firestore and Pub/Sub emulators (:mod:`performia.testing.emulators`);
-2. the topics: one per stage of the graph (:func:`performia.cloud.runtime.topic_id`), one for the
-   bucket's upload notifications, and one dead-letter topic per pushed topic;
+2. the topics: one per stage of the graph (:func:`performia.cloud.runtime.topic_id`) and one
+   dead-letter topic per stage topic;
 3. fake-gcs-server, publishing an ``OBJECT_FINALIZE`` notification for every object written under
-   ``uploads/`` in the bucket to the uploads topic, and the bucket itself;
+   ``uploads/`` in the bucket to ingest's topic (as the deployed bucket does, ``infra/``), and
+   the bucket itself;
 4. one functions host (:mod:`performia.devstack.host`) serving every ``functions/<name>`` at
    ``/{name}/``, with the environment :mod:`performia.cloud.runtime` reads;
-5. the push subscriptions: each stage's topic to its function (ingest is pushed by the uploads
-   topic: its function takes upload notifications, and no one publishes on the ``ingest`` topic),
-   every dead-letter topic to ``dead_letter``. Each pushed subscription has a 600 s ack deadline
+5. the push subscriptions: each stage's topic to its function (ingest's carries upload
+   notifications, and its stage message when a dead letter publishes it again), every
+   dead-letter topic to ``dead_letter``. Each pushed subscription has a 600 s ack deadline
    (a stage may run that long), a retry policy with backoff and a dead-letter policy of
    :data:`MAX_DELIVERY_ATTEMPTS`.
 
@@ -188,7 +189,10 @@ class DevStack:
     # -- names ---------------------------------------------------------------------------------
     @property
     def uploads_topic(self) -> str:
-        return f"{self.prefix}uploads"
+        """Where the bucket announces uploads: ingest's own topic, as in ``infra/``."""
+        from performia.cloud.runtime import topic_id
+
+        return topic_id(UPLOAD_FUNCTION, self.prefix)
 
     def dead_letter_topic(self, topic: str) -> str:
         return f"{topic}-dead-letter"
@@ -211,6 +215,26 @@ class DevStack:
             "functions": self.functions,
         }
         return {k: p.pid for k, p in parts.items() if p is not None and p.pid is not None}
+
+    def frontend_config(self, *, token: str | None = None) -> dict[str, Any]:
+        """The frontend's ``config.json`` for this stack (its cloud mode on the emulators):
+        the bucket read path-style, the HTTP functions, the Firestore emulator, and ``token``
+        (a user token, e.g. :func:`performia.cloud.auth.unsigned_token`) for the functions."""
+        if self.functions is None or self.storage is None or self.firestore is None:
+            raise DevStackError("the stack is not running")
+        storage = self.storage.url
+        return {
+            "mode": "cloud",
+            "dataUrl": f"{storage}/{self.bucket}/",
+            "storageApi": storage,
+            "bucket": self.bucket,
+            "uploadUrl": f"{self.functions.url}/upload_url/",
+            "saveSongUrl": f"{self.functions.url}/save_song/",
+            "kbQueryUrl": None,
+            "firestore": {"projectId": self.project, "emulatorHost": self.firestore.host},
+            "openSong": None,
+            "authToken": token,
+        }
 
     def storage_client(self) -> Any:
         """A Cloud Storage client on the emulator (anonymous)."""
@@ -337,13 +361,12 @@ class DevStack:
         self.functions = self._functions_host(port=port).start()
 
     def _plan(self) -> list[Subscription]:
-        """The push subscriptions: stage topics (not ingest's), uploads, and dead letters."""
+        """The push subscriptions: one per stage topic, and one per dead-letter topic."""
         from performia.cloud.runtime import topic_id
         from performia.devstack.host import discover_functions
 
         served = set(discover_functions(self.functions_dir))
-        pushed: list[tuple[str, str]] = [(self.uploads_topic, UPLOAD_FUNCTION)]
-        pushed += [(topic_id(stage, self.prefix), stage) for stage in self.graph.names]
+        pushed = [(topic_id(stage, self.prefix), stage) for stage in self.graph.names]
         missing = sorted({f for _, f in pushed} - served) + (
             [] if DEAD_LETTER_FUNCTION in served else [DEAD_LETTER_FUNCTION]
         )
