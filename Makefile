@@ -9,25 +9,46 @@ SONG ?=
 OUT ?= output
 EXAMPLE := $(OUT)/example/example-song.mp3
 PYTEST_ARGS ?=
+PORT ?= 8765
+NPM := npm --prefix frontend
+# The frontend's packages reinstall whenever its lock file changes.
+FRONTEND_STAMP := frontend/node_modules/.installed-$(shell sha1sum frontend/package-lock.json | cut -c1-12)
 
-.PHONY: run test test-fast lint schema system-deps install clean
+.PHONY: run test test-fast lint schema system-deps install frontend frontend-deps clean
 
-## run: install if needed, analyse SONG (or a generated example song) and print its Song Map summary
-run: install system-deps
-	@if [ -z "$(SONG)" ]; then \
-		$(BIN)/performia example $(EXAMPLE) && \
-		$(BIN)/performia analyze $(EXAMPLE) --out $(OUT)/example; \
+## run: install if needed, analyse SONG (or a generated example song), then serve its Living Chart
+run: install system-deps frontend
+	@set -e; if [ -z "$(SONG)" ]; then \
+		dir="$(OUT)/example"; \
+		$(BIN)/performia example $(EXAMPLE); \
+		$(BIN)/performia analyze $(EXAMPLE) --out "$$dir"; \
 	else \
-		$(BIN)/performia analyze "$(SONG)" --out "$(OUT)/$$(basename "$(SONG)" | sed 's/\.[^.]*$$//')"; \
-	fi
+		dir="$(OUT)/$$(basename "$(SONG)" | sed 's/\.[^.]*$$//')"; \
+		$(BIN)/performia analyze "$(SONG)" --out "$$dir"; \
+	fi; \
+	$(BIN)/performia view "$$dir" --port $(PORT)
 
-## test: install what the tests need and run the whole suite (lint included)
-test: install system-deps
+## test: install what the tests need and run the whole suite (lint, frontend, pytest, browser)
+test: install system-deps frontend
 	$(BIN)/ruff check common tests functions
 	$(BIN)/ruff format --check common tests functions
+	$(NPM) run typecheck
+	$(NPM) run types:check
+	$(NPM) test
 	@set +e; $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; \
 	exit $$rc
+	$(NPM) run e2e
+
+## frontend: install the frontend's packages if needed and build it into frontend/dist
+frontend: frontend-deps
+	$(NPM) run build
+
+frontend-deps: $(FRONTEND_STAMP)
+
+$(FRONTEND_STAMP): frontend/package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	@touch $@
 
 ## test-fast: the unit tests only (seconds), for the edit-run loop
 test-fast: install
@@ -48,13 +69,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
-## system-deps: Debian packages the synthesised test audio needs (espeak-ng speaks the test lyrics)
+## system-deps: Debian packages: espeak-ng speaks the test lyrics, chromium runs the browser tests
 system-deps:
-	@command -v espeak-ng >/dev/null || { \
-		echo "installing espeak-ng (Debian package)"; \
+	@missing=""; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing (Debian packages)"; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq espeak-ng >/dev/null; \
-	}
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache frontend/node_modules frontend/dist

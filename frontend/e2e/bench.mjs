@@ -1,0 +1,131 @@
+// Performance of the Living Chart in Chromium (npm run bench): a synthetic five-minute song with
+// about 2,000 syllables. Measures
+//   - Song Map load → first paint of the chart (performance marks set by the app:
+//     performia:song-load-start when song_map.json is requested, performia:chart-painted two
+//     animation frames after the chart's first render), median of several loads;
+//   - frame times while playing (requestAnimationFrame deltas over ~10 s of playback), with
+//     long animation frames (PerformanceObserver) and the renderer's script/layout/style time
+//     per frame (Chrome DevTools Protocol Performance.getMetrics).
+// Prints one JSON object. Targets: frame p95 ≤ 16.7 ms, load → first paint ≤ 500 ms.
+import { benchSong } from "./fixture.mjs";
+import { CHROMIUM_ARGS, chromiumPath, launchBrowser, newPage, startApp, syllablesOf } from "./harness.mjs";
+
+const SECONDS = Number(process.env.PERFORMIA_BENCH_SECONDS ?? 10);
+const LOADS = Number(process.env.PERFORMIA_BENCH_LOADS ?? 5);
+
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : null;
+};
+const round = (x, d = 2) => (x == null ? null : Math.round(x * 10 ** d) / 10 ** d);
+
+const spec = { song: benchSong() };
+const app = await startApp([spec]);
+const browser = await launchBrowser();
+try {
+  const song = app.songs[0];
+  const syllableCount = syllablesOf(song).length;
+
+  // 1. Load → first paint, several cold page loads.
+  const loads = [];
+  for (let i = 0; i < LOADS; i++) {
+    const { page, context } = await newPage(browser);
+    await page.goto(`${app.url}#/song/bench`);
+    await page.waitForFunction(() => performance.getEntriesByName("performia:load-to-paint").length > 0, null, { timeout: 30_000 });
+    loads.push(await page.evaluate(() => {
+      const m = performance.getEntriesByName("performia:load-to-paint")[0];
+      const fetched = performance.getEntriesByName("performia:song-loaded")[0];
+      const start = performance.getEntriesByName("performia:song-load-start")[0];
+      return { total: m.duration, fetchAndParse: fetched.startTime - start.startTime };
+    }));
+    await context.close();
+  }
+
+  // 2. Frames while playing.
+  const { page, context, errors } = await newPage(browser);
+  await page.goto(`${app.url}#/song/bench`);
+  await page.getByTestId("living-chart").waitFor();
+  await page.waitForFunction(() => document.querySelector("audio[data-role=master]")?.readyState >= 2, null, { timeout: 30_000 });
+  const domNodes = await page.evaluate(() => document.getElementsByTagName("*").length);
+  await page.evaluate(() => (document.querySelector("audio[data-role=master]").currentTime = 60));
+  await page.waitForTimeout(500);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const metrics = async () => Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
+  await page.getByTestId("play-button").click();
+  await page.waitForFunction(() => !document.querySelector("audio[data-role=master]").paused);
+  const before = await metrics();
+  const frames = await page.evaluate(async (seconds) => {
+    const deltas = [];
+    const loaf = [];
+    let observer = null;
+    try {
+      observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => loaf.push(e.duration)));
+      observer.observe({ type: "long-animation-frame", buffered: false });
+    } catch {
+      /* older Chromium */
+    }
+    const audio = document.querySelector("audio[data-role=master]");
+    const t0 = audio.currentTime;
+    let changes = 0;
+    const mo = new MutationObserver(() => changes++);
+    mo.observe(document.querySelector("[data-testid=chart-viewport]"), { subtree: true, attributes: true, attributeFilter: ["data-testid"] });
+    await new Promise((done) => {
+      let last = performance.now();
+      const end = last + seconds * 1000;
+      const tick = (now) => {
+        deltas.push(now - last);
+        last = now;
+        if (now < end) requestAnimationFrame(tick);
+        else done();
+      };
+      requestAnimationFrame((now) => {
+        last = now;
+        requestAnimationFrame(tick);
+      });
+    });
+    observer?.disconnect();
+    mo.disconnect();
+    return { deltas, loaf, audioSeconds: audio.currentTime - t0, highlightChanges: changes };
+  }, SECONDS);
+  const after = await metrics();
+  await page.getByTestId("play-button").click();
+
+  const n = frames.deltas.length;
+  const perFrame = (name) => round(((after[name] - before[name]) * 1000) / n, 3);
+  const result = {
+    song: { syllables: syllableCount, seconds: song.duration, lines: song.sections.reduce((a, s) => a + s.lines.length, 0), domNodes },
+    server: app.kind,
+    browser: { executable: chromiumPath(), version: await browser.version(), headless: true, args: CHROMIUM_ARGS, viewport: "1280x800" },
+    loadToFirstPaintMs: {
+      median: round(quantile(loads.map((l) => l.total), 0.5), 1),
+      max: round(Math.max(...loads.map((l) => l.total)), 1),
+      fetchAndParseMedian: round(quantile(loads.map((l) => l.fetchAndParse), 0.5), 1),
+      runs: loads.length,
+      target: 500,
+    },
+    playback: {
+      seconds: round(frames.audioSeconds, 2),
+      frames: n,
+      highlightChanges: frames.highlightChanges,
+      frameMs: {
+        p50: round(quantile(frames.deltas, 0.5)),
+        p95: round(quantile(frames.deltas, 0.95)),
+        p99: round(quantile(frames.deltas, 0.99)),
+        max: round(Math.max(...frames.deltas)),
+        over16_7: frames.deltas.filter((d) => d > 16.7 + 0.5).length,
+        over33_3: frames.deltas.filter((d) => d > 33.4).length,
+        target: 16.7,
+      },
+      longAnimationFrames: { count: frames.loaf.length, maxMs: frames.loaf.length ? round(Math.max(...frames.loaf)) : 0 },
+      rendererMsPerFrame: { script: perFrame("ScriptDuration"), layout: perFrame("LayoutDuration"), style: perFrame("RecalcStyleDuration"), task: perFrame("TaskDuration") },
+    },
+    pageErrors: errors.map(String),
+  };
+  result.pass = result.playback.frameMs.p95 <= 16.7 + 0.5 && result.loadToFirstPaintMs.median <= 500;
+  console.log(JSON.stringify(result, null, 2));
+  await context.close();
+} finally {
+  await browser.close();
+  await app.close();
+}

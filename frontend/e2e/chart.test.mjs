@@ -1,0 +1,219 @@
+// The Living Chart in Chromium: playback drives the highlight within 50 ms of each syllable's
+// start, chords transpose with the right spelling, capo shows shapes, the stems mixer mutes,
+// instrumental passages count down, keyboard control works; screenshots for the docs.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { standardSongs } from "./fixture.mjs";
+import { launchBrowser, newPage, SCREENSHOTS, startApp, syllablesOf } from "./harness.mjs";
+
+let app;
+let browser;
+
+before(async () => {
+  app = await startApp(standardSongs());
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+const river = () => app.songs.find((s) => s.id === "e2e-river");
+
+async function openChart(songId, { fresh = true } = {}) {
+  const { page, context, errors } = await newPage(browser);
+  // Start from default settings once; a reload inside the test keeps what the test set.
+  if (fresh) await page.addInitScript(() => {
+    if (!sessionStorage.getItem("e2e-cleared")) {
+      localStorage.clear();
+      sessionStorage.setItem("e2e-cleared", "1");
+    }
+  });
+  await page.goto(`${app.url}#/song/${songId}`);
+  await page.getByTestId("living-chart").waitFor();
+  await page.waitForFunction(() => {
+    const a = document.querySelector("audio[data-role=master]");
+    return a && a.readyState >= 1;
+  });
+  return { page, context, errors };
+}
+
+describe("Living Chart", () => {
+  it("highlights each syllable within 50 ms of its start while playing", async () => {
+    const { page, context, errors } = await openChart("e2e-river");
+    const syllables = syllablesOf(river());
+    // Record, for every change of the highlighted syllable, the audio clock at that moment.
+    await page.evaluate(() => {
+      window.__changes = [];
+      const audio = document.querySelector("audio[data-role=master]");
+      new MutationObserver(() => {
+        const el = document.querySelector("[data-testid=current-syllable]");
+        if (el) window.__changes.push({ i: Number(el.dataset.i), t: audio.currentTime, paused: audio.paused });
+      }).observe(document.querySelector("[data-testid=chart-viewport]"), { subtree: true, attributes: true, attributeFilter: ["data-testid"] });
+    });
+    // Seek just before the first line and play ~6 s (about 14 syllables).
+    const from = syllables[0].startTime - 0.5;
+    await page.evaluate((t) => (document.querySelector("audio[data-role=master]").currentTime = t), from);
+    await page.getByTestId("play-button").click();
+    await page.waitForFunction((t) => document.querySelector("audio[data-role=master]").currentTime > t, from + 6, { timeout: 20_000 });
+    await page.getByTestId("play-button").click(); // pause
+    const changes = (await page.evaluate(() => window.__changes)).filter((c) => !c.paused);
+    assert.ok(changes.length >= 10, `expected at least 10 highlight changes while playing, got ${changes.length}`);
+    const lags = [];
+    for (const c of changes) {
+      const s = syllables[c.i];
+      const next = syllables[c.i + 1];
+      // The highlighted syllable must be the one sung at that moment …
+      assert.ok(c.t >= s.startTime - 0.001, `syllable ${c.i} (“${s.text}”) highlighted at ${c.t.toFixed(3)} s, before it starts at ${s.startTime}`);
+      if (next) assert.ok(c.t < next.startTime + 0.05, `syllable ${c.i} highlighted at ${c.t.toFixed(3)} s, after the next one started (${next.startTime})`);
+      // … and it must take over within 50 ms of its start.
+      lags.push(c.t - s.startTime);
+    }
+    const worst = Math.max(...lags);
+    assert.ok(worst <= 0.05, `highlight lagged the audio by up to ${(worst * 1000).toFixed(1)} ms (limit 50 ms)`);
+    // The wipe runs across the current syllable: --p grows from 0 to 1.
+    const p = await page.evaluate(() => getComputedStyle(document.querySelector("[data-testid=current-syllable]")).getPropertyValue("--p"));
+    assert.ok(Number(p) >= 0 && Number(p) <= 1, `wipe progress ${p}`);
+    console.log(`highlight lag over ${lags.length} syllables: max ${(worst * 1000).toFixed(1)} ms, mean ${((lags.reduce((a, b) => a + b, 0) / lags.length) * 1000).toFixed(1)} ms`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it("highlights the right syllable after a seek, while paused", async () => {
+    const { page, context } = await openChart("e2e-river");
+    const syllables = syllablesOf(river());
+    for (const k of [3, 17, 30, 50]) {
+      const t = syllables[k].startTime + 0.02;
+      await page.evaluate((t) => (document.querySelector("audio[data-role=master]").currentTime = t), t);
+      await page.waitForFunction((k) => document.querySelector("[data-testid=current-syllable]")?.dataset.i === String(k), k, { timeout: 5000 });
+      const text = await page.getByTestId("current-syllable").locator(".tx").textContent();
+      assert.equal(text, syllables[k].text);
+    }
+    await context.close();
+  });
+
+  it("transposes chords with the spelling of the new key, and shows capo shapes", async () => {
+    const { page, context, errors } = await openChart("e2e-river");
+    const chords = () => page.locator(".line [data-testid=chord]").allTextContents();
+    const original = await chords();
+    assert.deepEqual(original.slice(0, 4), ["G", "D", "Em", "C"]);
+    await page.getByTestId("transpose-up").click();
+    await page.getByTestId("transpose-up").click();
+    assert.equal(await page.getByTestId("transpose-value").textContent(), "+2");
+    assert.deepEqual((await chords()).slice(0, 4), ["A", "E", "F#m", "D"]);
+    assert.match(await page.getByTestId("song-key").textContent(), /Key A/);
+    // Down to F (−2 from G): flats, not sharps.
+    for (let i = 0; i < 4; i++) await page.getByTestId("transpose-down").click();
+    assert.deepEqual((await chords()).slice(0, 4), ["F", "C", "Dm", "Bb"]);
+    // Back to G, capo 2: shapes in F.
+    await page.getByTestId("transpose-up").click();
+    await page.getByTestId("transpose-up").click();
+    await page.getByTestId("capo").selectOption("2");
+    assert.deepEqual((await chords()).slice(0, 4), ["F", "C", "Dm", "Bb"]);
+    assert.match(await page.getByTestId("song-key").textContent(), /Key G.*capo 2, shapes in F/);
+    // Instrumental passages show their progression spelt the same way.
+    const gap = await page.locator("[data-testid=instrumental]").first().locator("[data-testid=gap-chord]").allTextContents();
+    assert.deepEqual(gap, ["F", "C", "Dm", "Bb"]);
+    // The setting is remembered for the song.
+    await page.reload();
+    await page.getByTestId("living-chart").waitFor();
+    assert.deepEqual((await chords()).slice(0, 4), ["F", "C", "Dm", "Bb"]);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it("counts down to the next line in an instrumental passage and shows bar and beat", async () => {
+    const { page, context } = await openChart("e2e-river");
+    await page.evaluate(() => (document.querySelector("audio[data-role=master]").currentTime = 3.2));
+    // The intro is already active at 0:00 (counting 8); after the seek it counts from 4.8 s → "5".
+    await page.waitForFunction(() => document.querySelector("[data-testid=instrumental].active .count")?.textContent === "5", null, { timeout: 5000 });
+    assert.match(await page.getByTestId("countdown").textContent(), /Next line in 5 s/);
+    assert.equal(await page.getByTestId("bar-number").textContent(), "2"); // 3.2 s at 120 BPM 4/4 → bar 2
+    assert.equal(await page.locator("[data-testid=beat-indicator] i.on").count(), 1);
+    assert.equal(await page.getByTestId("hud-section").textContent(), "Intro");
+    await context.close();
+  });
+
+  it("mutes and solos stems, keeping them in sync", async () => {
+    const { page, context, errors } = await openChart("e2e-stems");
+    assert.equal(await page.locator("audio").count(), 4);
+    await page.getByTestId("mute-vocals").click();
+    assert.deepEqual(await page.evaluate(() => [...document.querySelectorAll("audio")].map((a) => [a.dataset.testid, a.muted])), [
+      ["audio-vocals", true], ["audio-drums", false], ["audio-bass", false], ["audio-other", false],
+    ]);
+    await page.getByTestId("solo-drums").click();
+    assert.deepEqual(await page.evaluate(() => [...document.querySelectorAll("audio")].map((a) => a.muted)), [true, false, true, true]);
+    await page.getByTestId("play-button").click();
+    await page.waitForFunction(() => document.querySelector("audio[data-role=master]").currentTime > 2, null, { timeout: 15_000 });
+    const drift = await page.evaluate(() => {
+      const [m, ...rest] = document.querySelectorAll("audio");
+      return Math.max(...rest.map((a) => Math.abs(a.currentTime - m.currentTime)));
+    });
+    assert.ok(drift < 0.1, `stems drifted ${drift.toFixed(3)} s apart`);
+    await page.getByTestId("play-button").click();
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it("slows down without changing pitch, loops a section and follows keyboard and page-turner keys", async () => {
+    const { page, context } = await openChart("e2e-river");
+    await page.getByTestId("rate").selectOption("0.75");
+    assert.deepEqual(await page.evaluate(() => { const a = document.querySelector("audio[data-role=master]"); return [a.playbackRate, a.preservesPitch]; }), [0.75, true]);
+    // PageDown jumps to the next section (Verse 1 at 8.0 s), PageDown again to the Chorus.
+    await page.keyboard.press("PageDown");
+    await page.waitForFunction(() => Math.abs(document.querySelector("audio[data-role=master]").currentTime - 8) < 0.01);
+    const chorus = river().sections.find((s) => s.name === "Chorus");
+    await page.keyboard.press("PageDown");
+    await page.waitForFunction((t) => Math.abs(document.querySelector("audio[data-role=master]").currentTime - t) < 0.01, chorus.startTime);
+    // ArrowDown goes to the next line; space plays.
+    await page.keyboard.press("ArrowDown");
+    const lineStart = chorus.lines[1].startTime - 0.3;
+    await page.waitForFunction((t) => Math.abs(document.querySelector("audio[data-role=master]").currentTime - t) < 0.01, lineStart);
+    // Loop the section: playing past its end wraps to its start.
+    await page.keyboard.press("l");
+    assert.equal(await page.getByTestId("loop").getAttribute("aria-pressed"), "true");
+    await page.evaluate((t) => (document.querySelector("audio[data-role=master]").currentTime = t), chorus.endTime - 0.4);
+    await page.keyboard.press(" ");
+    await page.waitForFunction((c) => { const t = document.querySelector("audio[data-role=master]").currentTime; return t >= c.startTime && t < c.startTime + 2; }, chorus, { timeout: 10_000 });
+    await page.keyboard.press(" ");
+    assert.equal(await page.evaluate(() => document.querySelector("audio[data-role=master]").paused), true);
+    // Space after clicking the play button (which keeps focus) toggles once, not twice.
+    await page.getByTestId("play-button").click();
+    await page.waitForFunction(() => !document.querySelector("audio[data-role=master]").paused);
+    await page.keyboard.press(" ");
+    await page.waitForTimeout(200);
+    assert.equal(await page.evaluate(() => document.querySelector("audio[data-role=master]").paused), true);
+    await context.close();
+  });
+
+  it("counts in one bar before playing", async () => {
+    const { page, context } = await openChart("e2e-river");
+    await page.getByTestId("count-in").click();
+    await page.getByTestId("play-button").click();
+    await page.waitForFunction(() => !document.querySelector("[data-testid=count-in-display]").hidden);
+    const beat = await page.getByTestId("count-in-display").textContent();
+    assert.match(beat, /^[1-4]$/);
+    assert.equal(await page.evaluate(() => document.querySelector("audio[data-role=master]").paused), true);
+    await page.waitForFunction(() => !document.querySelector("audio[data-role=master]").paused, null, { timeout: 5000 });
+    await page.getByTestId("play-button").click();
+    await context.close();
+  });
+
+  it("renders screenshots of the chart, light and in stage mode", async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const { page, context } = await openChart("e2e-anthem");
+    const song = app.songs.find((s) => s.id === "e2e-anthem");
+    const t = syllablesOf(song)[20].startTime + 0.15;
+    await page.evaluate((t) => (document.querySelector("audio[data-role=master]").currentTime = t), t);
+    await page.waitForFunction(() => document.querySelector("[data-testid=current-syllable]"));
+    await page.waitForTimeout(600); // smooth scroll settles
+    await page.screenshot({ path: join(SCREENSHOTS, "living-chart.png") });
+    await page.getByTestId("stage-mode").click();
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), "rgb(0, 0, 0)");
+    await page.screenshot({ path: join(SCREENSHOTS, "living-chart-stage.png") });
+    await context.close();
+  });
+});

@@ -1,0 +1,95 @@
+// The Library in Chromium: the listing, search over title, artist and lyrics, sorting, opening a
+// song; a screenshot for the docs.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { standardSongs } from "./fixture.mjs";
+import { launchBrowser, newPage, SCREENSHOTS, startApp } from "./harness.mjs";
+
+let app;
+let browser;
+
+before(async () => {
+  app = await startApp(standardSongs());
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+describe("Library", () => {
+  it("lists, searches, sorts and opens songs", async () => {
+    const { page, context, errors } = await newPage(browser);
+    await page.goto(`${app.url}#/`);
+    const rows = page.getByTestId("library-row");
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 3);
+    assert.deepEqual(await rows.locator(".title").allTextContents(), ["Anthem of Tests", "River Song", "Stem Study"]);
+    assert.match(await rows.first().textContent(), /Assertion Choir.*G major.*120 BPM.*1:11/);
+
+    await page.getByTestId("library-search").fill("mixer");
+    assert.deepEqual(await rows.locator(".title").allTextContents(), ["Stem Study"]);
+    // Lyrics: a word only in one song's opening lines.
+    const river = app.songs.find((s) => s.id === "e2e-river");
+    const word = river.sections[1].lines[0].text.split(" ").slice(1, 3).join(" ");
+    await page.getByTestId("library-search").fill(word);
+    assert.ok((await rows.locator(".title").allTextContents()).includes("River Song"));
+    await page.getByTestId("library-search").fill("no such song anywhere");
+    assert.equal(await rows.count(), 0);
+    await page.getByTestId("library-search").fill("");
+
+    await page.getByTestId("sort-title").click(); // descending
+    assert.deepEqual(await rows.locator(".title").allTextContents(), ["Stem Study", "River Song", "Anthem of Tests"]);
+    await page.getByTestId("sort-duration").click();
+    const durations = await rows.locator("td:nth-child(5)").allTextContents();
+    const seconds = durations.map((d) => { const [m, s] = d.split(":"); return Number(m) * 60 + Number(s); });
+    assert.deepEqual(seconds, [...seconds].sort((a, b) => a - b));
+
+    await page.screenshot({ path: join(SCREENSHOTS, "library.png") });
+    await rows.filter({ hasText: "River Song" }).click();
+    await page.getByTestId("living-chart").waitFor();
+    assert.equal(await page.getByTestId("song-title").textContent(), "River Song");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it("searches the help (knowledge base) and shows passages with their source and heading path", async (t) => {
+    const config = await (await fetch(`${app.url}config.json`)).json();
+    if (!config.kbQueryUrl) return t.skip("this server has no knowledge base (kbQueryUrl is null)");
+    const { page, context } = await newPage(browser);
+    // The real knowledge base answers when its index is built; otherwise its answer is replayed
+    // in the contract's shape so the rendering is still tested.
+    const probe = await fetch(new URL(config.kbQueryUrl, app.url), { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ query: "capo", k: 1 }) });
+    if (probe.status !== 200) {
+      await page.route("**/api/kb_query", (route) =>
+        route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ results: [{ source: "music/capo.md", headingPath: ["Guitar", "Capo shapes"], text: "With a capo on fret 3, play C shapes to sound in Eb.", score: 0.91 }] }) }),
+      );
+    }
+    await page.goto(`${app.url}#/`);
+    await page.getByTestId("help-search").fill("how does a capo change the chord shapes");
+    await page.getByTestId("help-search").press("Enter");
+    const results = page.getByTestId("help-results");
+    await results.locator(".passage").first().waitFor();
+    const first = results.locator(".passage").first();
+    assert.ok((await first.locator(".source").textContent()).length > 0);
+    if (probe.status !== 200) {
+      assert.equal(await first.locator("header").textContent(), "music/capo.md › Guitar › Capo shapes");
+      assert.match(await first.locator("p").textContent(), /capo on fret 3/);
+    }
+    await context.close();
+  });
+
+  it("opens the song the viewer names in config.json when no route is given", async () => {
+    const { page, context } = await newPage(browser);
+    const config = await (await fetch(`${app.url}config.json`)).json();
+    await page.goto(app.url);
+    if (config.openSong) {
+      await page.getByTestId("living-chart").waitFor();
+      assert.equal(new URL(page.url()).hash, `#/song/${config.openSong}`);
+    } else {
+      await page.getByTestId("library-row").first().waitFor();
+    }
+    await context.close();
+  });
+});

@@ -1,0 +1,57 @@
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, it } from "vitest";
+import { makeSpeller } from "../lib/music";
+import { allChordSymbols, chordsAtLineStarts } from "../lib/placement";
+import { smallSong } from "../lib/testing";
+import { buildTimeline, findGaps } from "../lib/timeline";
+import { ChartBody } from "./ChartBody";
+
+function render(transpose: number, capo = 0) {
+  const song = smallSong();
+  const index = buildTimeline(song);
+  const speller = makeSpeller(song.key, allChordSymbols(song), { transpose, capo });
+  const html = renderToStaticMarkup(
+    <ChartBody song={song} index={index} gaps={findGaps(index, song.duration)} speller={speller} carry={chordsAtLineStarts(index)} showCarry onSeek={() => {}} />,
+  );
+  const doc = new DOMParserLite(html);
+  return { html, doc };
+}
+
+/** Just enough parsing for assertions, without a DOM: attribute/text pairs by test id. */
+class DOMParserLite {
+  constructor(readonly html: string) {}
+  texts(testid: string): string[] {
+    const re = new RegExp(`data-testid="${testid}"[^>]*>([^<]*)<`, "g");
+    return [...this.html.matchAll(re)].map((m) => m[1]!);
+  }
+  count(pattern: RegExp): number {
+    return [...this.html.matchAll(pattern)].length;
+  }
+}
+
+describe("ChartBody", () => {
+  it("puts each chord over the syllable where it changes, spelt for the transposition", () => {
+    expect(render(0).doc.texts("chord")).toEqual(["C", "G", "Am", "F", "C"]);
+    expect(render(2).doc.texts("chord")).toEqual(["D", "A", "Bm", "G", "D"]);
+    expect(render(0, 3).doc.texts("chord")).toEqual(["A", "E", "F#m", "D", "A"]);
+  });
+
+  it("renders one element per syllable with its index and start, words kept together", () => {
+    const { doc, html } = render(0);
+    expect(doc.count(/class="syl( mid)?" data-i="/g)).toBe(10);
+    expect(html).toContain('data-i="7" data-start="25.5"');
+    // "Hel" continues into "lo": marked as mid-word.
+    expect(html).toMatch(/class="syl mid" data-i="0"/);
+  });
+
+  it("shows the chord still sounding at the start of a line without one", () => {
+    expect(render(0).doc.texts("chord-carry")).toEqual(["F"]); // "the end" starts while F sounds
+  });
+
+  it("adds instrumental rows with their progression and countdown", () => {
+    const { doc, html } = render(0);
+    expect(doc.count(/data-testid="instrumental"/g)).toBe(3);
+    expect(doc.texts("gap-chord")).toEqual(["C", "G", "Am", "G", "C"]);
+    expect(html).toMatch(/next line in <b class="count">10<\/b> s/);
+  });
+});

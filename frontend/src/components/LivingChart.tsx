@@ -1,0 +1,328 @@
+/**
+ * The Living Chart: what a singer reads on stage. The song plays; the current syllable is wiped
+ * in time; chords sit above the syllable where they change; the current line is held at a fixed
+ * reading position; instrumental passages show their chords and count down to the next line.
+ * Transpose and capo, font size and spacing, a dark stage mode, a stems mixer, section loop,
+ * slower practice tempo and page-turner keys are all one touch away.
+ */
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import type { SongSource } from "../data/source";
+import { beatGrid, countIn } from "../lib/beats";
+import { formatTempo, signed } from "../lib/format";
+import { keyShortName, makeSpeller } from "../lib/music";
+import { allChordSymbols, chordsAtLineStarts } from "../lib/placement";
+import { buildTimeline, findGaps, positionAt, sectionAt } from "../lib/timeline";
+import { Player, tracksFor, type PlayerState } from "../player/player";
+import type { SongMap } from "../types/songmap";
+import { ChartBody } from "./ChartBody";
+import { PrintSheet } from "./PrintSheet";
+import type { ChartSettings } from "./settings";
+import { useSongSettings } from "./settings";
+import { StemMixer } from "./StemMixer";
+import { useChartFrame, type HudRefs } from "./useChartFrame";
+import "./LivingChart.css";
+
+const RATES = [0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1, 1.1, 1.25];
+
+interface Props {
+  source: SongSource;
+  song: SongMap;
+  settings: ChartSettings;
+  updateSettings: (patch: Partial<ChartSettings>) => void;
+  onEdit: () => void;
+}
+
+export function LivingChart({ source, song, settings, updateSettings, onEdit }: Props) {
+  const [songSettings, updateSong] = useSongSettings(song.id);
+  const index = useMemo(() => buildTimeline(song), [song]);
+  const gaps = useMemo(() => findGaps(index, song.duration), [index, song.duration]);
+  const grid = useMemo(() => beatGrid(song), [song]);
+  const carry = useMemo(() => chordsAtLineStarts(index), [index]);
+  const chordSymbols = useMemo(() => allChordSymbols(song), [song]);
+  const speller = useMemo(
+    () => makeSpeller(song.key, chordSymbols, { transpose: songSettings.transpose, capo: songSettings.capo }),
+    [song.key, chordSymbols, songSettings.transpose, songSettings.capo],
+  );
+  const sectionNames = useMemo(() => song.sections.map((s) => s.name), [song.sections]);
+
+  const audioHost = useRef<HTMLDivElement>(null);
+  const viewport = useRef<HTMLDivElement>(null);
+  const hud = useRef<HudRefs>({ time: null, seek: null, section: null, bar: null, beats: null, countdown: null, countIn: null });
+  const [player, setPlayer] = useState<Player | null>(null);
+  const [state, setState] = useState<PlayerState | null>(null);
+  const [showHelp, setShowHelp] = useState(false);
+
+  // One player per song and set of tracks.
+  const trackKey = JSON.stringify([song.audio?.src, song.stems?.map((s) => s.src)]);
+  useEffect(() => {
+    const tracks = tracksFor(song.audio, song.stems, (k) => source.mediaUrl(k));
+    if (!tracks.length) {
+      setPlayer(null);
+      return;
+    }
+    const p = new Player(tracks, audioHost.current, song.duration);
+    setPlayer(p);
+    setState(p.getState());
+    const unsubscribe = p.subscribe(setState);
+    return () => {
+      unsubscribe();
+      p.dispose();
+    };
+  }, [trackKey, source]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const seek = useCallback((t: number) => player?.seek(t), [player]);
+
+  useChartFrame({
+    player,
+    index,
+    gaps,
+    grid,
+    viewport,
+    bodyVersion: speller,
+    hud,
+    readingPosition: settings.readingPosition,
+    sectionNames,
+  });
+
+  // Song Map load → first paint of the chart, for the performance budget (bench.mjs reads it).
+  useLayoutEffect(() => {
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        performance.mark("performia:chart-painted");
+        try {
+          performance.measure("performia:load-to-paint", "performia:song-load-start", "performia:chart-painted");
+        } catch {
+          /* opened without a load mark (hot reload) */
+        }
+      }),
+    );
+  }, []);
+
+  const togglePlay = useCallback(() => {
+    if (!player) return;
+    const t = player.currentTime;
+    player.toggle(settings.countIn && player.master.paused ? countIn(grid, t, player.getState().rate).offsets : undefined);
+  }, [player, settings.countIn, grid]);
+
+  const jumpLine = useCallback(
+    (delta: number) => {
+      if (!player) return;
+      const pos = positionAt(index, player.currentTime + 0.05);
+      const starts = Array.from(index.lineStarts).map((s, i) => ({ s, i })).filter(({ i }) => index.lineFirst[i]! >= 0);
+      const cur = starts.findIndex(({ i }) => i === pos.line);
+      const target = delta > 0 ? starts[cur + 1] : starts[Math.max(0, cur - (player.currentTime - (starts[cur]?.s ?? 0) > 1 ? 0 : 1))];
+      if (target) player.seek(Math.max(0, target.s - 0.3));
+    },
+    [player, index],
+  );
+
+  const jumpSection = useCallback(
+    (delta: number) => {
+      if (!player) return;
+      const s = sectionAt(index, player.currentTime + 0.05);
+      const into = player.currentTime - (song.sections[s]?.startTime ?? 0);
+      const target = delta > 0 ? s + 1 : into > 2 ? s : s - 1;
+      const section = song.sections[Math.max(0, Math.min(song.sections.length - 1, target))];
+      if (section) player.seek(section.startTime);
+    },
+    [player, index, song.sections],
+  );
+
+  const loopSection = useCallback(() => {
+    if (!player) return;
+    if (player.getState().loop) return player.setLoop(null);
+    const s = Math.max(0, sectionAt(index, player.currentTime));
+    const section = song.sections[s];
+    if (section) player.setLoop({ start: section.startTime, end: section.endTime });
+  }, [player, index, song.sections]);
+
+  const transpose = useCallback(
+    (d: number) => updateSong({ transpose: ((((songSettings.transpose + d + 6) % 12) + 12) % 12) - 6 }),
+    [songSettings.transpose, updateSong],
+  );
+
+  // Keyboard and page turners (they send PageUp/PageDown or arrows).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement;
+      if (target.closest("input, select, textarea, [contenteditable]") && e.key !== "Escape") return;
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const actions: Record<string, () => void> = {
+        " ": togglePlay,
+        k: togglePlay,
+        ArrowLeft: () => player?.seek(player.currentTime - 5),
+        ArrowRight: () => player?.seek(player.currentTime + 5),
+        ArrowUp: () => jumpLine(-1),
+        ArrowDown: () => jumpLine(1),
+        PageUp: () => jumpSection(-1),
+        PageDown: () => jumpSection(1),
+        Home: () => player?.seek(0),
+        l: loopSection,
+        "[": () => transpose(-1),
+        "]": () => transpose(1),
+        d: () => updateSettings({ stageMode: !settings.stageMode }),
+        "+": () => updateSettings({ fontSize: Math.min(72, settings.fontSize + 2) }),
+        "=": () => updateSettings({ fontSize: Math.min(72, settings.fontSize + 2) }),
+        "-": () => updateSettings({ fontSize: Math.max(14, settings.fontSize - 2) }),
+        "?": () => setShowHelp((v) => !v),
+        Escape: () => setShowHelp(false),
+      };
+      const action = actions[e.key];
+      if (action) {
+        e.preventDefault();
+        // preventDefault stops a focused button's own Space activation (no double toggle); the
+        // blur keeps a clicked control from holding the keyboard afterwards.
+        if (target instanceof HTMLButtonElement) target.blur();
+        action();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [togglePlay, player, jumpLine, jumpSection, loopSection, transpose, settings, updateSettings]);
+
+  const playing = !!state?.playing || !!state?.countingIn;
+  const keyLabel = speller.soundingKey ? keyShortName(speller.soundingKey) : song.key ?? null;
+  const shapes = songSettings.capo && speller.displayKey ? keyShortName(speller.displayKey) : null;
+  const noLyrics = index.syllables.length === 0;
+
+  return (
+    <main
+      className={`living-chart${settings.stageMode ? " stage-mode" : ""}`}
+      style={{ "--chart-font": `${settings.fontSize}px`, "--line-gap": String(settings.lineSpacing) } as React.CSSProperties}
+      data-testid="living-chart"
+    >
+      <div className="chart-toolbar" role="toolbar" aria-label="Playback and display">
+        <div className="song-id">
+          <h1 data-testid="song-title">{song.title}</h1>
+          <div className="meta">
+            <span>{song.artist}</span>
+            {keyLabel && (
+              <span data-testid="song-key">
+                Key {keyLabel}
+                {shapes && <span className="muted"> · capo {songSettings.capo}, shapes in {shapes}</span>}
+              </span>
+            )}
+            {song.tempo ? <span>{formatTempo(song.tempo)}</span> : null}
+          </div>
+        </div>
+
+        <div className="transport">
+          <button className="play" onClick={togglePlay} disabled={!player} data-testid="play-button" aria-label={playing ? "Pause" : "Play"} aria-pressed={playing}>
+            {playing ? "❚❚" : "▶"}
+          </button>
+          <span className="clock">
+            <span ref={(el) => void (hud.current.time = el)} data-testid="clock">0:00</span>
+            <span className="muted"> / {fmt(state?.duration ?? song.duration)}</span>
+          </span>
+          <input
+            ref={(el) => void (hud.current.seek = el)}
+            className="seek"
+            type="range"
+            min={0}
+            max={state?.duration ?? song.duration}
+            step={0.01}
+            defaultValue={0}
+            aria-label="Position in the song"
+            data-testid="seek"
+            onChange={(e) => player?.seek(Number(e.target.value))}
+          />
+        </div>
+
+        <div className="controls">
+          <div className="group" aria-label="Transpose">
+            <button onClick={() => transpose(-1)} data-testid="transpose-down" aria-label="Transpose down a semitone">♭</button>
+            <span className="value" data-testid="transpose-value" title="Semitones">{signed(songSettings.transpose)}</span>
+            <button onClick={() => transpose(1)} data-testid="transpose-up" aria-label="Transpose up a semitone">♯</button>
+          </div>
+          <label className="group">
+            Capo
+            <select value={songSettings.capo} onChange={(e) => updateSong({ capo: Number(e.target.value) })} data-testid="capo">
+              {Array.from({ length: 10 }, (_, i) => (
+                <option key={i} value={i}>{i === 0 ? "none" : i}</option>
+              ))}
+            </select>
+          </label>
+          <label className="group">
+            Speed
+            <select value={state?.rate ?? 1} onChange={(e) => player?.setRate(Number(e.target.value))} data-testid="rate">
+              {RATES.map((r) => (
+                <option key={r} value={r}>{Math.round(r * 100)}%</option>
+              ))}
+            </select>
+          </label>
+          <button className={state?.loop ? "on" : ""} onClick={loopSection} aria-pressed={!!state?.loop} data-testid="loop" title="Loop the current section (L)">
+            Loop
+          </button>
+          <button className={settings.countIn ? "on" : ""} onClick={() => updateSettings({ countIn: !settings.countIn })} aria-pressed={settings.countIn} data-testid="count-in" title="Count in one bar before playing">
+            Count-in
+          </button>
+          <div className="group" aria-label="Text size">
+            <button onClick={() => updateSettings({ fontSize: Math.max(14, settings.fontSize - 2) })} aria-label="Smaller text" data-testid="font-smaller">A−</button>
+            <button onClick={() => updateSettings({ fontSize: Math.min(72, settings.fontSize + 2) })} aria-label="Larger text" data-testid="font-larger">A+</button>
+          </div>
+          <label className="group">
+            Spacing
+            <input type="range" min={1.1} max={2.6} step={0.1} value={settings.lineSpacing} onChange={(e) => updateSettings({ lineSpacing: Number(e.target.value) })} aria-label="Line spacing" />
+          </label>
+          <button className={settings.stageMode ? "on" : ""} onClick={() => updateSettings({ stageMode: !settings.stageMode })} aria-pressed={settings.stageMode} data-testid="stage-mode" title="High-contrast dark stage mode (D)">
+            Stage
+          </button>
+          <button onClick={() => window.print()} title="Print a chord sheet">Print</button>
+          <button onClick={onEdit} data-testid="edit-button">Edit</button>
+          <button className="ghost" onClick={() => setShowHelp((v) => !v)} aria-label="Keyboard shortcuts">?</button>
+        </div>
+      </div>
+
+      {state?.error && <div className="banner error" role="alert">{state.error}</div>}
+      {!player && <div className="banner" role="status">This Song Map has no audio: the chart is shown without playback.</div>}
+
+      <div className="hud" aria-live="off">
+        <span className="hud-section" ref={(el) => void (hud.current.section = el)} data-testid="hud-section" />
+        {grid && (
+          <span className="hud-beat" title={grid.approximate ? "Bars counted from the tempo (approximate)" : "Bar and beat"}>
+            bar <b ref={(el) => void (hud.current.bar = el)} data-testid="bar-number">–</b>
+            <span className="beats" ref={(el) => void (hud.current.beats = el)} data-testid="beat-indicator">
+              {Array.from({ length: grid.beatsPerBar }, (_, i) => <i key={i} />)}
+            </span>
+          </span>
+        )}
+        <span className="hud-countdown" ref={(el) => void (hud.current.countdown = el)} data-testid="countdown" hidden />
+        {player && state && state.stems && Object.keys(state.stems).length > 1 && <StemMixer player={player} state={state} />}
+      </div>
+
+      <div className="chart-viewport" ref={viewport} data-testid="chart-viewport">
+        {noLyrics && (
+          <div className="banner" role="status">
+            No lyrics in this Song Map{song.provenance.stages?.transcribe?.status === "absent" ? " (transcription did not run)" : ""}: follow the sections and chords.
+          </div>
+        )}
+        <ChartBody song={song} index={index} gaps={gaps} speller={speller} carry={carry} showCarry={settings.showCarryChords} onSeek={seek} />
+        <div className="chart-end" />
+      </div>
+
+      <div className="count-in" ref={(el) => void (hud.current.countIn = el)} data-testid="count-in-display" hidden />
+      <div ref={audioHost} hidden />
+      <PrintSheet song={song} speller={speller} />
+
+      {showHelp && (
+        <div className="help-overlay" role="dialog" aria-label="Keyboard shortcuts" onClick={() => setShowHelp(false)}>
+          <dl>
+            <dt>Space</dt><dd>play / pause</dd>
+            <dt>← →</dt><dd>back / forward 5 s</dd>
+            <dt>↑ ↓</dt><dd>previous / next line</dd>
+            <dt>PageUp PageDown</dt><dd>previous / next section (page turner)</dd>
+            <dt>L</dt><dd>loop this section</dd>
+            <dt>[ ]</dt><dd>transpose down / up</dd>
+            <dt>+ −</dt><dd>text size</dd>
+            <dt>D</dt><dd>stage mode</dd>
+          </dl>
+        </div>
+      )}
+    </main>
+  );
+}
+
+function fmt(t: number): string {
+  const s = Math.max(0, Math.floor(t));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}

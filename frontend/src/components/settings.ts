@@ -1,0 +1,61 @@
+/**
+ * Display settings a performer sets once and expects to find again (font size, spacing, stage
+ * mode, count-in), and per-song ones (transposition, capo): kept in localStorage.
+ */
+import { useCallback, useEffect, useState } from "react";
+
+export interface ChartSettings {
+  fontSize: number;
+  lineSpacing: number;
+  stageMode: boolean;
+  countIn: boolean;
+  showCarryChords: boolean;
+  /** Where the current line is held, as a fraction of the chart's height from the top. */
+  readingPosition: number;
+}
+
+export const DEFAULT_SETTINGS: ChartSettings = {
+  fontSize: 30,
+  lineSpacing: 1.5,
+  stageMode: false,
+  countIn: false,
+  showCarryChords: true,
+  readingPosition: 0.33,
+};
+
+export interface SongSettings {
+  transpose: number;
+  capo: number;
+}
+
+function read<T>(key: string, fallback: T): T {
+  try {
+    const raw = localStorage.getItem(key);
+    return raw ? { ...fallback, ...(JSON.parse(raw) as T) } : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function usePersistent<T extends object>(key: string, fallback: T): [T, (patch: Partial<T>) => void] {
+  const [value, setValue] = useState<T>(() => read(key, fallback));
+  useEffect(() => setValue(read(key, fallback)), [key]); // eslint-disable-line react-hooks/exhaustive-deps
+  const update = useCallback(
+    (patch: Partial<T>) =>
+      setValue((old) => {
+        const next = { ...old, ...patch };
+        try {
+          localStorage.setItem(key, JSON.stringify(next));
+        } catch {
+          /* private mode: settings last for this visit only */
+        }
+        return next;
+      }),
+    [key],
+  );
+  return [value, update];
+}
+
+export const useChartSettings = () => usePersistent("performia.chart", DEFAULT_SETTINGS);
+export const useSongSettings = (songId: string) =>
+  usePersistent<SongSettings>(`performia.song.${songId}`, { transpose: 0, capo: 0 });

@@ -1,0 +1,94 @@
+/**
+ * Where songs come from and go to. Two implementations behind one interface: the embedded
+ * viewer's folder (embedded.ts) and the cloud bucket with Firestore job progress (cloud.ts).
+ * The views only ever talk to a SongSource.
+ */
+import type { LibraryEntry } from "../lib/library";
+import type { SongMap } from "../types/songmap";
+import type { AppConfig } from "./config";
+import { getJson, HttpError, postJson } from "./http";
+
+export interface LoadedSong {
+  song: SongMap;
+  /** The version to send as baseVersion when saving (X-Performia-Version or GCS generation). */
+  version: string;
+}
+
+export interface KbPassage {
+  source: string;
+  headingPath: string[];
+  text: string;
+  score: number;
+}
+
+/** Save refused: `kind` says whether the edit was stale (409) or invalid (400). */
+export class SaveError extends Error {
+  constructor(
+    message: string,
+    readonly kind: "stale" | "invalid" | "other",
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface SongSource {
+  readonly config: AppConfig;
+  listSongs(): Promise<LibraryEntry[]>;
+  loadSong(songId: string): Promise<LoadedSong>;
+  /** Save over `baseVersion`; resolves to the new version. Throws SaveError. */
+  saveSong(songId: string, baseVersion: string, song: SongMap): Promise<string>;
+  /** URL of a store key (audio, stems). */
+  mediaUrl(key: string): string;
+  /** Passages from the knowledge base; only when config.kbQueryUrl is set. */
+  kbQuery?(query: string, k?: number): Promise<KbPassage[]>;
+}
+
+/** What both sources share: the library listing, saving and the knowledge base. */
+export abstract class BaseSource implements SongSource {
+  constructor(readonly config: AppConfig) {
+    if (config.kbQueryUrl) this.kbQuery = (q, k = 5) => this.queryKb(q, k);
+  }
+
+  kbQuery?: (query: string, k?: number) => Promise<KbPassage[]>;
+
+  /** A store key as a URL. Keys are encoded per path segment so names with spaces work. */
+  mediaUrl(key: string): string {
+    if (/^(https?:|data:|blob:)/.test(key)) return key;
+    return this.config.dataUrl + key.split("/").map(encodeURIComponent).join("/");
+  }
+
+  async listSongs(): Promise<LibraryEntry[]> {
+    try {
+      const { body } = await getJson<{ songs?: LibraryEntry[] }>(this.mediaUrl("songs/index.json"));
+      return Array.isArray(body.songs) ? body.songs : [];
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 404) return []; // nothing analysed yet
+      throw e;
+    }
+  }
+
+  abstract loadSong(songId: string): Promise<LoadedSong>;
+
+  async saveSong(songId: string, baseVersion: string, song: SongMap): Promise<string> {
+    try {
+      const reply = await postJson<{ songId: string; version: string }>(this.config.saveSongUrl, {
+        songId,
+        baseVersion,
+        songMap: song,
+      });
+      return reply.version;
+    } catch (e) {
+      if (e instanceof HttpError) {
+        const kind = e.status === 409 ? "stale" : e.status === 400 ? "invalid" : "other";
+        throw new SaveError(e.message, kind, e.status);
+      }
+      throw e;
+    }
+  }
+
+  private async queryKb(query: string, k: number): Promise<KbPassage[]> {
+    const reply = await postJson<{ results?: KbPassage[] }>(this.config.kbQueryUrl!, { query, k });
+    return reply.results ?? [];
+  }
+}

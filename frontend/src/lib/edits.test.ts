@@ -1,0 +1,129 @@
+import { describe, expect, it } from "vitest";
+import { EditError, MIN_DURATION } from "./edits";
+import { canRedo, canUndo, perform, redo, startHistory, undo } from "./history";
+import { smallSong } from "./testing";
+import { validateSongMap } from "./validate";
+
+const at = (section: number, line: number, syllable: number) => ({ section, line, syllable });
+
+describe("edit actions", () => {
+  it("edits a syllable's text and keeps the line text in step", () => {
+    const h = perform(startHistory(smallSong()), { type: "setText", at: at(1, 0, 2), text: " earth " });
+    const line = h.present.sections[1]!.lines![0]!;
+    expect(line.syllables![2]!.text).toBe("earth");
+    expect(line.text).toBe("Hello earth");
+    expect(() => perform(h, { type: "setText", at: at(1, 0, 2), text: "  " })).toThrow(EditError);
+  });
+
+  it("splits a syllable, sharing its time by letters", () => {
+    const h = perform(startHistory(smallSong()), { type: "split", at: at(1, 0, 2), offset: 3 }); // "wor|ld" 11.2 + 0.8
+    const syls = h.present.sections[1]!.lines![0]!.syllables!;
+    expect(syls.map((s) => s.text)).toEqual(["Hel", "lo", "wor", "ld"]);
+    expect(syls[2]).toMatchObject({ startTime: 11.2, duration: 0.48, endsWord: false, chord: "G" });
+    expect(syls[3]).toMatchObject({ startTime: 11.68, duration: 0.32, endsWord: true, chord: null });
+    expect(h.present.sections[1]!.lines![0]!.text).toBe("Hello world");
+    expect(() => perform(h, { type: "split", at: at(1, 0, 0), offset: 0 })).toThrow(EditError);
+  });
+
+  it("merges a syllable with the next, across a word boundary with a space", () => {
+    let h = perform(startHistory(smallSong()), { type: "merge", at: at(1, 0, 0) }); // Hel+lo (same word)
+    let syls = h.present.sections[1]!.lines![0]!.syllables!;
+    expect(syls[0]).toMatchObject({ text: "Hello", startTime: 10, duration: 1, chord: "C", endsWord: true });
+    h = perform(h, { type: "merge", at: at(1, 0, 0) }); // Hello + world (two words)
+    syls = h.present.sections[1]!.lines![0]!.syllables!;
+    expect(syls).toHaveLength(1);
+    expect(syls[0]).toMatchObject({ text: "Hello world", duration: 2, chord: "C" });
+    expect(() => perform(h, { type: "merge", at: at(1, 0, 0) })).toThrow(/last syllable/);
+  });
+
+  it("nudges timing, clamped between the neighbours", () => {
+    let h = perform(startHistory(smallSong()), { type: "nudge", at: at(1, 0, 1), delta: 0.05 });
+    expect(h.present.sections[1]!.lines![0]!.syllables![1]).toMatchObject({ startTime: 10.55, duration: 0.5 });
+    // Moving "lo" a whole second later stops where "world" starts (11.2): end = 11.2.
+    h = perform(h, { type: "nudge", at: at(1, 0, 1), delta: 1 });
+    expect(h.present.sections[1]!.lines![0]!.syllables![1]).toMatchObject({ startTime: 10.7, duration: 0.5 });
+    // Moving it far earlier stops at the previous syllable's start.
+    h = perform(h, { type: "nudge", at: at(1, 0, 1), delta: -5 });
+    expect(h.present.sections[1]!.lines![0]!.syllables![1]!.startTime).toBe(10);
+    // The end edge cannot make the syllable vanish.
+    h = perform(h, { type: "nudge", at: at(1, 0, 1), delta: -9, edge: "end" });
+    expect(h.present.sections[1]!.lines![0]!.syllables![1]!.duration).toBeCloseTo(MIN_DURATION, 6);
+    expect(validateSongMap(h.present).ok).toBe(true);
+  });
+
+  it("moves the line's span with its first syllable", () => {
+    const h = perform(startHistory(smallSong()), { type: "nudge", at: at(1, 0, 0), delta: 0.2, edge: "start" });
+    expect(h.present.sections[1]!.lines![0]!.startTime).toBe(10.2);
+  });
+
+  it("changes and removes chords", () => {
+    let h = perform(startHistory(smallSong()), { type: "setChord", at: at(1, 0, 1), chord: " Dm7 " });
+    expect(h.present.sections[1]!.lines![0]!.syllables![1]!.chord).toBe("Dm7");
+    h = perform(h, { type: "setChord", at: at(1, 0, 1), chord: "" });
+    expect(h.present.sections[1]!.lines![0]!.syllables![1]!.chord).toBeNull();
+  });
+
+  it("renames, splits, merges and re-bounds sections", () => {
+    let h = perform(startHistory(smallSong()), { type: "renameSection", section: 1, name: "Verse One" });
+    expect(h.present.sections[1]!.name).toBe("Verse One");
+    h = perform(h, { type: "splitSection", section: 1, line: 1, name: "Pre" });
+    expect(h.present.sections.map((s) => s.name)).toEqual(["Intro", "Verse One", "Pre", "Verse 2"]);
+    expect(h.present.sections[2]).toMatchObject({ startTime: 13, endTime: 20 });
+    expect(h.present.sections[1]!.endTime).toBe(13);
+    expect(validateSongMap(h.present).ok).toBe(true);
+    h = perform(h, { type: "moveLine", section: 3, direction: "up" }); // Verse 2's first line joins "Pre"
+    expect(h.present.sections[2]!.lines).toHaveLength(2);
+    expect(h.present.sections[3]!.startTime).toBe(27);
+    expect(validateSongMap(h.present).ok).toBe(true);
+    h = perform(h, { type: "mergeSections", section: 1 });
+    expect(h.present.sections.map((s) => s.name)).toEqual(["Intro", "Verse One", "Verse 2"]);
+    expect(h.present.sections[1]!.lines!.map((l) => l.text)).toEqual(["Hello world", "sing a song", "a gain"]);
+    expect(() => perform(h, { type: "splitSection", section: 0, line: 0 })).toThrow(EditError);
+  });
+
+  it("deletes a syllable but keeps its chord change on the next one", () => {
+    const h = perform(startHistory(smallSong()), { type: "delete", at: at(1, 0, 0) });
+    const syls = h.present.sections[1]!.lines![0]!.syllables!;
+    expect(syls[0]).toMatchObject({ text: "lo", chord: "C" });
+  });
+});
+
+describe("undo and redo with patches", () => {
+  it("undoes and redoes a sequence of edits exactly", () => {
+    const original = smallSong();
+    const h0 = startHistory(original);
+    const h1 = perform(h0, { type: "setChord", at: at(1, 1, 1), chord: "E7" });
+    const h2 = perform(h1, { type: "split", at: at(2, 0, 1), offset: 2 });
+    const h3 = perform(h2, { type: "nudge", at: at(1, 0, 2), delta: -0.1 });
+    expect(h3.past.map((s) => s.label)).toEqual(["set chord E7", "split syllable", "nudge timing −100 ms"]);
+    const u1 = undo(h3);
+    expect(u1.present).toEqual(h2.present);
+    const u3 = undo(undo(u1));
+    expect(u3.present).toEqual(original);
+    expect(canUndo(u3)).toBe(false);
+    expect(canRedo(u3)).toBe(true);
+    const r = redo(redo(redo(u3)));
+    expect(r.present).toEqual(h3.present);
+    expect(canRedo(r)).toBe(false);
+  });
+
+  it("drops the redo branch after a new edit and ignores edits that change nothing", () => {
+    const h = perform(startHistory(smallSong()), { type: "renameSection", section: 0, name: "Start" });
+    const u = undo(h);
+    const n = perform(u, { type: "renameSection", section: 0, name: "Intro" }); // already "Intro"
+    expect(n).toBe(u);
+    const m = perform(u, { type: "renameSection", section: 0, name: "Opening" });
+    expect(m.future).toHaveLength(0);
+    expect(undo(startHistory(smallSong())).past).toHaveLength(0);
+  });
+
+  it("stores patches, not copies: one chord edit is one small patch", () => {
+    const original = smallSong();
+    const h = perform(startHistory(original), { type: "setChord", at: at(1, 0, 1), chord: "F" });
+    expect(h.past[0]!.patches).toEqual([{ op: "replace", path: ["sections", 1, "lines", 0, "syllables", 1, "chord"], value: "F" }]);
+    expect(h.past[0]!.inverse).toEqual([{ op: "replace", path: ["sections", 1, "lines", 0, "syllables", 1, "chord"], value: null }]);
+    // The untouched parts are shared with the previous version (structural sharing).
+    expect(h.present.sections[2]).toBe(original.sections[2]);
+    expect(h.present.sections[1]).not.toBe(original.sections[1]);
+  });
+});

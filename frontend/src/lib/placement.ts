@@ -1,0 +1,104 @@
+/**
+ * Chord placement: which syllable a chord is printed over, what is sounding when a line starts,
+ * and the progression of an instrumental passage.
+ *
+ * A Song Map stores a chord on a syllable only where the harmony changes (the analysis decides
+ * with `assign_chords` in common/performia/songmap/build.py, mirrored here so a retimed chart can
+ * be re-placed exactly the same way).
+ */
+import type { ChordSegment, SongMap } from "../types/songmap";
+import { NO_CHORD_SYMBOLS } from "./music";
+import { lastAtOrBefore, type TimelineIndex } from "./timeline";
+
+const isNoChord = (s: string) => NO_CHORD_SYMBOLS.has(s.trim().toUpperCase());
+
+/**
+ * The chord to print over each syllable (null where it does not change), from syllable start
+ * times in reading order and chord segments in time order. A chord sounds at `t` when
+ * start ≤ t < end (with 1 µs of slack so a syllable starting exactly on a change gets it);
+ * no-chord is a change too, so a singer sees the band stop.
+ */
+export function assignChords(starts: readonly number[], chords: readonly ChordSegment[]): (string | null)[] {
+  const chordStarts = chords.map((c) => c.startTime);
+  const out: (string | null)[] = [];
+  let previous: string | null = null;
+  for (const t of starts) {
+    const i = lastAtOrBefore(chordStarts, t + 1e-6);
+    const current = i >= 0 && t < chords[i]!.endTime ? chords[i]!.symbol : null;
+    out.push(current !== null && current !== previous ? current : null);
+    if (current !== null) previous = current;
+  }
+  return out;
+}
+
+/**
+ * The chord sounding at the start of each line, from the chord marks on syllables: a line whose
+ * first syllable has no mark carries the last one before it, which the chart shows dimmed so a
+ * player who lost their place finds it again.
+ */
+export function chordsAtLineStarts(index: TimelineIndex): (string | null)[] {
+  const out: (string | null)[] = [];
+  let sounding: string | null = null;
+  let next = 0;
+  for (let line = 0; line < index.lines.length; line++) {
+    const first = index.lineFirst[line]!;
+    if (first < 0) {
+      out.push(sounding);
+      continue;
+    }
+    for (; next < first; next++) sounding = index.syllables[next]!.chord ?? sounding;
+    out.push(sounding);
+  }
+  return out;
+}
+
+/**
+ * Chord symbols sounding in [start, end), in order, without no-chords or repeats — the
+ * progression of an instrumental passage (as ChordPro export shows it, export.py
+ * `_section_chords`). A chord counts if it overlaps by any positive amount.
+ */
+export function chordsInSpan(chords: readonly ChordSegment[], start: number, end: number): string[] {
+  const symbols: string[] = [];
+  for (const seg of chords) {
+    if (seg.endTime <= start || seg.startTime >= end) continue;
+    const symbol = seg.symbol.trim();
+    if (!symbol || isNoChord(symbol)) continue;
+    if (symbols[symbols.length - 1] !== symbol) symbols.push(symbol);
+  }
+  return symbols;
+}
+
+/**
+ * The progression of a passage when the Song Map has no chord segments: the chord marked last
+ * before `start` and every mark on syllables inside it (none, usually: nobody sings there).
+ */
+export function chordsInSpanFromMarks(index: TimelineIndex, start: number, end: number): string[] {
+  const symbols: string[] = [];
+  const before = lastAtOrBefore(index.starts, start);
+  for (let i = before; i >= 0; i--) {
+    const c = index.syllables[i]!.chord;
+    if (c) {
+      if (!isNoChord(c)) symbols.push(c);
+      break;
+    }
+  }
+  for (let i = before + 1; i < index.starts.length && index.starts[i]! < end; i++) {
+    const c = index.syllables[i]!.chord;
+    if (c && !isNoChord(c) && symbols[symbols.length - 1] !== c) symbols.push(c);
+  }
+  return symbols;
+}
+
+/** The progression to show for a passage, from segments when the song has them. */
+export function passageChords(song: SongMap, index: TimelineIndex, start: number, end: number): string[] {
+  return song.chords?.length ? chordsInSpan(song.chords, start, end) : chordsInSpanFromMarks(index, start, end);
+}
+
+/** Every chord symbol in the song (segments and syllable marks), for guessing a key. */
+export function allChordSymbols(song: SongMap): string[] {
+  const out: string[] = (song.chords ?? []).map((c) => c.symbol);
+  for (const section of song.sections)
+    for (const line of section.lines ?? [])
+      for (const syl of line.syllables ?? []) if (syl.chord) out.push(syl.chord);
+  return out;
+}
