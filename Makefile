@@ -16,7 +16,8 @@ FRONTEND_STAMP := frontend/node_modules/.installed-$(shell sha1sum frontend/pack
 
 .PHONY: run test test-fast lint schema system-deps install frontend frontend-deps clean
 
-## run: install if needed, analyse SONG (or a generated example song), then serve its Living Chart
+## run: install if needed, analyse SONG (or a generated example song), build the help index,
+## then serve the Living Chart (Ctrl-C stops it)
 run: install system-deps frontend
 	@set -e; if [ -z "$(SONG)" ]; then \
 		dir="$(OUT)/example"; \
@@ -26,6 +27,7 @@ run: install system-deps frontend
 		dir="$(OUT)/$$(basename "$(SONG)" | sed 's/\.[^.]*$$//')"; \
 		$(BIN)/performia analyze "$(SONG)" --out "$$dir"; \
 	fi; \
+	$(BIN)/performia kb ingest; \
 	$(BIN)/performia view "$$dir" --port $(PORT)
 
 ## test: install what the tests need and run the whole suite (lint, frontend, pytest, browser)

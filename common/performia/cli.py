@@ -248,6 +248,16 @@ def _mount_dev() -> None:
 _mount_dev()
 
 
+def _mount_kb() -> None:
+    """``performia kb``: the knowledge base (its engines load only when a command runs)."""
+    from performia.kb.cli import kb_app
+
+    app.add_typer(kb_app, name="kb")
+
+
+_mount_kb()
+
+
 def _mount_view() -> None:
     """``performia view DIR``: the Living Chart over a local song library."""
     from performia.viewer.cli import view_command

@@ -65,7 +65,7 @@ def pubsub(payload: dict, attributes: dict | None = None) -> dict:
             "subscription": "projects/p/subscriptions/s"}  # fmt: skip
 
 
-HTTP_FUNCTIONS = {"upload_url", "save_song"}
+HTTP_FUNCTIONS = {"upload_url", "save_song", "kb_query"}
 
 
 def test_there_is_a_function_for_every_stage_dead_letters_and_the_frontend():
@@ -227,3 +227,23 @@ def test_a_dead_lettered_upload_fails_its_job(adapter):
     assert record.status is JobStatus.FAILED
     assert record.stages["ingest"].state is StageState.FAILED
     assert record.error == "ingest did not succeed after 5 attempts: bucket unreachable"
+
+
+def test_save_song_answers_400_for_a_bad_song_id_or_document(adapter, signed_in):
+    client = http_client("save_song")
+    alice = signed_in("alice")
+    for song_id, song in (("../escape", SONG), (".hidden", SONG), (SONG["id"], [SONG])):
+        answer = client.post(
+            "/", json={"songId": song_id, "baseVersion": "1", "songMap": song}, headers=alice
+        )
+        assert answer.status_code == 400, (song_id, answer.get_json())
+
+
+def test_behind_the_gateway_the_user_comes_from_the_forwarded_header(adapter, signer, signed_in):
+    """API Gateway calls the function as itself and forwards the user's own token."""
+    client = http_client("upload_url")
+    user = signed_in("carol")["Authorization"]
+    headers = {"Authorization": "Bearer gateway-service-token", "X-Forwarded-Authorization": user}
+    ok = client.post("/", json={"filename": "song.mp3", "size": 1000}, headers=headers)
+    assert ok.status_code == 200, ok.get_json()
+    assert adapter.jobs.get(ok.get_json()["jobId"]).owner == "carol"

@@ -99,17 +99,22 @@ def content_type(name: str) -> str:
 
 
 def load_kb_handler() -> KbHandler | None:
-    """``performia.kb.http.kb_query_request`` when the knowledge base is installed, else None.
+    """``performia.kb.http.kb_query_request`` when the knowledge base is installed and its
+    index built, else None.
 
     Only its absence is tolerated: a knowledge base that is installed but fails to import is a
     broken installation and the error surfaces.
     """
     try:
         module = importlib.import_module("performia.kb.http")
+        config = importlib.import_module("performia.kb.config")
     except ModuleNotFoundError as exc:
         if exc.name and (exc.name == "performia.kb" or exc.name.startswith("performia.kb.")):
             return None
         raise
+    # an index never built (`performia kb ingest`) has nothing to answer: no help box then
+    if not (config.index_dir() / "chroma.sqlite3").is_file():
+        return None
     return getattr(module, "kb_query_request", None)
 
 
