@@ -34,7 +34,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from performia.errors import PerformiaError
 
@@ -309,10 +309,21 @@ class FirestoreEmulator(_Emulator):
     env_var = "FIRESTORE_EMULATOR_HOST"
     component = "cloud-firestore-emulator"
 
+    def __init__(self, *, rules: str | os.PathLike[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        #: A security rules file the emulator enforces on end-user requests (``--rules``);
+        #: ``None``: every request is allowed, as before. Requests carrying
+        #: ``Authorization: Bearer owner`` (what the server client libraries send to an emulator)
+        #: bypass the rules either way.
+        self.rules = Path(rules) if rules is not None else None
+
     def _jar(self, root: Path) -> Path:
         return root / "platform" / "cloud-firestore-emulator" / "cloud-firestore-emulator.jar"
 
     def _args(self, jar: Path, port: int) -> list[str]:
+        if self.rules is not None and not self.rules.is_file():
+            raise EmulatorError(f"the Firestore rules file {self.rules} does not exist")
+        rules = [f"--rules={self.rules}"] if self.rules is not None else []
         return [
             self.java,
             f"-Xmx{JAVA_HEAP}",
@@ -324,6 +335,7 @@ class FirestoreEmulator(_Emulator):
             f"--host={self.bind}",
             f"--port={port}",
             "--database-mode=firestore-native",
+            *rules,
         ]
 
 
