@@ -40,7 +40,7 @@ def test_the_commands_are_listed():
         (["transcription", "--engine", "kaldi"], "unknown engine 'kaldi'"),
         (["separation", "--engines", "spleeter,openunmix"], "unknown 'openunmix'"),
         (["separation", "--engines", " , "], "none given"),
-        (["separation", "--seconds", "1"], "greater than or equal to 4"),
+        (["separation", "--seconds", "1"], "Invalid value for '--seconds'"),
         (["transcription", "--models", "tiny.en,huge"], "unknown speech recognition model"),
         (["transcription", "--conditions", "vocals,mix 2"], "unknown 'mix 2'"),
         (["transcription", "--songs", f"{SONG},nope"], "unknown 'nope'"),
