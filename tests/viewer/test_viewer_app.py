@@ -313,13 +313,16 @@ def test_kb_query_is_absent_without_a_knowledge_base(client):
     assert response.status_code == 404
 
 
-def test_loading_the_knowledge_base_tolerates_only_its_absence(monkeypatch):
-    handler = viewer_app.load_kb_handler()
+def test_loading_the_knowledge_base_tolerates_only_its_absence(monkeypatch, tmp_path):
+    monkeypatch.setenv("PERFORMIA_KB_INDEX", str(tmp_path / "kb"))
     if find_spec("performia.kb") is None or find_spec("performia.kb.http") is None:
-        assert handler is None
-    else:  # the knowledge base is installed: its handler is the one wired in
+        assert viewer_app.load_kb_handler() is None
+    else:  # the knowledge base is installed: its handler is wired in once an index exists
+        assert viewer_app.load_kb_handler() is None  # never ingested: no help box
+        (tmp_path / "kb").mkdir()
+        (tmp_path / "kb" / "chroma.sqlite3").write_bytes(b"")
         module = importlib.import_module("performia.kb.http")
-        assert handler is getattr(module, "kb_query_request", None)
+        assert viewer_app.load_kb_handler() is getattr(module, "kb_query_request", None)
 
     def missing(name: str, package: str | None = None):
         raise ModuleNotFoundError(f"No module named {missing.what!r}", name=missing.what)
