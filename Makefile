@@ -40,6 +40,7 @@ test: install system-deps frontend
 	@set +e; $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; \
 	exit $$rc
+	$(BIN)/performia kb ingest
 	$(NPM) run e2e
 
 ## frontend: install the frontend's packages if needed and build it into frontend/dist
