@@ -178,6 +178,7 @@ def test_only_localhost_may_ask_while_bound_to_loopback(store_root, dist):
 def test_frontend_files_and_the_single_page_fallback(client):
     root = client.get("/")
     assert root.status_code == 200 and root.mimetype == "text/html"
+    assert root.headers["Content-Type"] == "text/html; charset=utf-8"
     assert root.text == INDEX_HTML and root.headers["Cache-Control"] == "no-cache"
     asset = client.get("/assets/index-3f2a1b.js")
     assert asset.status_code == 200 and asset.mimetype == "text/javascript"

@@ -332,7 +332,9 @@ def _inside(base: Path, rel: str) -> Path | Response:
 def _send(request: Request, path: Path, name: str) -> Response:
     """A file with conditional GET and byte ranges (206, ``Accept-Ranges: bytes``)."""
     try:
-        response = send_file(path, request.environ, mimetype=content_type(name), conditional=True)
+        # werkzeug adds the charset to text types itself
+        mimetype = content_type(name).split(";")[0]
+        response = send_file(path, request.environ, mimetype=mimetype, conditional=True)
     except FileNotFoundError:  # removed since it was checked
         return Response("not found", 404, mimetype="text/plain")
     response.headers["Accept-Ranges"] = "bytes"
