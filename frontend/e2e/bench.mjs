@@ -11,6 +11,12 @@ import { benchSong } from "./fixture.mjs";
 import { CHROMIUM_ARGS, chromiumPath, launchBrowser, newPage, startApp, syllablesOf } from "./harness.mjs";
 
 const SECONDS = Number(process.env.PERFORMIA_BENCH_SECONDS ?? 10);
+// PERFORMIA_BENCH_UNTHROTTLED=1: no vsync and no frame-rate limit, so requestAnimationFrame runs
+// as soon as the previous frame is produced and its deltas are the frame's real cost, not the
+// display's 16.7 ms period (which a throttled measure can never go under).
+const UNTHROTTLED = process.env.PERFORMIA_BENCH_UNTHROTTLED === "1";
+const EXTRA_ARGS = UNTHROTTLED ? ["--disable-frame-rate-limit", "--disable-gpu-vsync"] : [];
+const FRAME_TARGET = UNTHROTTLED ? 16 : 16.7;
 const LOADS = Number(process.env.PERFORMIA_BENCH_LOADS ?? 5);
 
 const quantile = (xs, q) => {
@@ -21,7 +27,7 @@ const round = (x, d = 2) => (x == null ? null : Math.round(x * 10 ** d) / 10 ** 
 
 const spec = { song: benchSong() };
 const app = await startApp([spec]);
-const browser = await launchBrowser();
+const browser = await launchBrowser(EXTRA_ARGS);
 try {
   const song = app.songs[0];
   const syllableCount = syllablesOf(song).length;
@@ -96,7 +102,8 @@ try {
   const result = {
     song: { syllables: syllableCount, seconds: song.duration, lines: song.sections.reduce((a, s) => a + s.lines.length, 0), domNodes },
     server: app.kind,
-    browser: { executable: chromiumPath(), version: await browser.version(), headless: true, args: CHROMIUM_ARGS, viewport: "1280x800" },
+    browser: { executable: chromiumPath(), version: await browser.version(), headless: true, args: [...CHROMIUM_ARGS, ...EXTRA_ARGS], viewport: "1280x800" },
+    frames: UNTHROTTLED ? "unthrottled (frame production time)" : "vsync (display period 16.7 ms)",
     loadToFirstPaintMs: {
       median: round(quantile(loads.map((l) => l.total), 0.5), 1),
       max: round(Math.max(...loads.map((l) => l.total)), 1),
@@ -115,14 +122,15 @@ try {
         max: round(Math.max(...frames.deltas)),
         over16_7: frames.deltas.filter((d) => d > 16.7 + 0.5).length,
         over33_3: frames.deltas.filter((d) => d > 33.4).length,
-        target: 16.7,
+        target: FRAME_TARGET,
       },
       longAnimationFrames: { count: frames.loaf.length, maxMs: frames.loaf.length ? round(Math.max(...frames.loaf)) : 0 },
       rendererMsPerFrame: { script: perFrame("ScriptDuration"), layout: perFrame("LayoutDuration"), style: perFrame("RecalcStyleDuration"), task: perFrame("TaskDuration") },
     },
     pageErrors: errors.map(String),
   };
-  result.pass = result.playback.frameMs.p95 <= 16.7 + 0.5 && result.loadToFirstPaintMs.median <= 500;
+  const slack = UNTHROTTLED ? 0 : 0.5;
+  result.pass = result.playback.frameMs.p95 <= FRAME_TARGET + slack && result.loadToFirstPaintMs.median <= 500;
   console.log(JSON.stringify(result, null, 2));
   await context.close();
 } finally {
