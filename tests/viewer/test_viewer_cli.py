@@ -219,8 +219,11 @@ def test_view_serves_opens_the_browser_and_stops_on_ctrl_c(tmp_path, store_root,
         conn.request("GET", "/")
         assert conn.getresponse().read().decode() == INDEX_HTML
         conn.close()
+        # the fake browser's shell creates the file before it writes the line: wait for both
         deadline = time.monotonic() + 10
-        while not opened.exists() and time.monotonic() < deadline:
+        while time.monotonic() < deadline and not (
+            opened.exists() and opened.read_text().endswith("\n")
+        ):
             time.sleep(0.05)
         assert opened.read_text().strip() == url
         proc.send_signal(signal.SIGINT)
