@@ -11,60 +11,32 @@ on a stale copy); nothing else leaks details.
 
 from __future__ import annotations
 
-import logging
-import os
 from collections.abc import Callable
 from typing import Any
 
+from performia.cloud.answer import Response, answer
 from performia.cloud.auth import NotSignedInError, current_user
-from performia.cloud.library import NotYourSongError, StaleEditError, save_song
+from performia.cloud.library import NotYourSongError, StaleEditError, save_from_request
 from performia.cloud.uploads import create_upload
 from performia.errors import BadInputError
 
 __all__ = ["save_song_request", "upload_url_request"]
 
-log = logging.getLogger(__name__)
 
-Response = tuple[dict[str, Any], int, dict[str, str]]
-
-
-def _cors() -> dict[str, str]:
-    return {
-        "Access-Control-Allow-Origin": os.environ.get("PERFORMIA_ALLOWED_ORIGIN", "*"),
-        "Access-Control-Allow-Methods": "POST, OPTIONS",
-        "Access-Control-Allow-Headers": "Content-Type, Authorization",
-        "Access-Control-Max-Age": "3600",
-        "Vary": "Origin",
-    }
-
-
-def _json(request: Any) -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadInputError("send a JSON object")
-    return body
+#: The finer user mistakes and their statuses (any other BadInputError is a 400).
+STATUSES = {NotSignedInError: 401, NotYourSongError: 403, StaleEditError: 409}
 
 
 def _handle(request: Any, work: Callable[[str, dict[str, Any]], dict[str, Any]]) -> Response:
-    """Preflight, method, sign-in, then ``work(user, body)``, each failure its status."""
-    if request.method == "OPTIONS":
-        return {}, 204, _cors()
-    if request.method != "POST":
-        return {"error": "use POST"}, 405, _cors()
-    try:
+    """Sign-in, then ``work(user, body)``; :func:`~performia.cloud.answer.answer` does the rest."""
+
+    def signed_in(body: Any) -> dict[str, Any]:
         user = current_user(request)
-        return work(user, _json(request)), 200, _cors()
-    except NotSignedInError as exc:
-        return {"error": str(exc)}, 401, _cors()
-    except NotYourSongError as exc:
-        return {"error": str(exc)}, 403, _cors()
-    except StaleEditError as exc:
-        return {"error": str(exc)}, 409, _cors()
-    except BadInputError as exc:
-        return {"error": str(exc)}, 400, _cors()
-    except Exception:
-        log.exception("request failed")
-        return {"error": "something went wrong on our side; try again"}, 500, _cors()
+        if not isinstance(body, dict):
+            raise BadInputError("send a JSON object")
+        return work(user, body)
+
+    return answer(request, signed_in, statuses=STATUSES)
 
 
 def upload_url_request(request: Any) -> Response:
@@ -85,12 +57,7 @@ def save_song_request(request: Any) -> Response:
     from performia.cloud.runtime import get_adapter
 
     store = get_adapter().store
-
-    def work(user: str, body: dict[str, Any]) -> dict[str, Any]:
-        song_id, base, doc = body.get("songId"), body.get("baseVersion"), body.get("songMap")
-        if not isinstance(song_id, str) or not isinstance(base, str) or doc is None:
-            raise BadInputError("send songId, baseVersion and songMap")
-        version = save_song(store, song_id, doc, base_version=base, user=user)  # type: ignore[arg-type]
-        return {"songId": song_id, "version": version}
-
-    return _handle(request, work)
+    return _handle(
+        request,
+        lambda user, body: save_from_request(store, body, user=user),  # type: ignore[arg-type]
+    )

@@ -25,9 +25,11 @@ __all__ = [
     "LIBRARY_KEY",
     "NotYourSongError",
     "StaleEditError",
+    "is_song_id",
     "library_entry",
     "publish_song",
     "read_library",
+    "save_from_request",
     "save_song",
     "song_key",
     "update_json",
@@ -44,6 +46,16 @@ class StaleEditError(BadInputError):
 
 class NotYourSongError(BadInputError):
     """Someone other than the song's owner tried to save it."""
+
+
+def is_song_id(value: str) -> bool:
+    """A song id names one folder under ``songs/``: no separators, nothing hidden."""
+    return (
+        bool(value)
+        and len(value) <= 200
+        and not value.startswith(".")
+        and not any(c in value for c in "/\\\x00")
+    )
 
 
 def song_key(song_id: str, name: str = "song_map.json") -> str:
@@ -166,10 +178,10 @@ def save_song(
     NotYourSongError
         ``user`` is not the song's owner.
     """
-    if not song_id or song_id.startswith(".") or any(c in song_id for c in "/\\\x00"):
+    if not is_song_id(song_id):
         raise BadInputError(f"{song_id!r} is not a song id")
     if not isinstance(document, bytes | str | dict):
-        raise BadInputError("the Song Map must be a JSON object")
+        raise BadInputError("songMap must be a Song Map (a JSON object)")
     song = parse_song_map(document, source=f"edit of {song_id}")
     if song.id != song_id:
         raise BadInputError(f"this Song Map is song {song.id!r}, not {song_id!r}")
@@ -198,3 +210,18 @@ def save_song(
         ) from None
     update_json(store, LIBRARY_KEY, _upsert(library_entry(song, owner)), default={"songs": []})
     return new_version
+
+
+def save_from_request(
+    store: VersionedStore, body: Any, *, user: str | None = None
+) -> dict[str, str]:
+    """The save contract the cloud's ``save_song`` and the embedded viewer share:
+    ``{"songId", "baseVersion", "songMap"}`` → ``{"songId", "version"}`` (see
+    :func:`save_song`; a malformed body is a :class:`BadInputError`)."""
+    if not isinstance(body, dict):
+        raise BadInputError("send a JSON object")
+    song_id, base, doc = body.get("songId"), body.get("baseVersion"), body.get("songMap")
+    if not isinstance(song_id, str) or not isinstance(base, str) or doc is None:
+        raise BadInputError("send songId, baseVersion and songMap")
+    version = save_song(store, song_id, doc, base_version=base, user=user)
+    return {"songId": song_id, "version": version}

@@ -14,32 +14,17 @@ downloads anything. Nothing heavy is imported with this module.
 
 from __future__ import annotations
 
-import logging
-import os
 import threading
 from typing import Any
 
+from performia.cloud.answer import Response, answer
 from performia.errors import BadInputError
 from performia.kb.config import DEFAULT_K, MAX_K, MAX_QUERY_CHARS, index_dir
 
 __all__ = ["get_knowledge_base", "kb_query_request", "parse_request", "set_knowledge_base"]
 
-log = logging.getLogger(__name__)
-
-Response = tuple[dict[str, Any], int, dict[str, str]]
-
 _lock = threading.Lock()
 _kb: Any = None
-
-
-def _cors() -> dict[str, str]:
-    return {
-        "Access-Control-Allow-Origin": os.environ.get("PERFORMIA_ALLOWED_ORIGIN", "*"),
-        "Access-Control-Allow-Methods": "POST, OPTIONS",
-        "Access-Control-Allow-Headers": "Content-Type, Authorization",
-        "Access-Control-Max-Age": "3600",
-        "Vary": "Origin",
-    }
 
 
 def get_knowledge_base() -> Any:
@@ -80,16 +65,10 @@ def parse_request(body: Any) -> tuple[str, int]:
 
 def kb_query_request(request: Any) -> Response:
     """``POST {"query", "k"?}`` → ``{"results": [...]}``; see the module notes."""
-    if request.method == "OPTIONS":
-        return {}, 204, _cors()
-    if request.method != "POST":
-        return {"error": "use POST"}, 405, _cors()
-    try:
-        query, k = parse_request(request.get_json(silent=True))
+
+    def work(body: Any) -> dict[str, Any]:
+        query, k = parse_request(body)
         hits = get_knowledge_base().search(query, k=k)
-        return {"results": [h.to_dict() for h in hits]}, 200, _cors()
-    except BadInputError as exc:
-        return {"error": str(exc)}, 400, _cors()
-    except Exception:
-        log.exception("knowledge-base query failed")
-        return {"error": "something went wrong on our side; try again"}, 500, _cors()
+        return {"results": [h.to_dict() for h in hits]}
+
+    return answer(request, work, what="knowledge-base query")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from performia.cloud.library import song_key
+from performia.cloud.library import is_song_id, song_key
 from performia.errors import BadInputError
 
 __all__ = [
@@ -19,7 +19,6 @@ __all__ = [
     "check_store_root",
     "choose_song",
     "find_frontend",
-    "is_song_id",
     "song_ids",
 ]
 
@@ -57,16 +56,6 @@ def find_frontend(explicit: str | os.PathLike[str] | None = None) -> Path:
     raise BadInputError(
         f"the Living Chart frontend is not built: {dist}{hint} has no index.html; "
         f"build it with {BUILD_FRONTEND}"
-    )
-
-
-def is_song_id(value: str) -> bool:
-    """A song id names one folder under ``songs/``: no separators, nothing hidden."""
-    return (
-        bool(value)
-        and len(value) <= 200
-        and not value.startswith(".")
-        and not any(c in value for c in "/\\\x00")
     )
 
 
