@@ -4,30 +4,20 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { standardSongs } from "./fixture.mjs";
-import { launchBrowser, newPage, SCREENSHOTS, startApp } from "./harness.mjs";
+import { newPage, SCREENSHOTS, useSession } from "./harness.mjs";
 
-let app;
-let browser;
-
-before(async () => {
-  app = await startApp(standardSongs());
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const session = useSession(standardSongs());
 
 async function openBlueprint(songId) {
-  const { page, context, errors } = await newPage(browser);
-  await page.goto(`${app.url}#/song/${songId}/edit`);
+  const { page, context, errors } = await newPage(session.browser);
+  await page.goto(`${session.app.url}#/song/${songId}/edit`);
   await page.getByTestId("blueprint").waitFor();
   return { page, context, errors };
 }
 
-const onDisk = (songId) => (app.root ? JSON.parse(readFileSync(join(app.root, "songs", songId, "song_map.json"), "utf8")) : null);
+const onDisk = (songId) => (session.app.root ? JSON.parse(readFileSync(join(session.app.root, "songs", songId, "song_map.json"), "utf8")) : null);
 const firstLine = (song) => song.sections.find((s) => s.lines?.length).lines[0];
 
 describe("Blueprint View", () => {
@@ -60,7 +50,7 @@ describe("Blueprint View", () => {
     await page.waitForSelector("[data-testid=save-message][data-kind=ok]");
     assert.equal(await page.getByTestId("save-button").textContent(), "Saved");
 
-    if (app.root) {
+    if (session.app.root) {
       const saved = firstLine(onDisk("e2e-river"));
       assert.equal(saved.syllables[1].chord, "Am7");
       assert.equal(saved.syllables[2].text, "shining");
@@ -106,11 +96,11 @@ describe("Blueprint View", () => {
   it("refuses a stale save with a message, and reloads the saved version on request", async () => {
     const { page, context, errors } = await openBlueprint("e2e-stems");
     // Someone else saves this song after the page loaded it.
-    const r = await fetch(`${app.url}data/songs/e2e-stems/song_map.json`);
+    const r = await fetch(`${session.app.url}data/songs/e2e-stems/song_map.json`);
     const version = r.headers.get("x-performia-version");
     const theirs = await r.json();
     theirs.title = "Stem Study (their edit)";
-    const saved = await fetch(`${app.url}api/save_song`, {
+    const saved = await fetch(`${session.app.url}api/save_song`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ songId: "e2e-stems", baseVersion: version, songMap: theirs }),
@@ -124,7 +114,7 @@ describe("Blueprint View", () => {
     const message = page.locator("[data-testid=save-message][data-kind=stale]");
     await message.waitFor();
     assert.match(await message.textContent(), /Not saved: .*changed by someone else/);
-    if (app.root) assert.equal(onDisk("e2e-stems").title, "Stem Study (their edit)"); // nothing overwritten
+    if (session.app.root) assert.equal(onDisk("e2e-stems").title, "Stem Study (their edit)"); // nothing overwritten
 
     page.once("dialog", (d) => d.accept());
     await page.getByTestId("reload-song").click();

@@ -4,26 +4,16 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { standardSongs } from "./fixture.mjs";
-import { launchBrowser, newPage, SCREENSHOTS, startApp, syllablesOf } from "./harness.mjs";
+import { newPage, SCREENSHOTS, syllablesOf, useSession } from "./harness.mjs";
 
-let app;
-let browser;
+const session = useSession(standardSongs());
 
-before(async () => {
-  app = await startApp(standardSongs());
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await app?.close();
-});
-
-const river = () => app.songs.find((s) => s.id === "e2e-river");
+const river = () => session.app.songs.find((s) => s.id === "e2e-river");
 
 async function openChart(songId, { fresh = true } = {}) {
-  const { page, context, errors } = await newPage(browser);
+  const { page, context, errors } = await newPage(session.browser);
   // Start from default settings once; a reload inside the test keeps what the test set.
   if (fresh) await page.addInitScript(() => {
     if (!sessionStorage.getItem("e2e-cleared")) {
@@ -31,7 +21,7 @@ async function openChart(songId, { fresh = true } = {}) {
       sessionStorage.setItem("e2e-cleared", "1");
     }
   });
-  await page.goto(`${app.url}#/song/${songId}`);
+  await page.goto(`${session.app.url}#/song/${songId}`);
   await page.getByTestId("living-chart").waitFor();
   await page.waitForFunction(() => {
     const a = document.querySelector("audio[data-role=master]");
@@ -204,7 +194,7 @@ describe("Living Chart", () => {
   it("renders screenshots of the chart, light and in stage mode", async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const { page, context } = await openChart("e2e-anthem");
-    const song = app.songs.find((s) => s.id === "e2e-anthem");
+    const song = session.app.songs.find((s) => s.id === "e2e-anthem");
     const t = syllablesOf(song)[20].startTime + 0.15;
     await page.evaluate((t) => (document.querySelector("audio[data-role=master]").currentTime = t), t);
     await page.waitForFunction(() => document.querySelector("[data-testid=current-syllable]"));

@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { writeStore } from "./fixture.mjs";
@@ -133,6 +134,23 @@ export async function startApp(specs) {
 
 export async function launchBrowser(extraArgs = []) {
   return chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
+}
+
+/**
+ * One viewer over `songs` and one Chromium for a test file: started before its tests, closed
+ * after them (node:test hooks). Read `session.app` and `session.browser` inside the tests.
+ */
+export function useSession(songs) {
+  const session = { app: null, browser: null };
+  before(async () => {
+    session.app = await startApp(songs);
+    session.browser = await launchBrowser();
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.app?.close();
+  });
+  return session;
 }
 
 /** A page at 1280×800 that fails the test on any uncaught page error. */

@@ -2,26 +2,16 @@
 // song; a screenshot for the docs.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { standardSongs } from "./fixture.mjs";
-import { launchBrowser, newPage, SCREENSHOTS, startApp } from "./harness.mjs";
+import { newPage, SCREENSHOTS, useSession } from "./harness.mjs";
 
-let app;
-let browser;
-
-before(async () => {
-  app = await startApp(standardSongs());
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const session = useSession(standardSongs());
 
 describe("Library", () => {
   it("lists, searches, sorts and opens songs", async () => {
-    const { page, context, errors } = await newPage(browser);
-    await page.goto(`${app.url}#/`);
+    const { page, context, errors } = await newPage(session.browser);
+    await page.goto(`${session.app.url}#/`);
     const rows = page.getByTestId("library-row");
     await rows.first().waitFor();
     assert.equal(await rows.count(), 3);
@@ -31,7 +21,7 @@ describe("Library", () => {
     await page.getByTestId("library-search").fill("mixer");
     assert.deepEqual(await rows.locator(".title").allTextContents(), ["Stem Study"]);
     // Lyrics: a word only in one song's opening lines.
-    const river = app.songs.find((s) => s.id === "e2e-river");
+    const river = session.app.songs.find((s) => s.id === "e2e-river");
     const word = river.sections[1].lines[0].text.split(" ").slice(1, 3).join(" ");
     await page.getByTestId("library-search").fill(word);
     assert.ok((await rows.locator(".title").allTextContents()).includes("River Song"));
@@ -55,14 +45,14 @@ describe("Library", () => {
   });
 
   it("searches the help (knowledge base) and shows passages with their source and heading path", async (t) => {
-    const config = await (await fetch(`${app.url}config.json`)).json();
+    const config = await (await fetch(`${session.app.url}config.json`)).json();
     if (!config.kbQueryUrl) return t.skip("this server has no knowledge base (kbQueryUrl is null)");
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(session.browser);
     // the viewer offers the help search only with a built index (make test builds it): the real
     // knowledge base answers, through the viewer, in the browser
-    const probe = await fetch(new URL(config.kbQueryUrl, app.url), { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ query: "capo", k: 1 }) });
+    const probe = await fetch(new URL(config.kbQueryUrl, session.app.url), { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ query: "capo", k: 1 }) });
     assert.equal(probe.status, 200, await probe.text());
-    await page.goto(`${app.url}#/`);
+    await page.goto(`${session.app.url}#/`);
     await page.getByTestId("help-search").fill("how does a capo change the chord shapes");
     await page.getByTestId("help-search").press("Enter");
     const results = page.getByTestId("help-results");
@@ -75,9 +65,9 @@ describe("Library", () => {
   });
 
   it("opens the song the viewer names in config.json when no route is given", async () => {
-    const { page, context } = await newPage(browser);
-    const config = await (await fetch(`${app.url}config.json`)).json();
-    await page.goto(app.url);
+    const { page, context } = await newPage(session.browser);
+    const config = await (await fetch(`${session.app.url}config.json`)).json();
+    await page.goto(session.app.url);
     if (config.openSong) {
       await page.getByTestId("living-chart").waitFor();
       assert.equal(new URL(page.url()).hash, `#/song/${config.openSong}`);
