@@ -14,8 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from performia.cloud.library import read_library, song_key
-from performia.cloud.messages import UploadedObject, job_id_for_upload
-from performia.jobs.base import JobNotFoundError, JobRecord, JobStatus, StageState
+from performia.jobs.base import JobRecord, JobStatus, StageState, wait_for
 from performia.pipeline.graph import GRAPH
 from performia.songmap.io import parse_song_map
 from performia.testing import render_song, write_audio
@@ -39,13 +38,9 @@ def stack(tmp_path_factory) -> Iterator:
 
 @pytest.fixture(scope="module")
 def jobs(stack):
-    from google.cloud import firestore
-
-    from performia.jobs.firestore import FirestoreJobStore
-
-    client = firestore.Client(project=stack.project)
-    yield FirestoreJobStore(client)
-    client.close()
+    store = stack.job_store()
+    yield store
+    store.client.close()
 
 
 @pytest.fixture(scope="module")
@@ -60,41 +55,13 @@ def song(tmp_path_factory) -> bytes:
     return write_audio(path, mix, SR, tags={"title": "Twice", "artist": "Fixtures"}).read_bytes()
 
 
-def _upload(bucket, name: str, data: bytes) -> str:
-    blob = bucket.blob(name)
-    blob.upload_from_string(data, content_type="audio/mpeg")
-    return job_id_for_upload(UploadedObject(bucket.name, name, str(blob.generation)))
-
-
-def _record(jobs, job_id: str) -> JobRecord | None:
-    try:
-        return jobs.get(job_id)
-    except JobNotFoundError:
-        return None
-
-
-def _wait(jobs, job_id: str, done, timeout: float = TIMEOUT_S) -> JobRecord:
-    deadline = time.monotonic() + timeout
-    record = None
-    while time.monotonic() < deadline:
-        record = _record(jobs, job_id)
-        if record is not None and done(record):
-            return record
-        time.sleep(0.2)
-    pytest.fail(f"job {job_id}: condition not met in {timeout:.0f} s: {record}")
-
-
-def _settled(record: JobRecord) -> bool:
-    return record.status in (JobStatus.DONE, JobStatus.FAILED)
-
-
 def test_every_message_delivered_twice_gives_one_song_map_and_runs_each_stage_once(
     stack, jobs, bucket, song
 ):
     assert sum(s.name.endswith("-twin") for s in stack.subscriptions) == len(GRAPH.names)
 
-    job_id = _upload(bucket, "uploads/twice.mp3", song)
-    record = _wait(jobs, job_id, _settled)
+    job_id = stack.upload("twice.mp3", song)
+    record = wait_for(jobs, job_id, timeout=TIMEOUT_S)
 
     assert record.status is JobStatus.DONE, record.error
     for name in GRAPH.names:  # the work ran once: no stage was taken a second time
@@ -116,20 +83,20 @@ def test_every_message_delivered_twice_gives_one_song_map_and_runs_each_stage_on
 
 
 def test_a_function_killed_mid_stage_is_taken_over_and_the_job_completes(stack, jobs, bucket, song):
-    job_id = _upload(bucket, "uploads/killed.mp3", song)
+    job_id = stack.upload("killed.mp3", song)
 
     def running_after_ingest(record: JobRecord) -> bool:
         return any(
             record.stages[n].state is StageState.RUNNING for n in GRAPH.names if n != "ingest"
         )
 
-    record = _wait(jobs, job_id, running_after_ingest, timeout=120)
+    record = wait_for(jobs, job_id, running_after_ingest, timeout=120)
     killed = [n for n in GRAPH.names if record.stages[n].state is StageState.RUNNING]
     stack.kill_functions()
     time.sleep(1.0)
     stack.restart_functions()
 
-    record = _wait(jobs, job_id, _settled)
+    record = wait_for(jobs, job_id, timeout=TIMEOUT_S)
     attempts = {n: record.stages[n].attempts for n in GRAPH.names}
     print(f"killed during {killed}; attempts {attempts}")
 

@@ -23,7 +23,7 @@ from jsonschema import Draft202012Validator
 
 from performia.cloud.library import read_library, song_key
 from performia.cloud.messages import UploadedObject, job_id_for_upload
-from performia.jobs.base import JobNotFoundError, JobRecord, JobStatus, StageState
+from performia.jobs.base import JobNotFoundError, JobRecord, JobStatus, StageState, wait_for
 from performia.pipeline.graph import GRAPH
 from performia.songmap.io import parse_song_map
 from performia.songmap.schema import song_map_schema
@@ -50,13 +50,9 @@ def stack(tmp_path_factory) -> Iterator:
 
 @pytest.fixture(scope="session")
 def jobs(stack):
-    from google.cloud import firestore
-
-    from performia.jobs.firestore import FirestoreJobStore
-
-    client = firestore.Client(project=stack.project)
-    yield FirestoreJobStore(client)
-    client.close()
+    store = stack.job_store()
+    yield store
+    store.client.close()
 
 
 @pytest.fixture(scope="session")
@@ -73,33 +69,17 @@ def song_mp3(tmp_path_factory) -> Path:
     return write_audio(path, mix, SR, tags={"title": "Devstack Song", "artist": "The Fixtures"})
 
 
-def _upload(bucket, name: str, data: bytes, content_type: str) -> str:
-    """Write ``data`` at ``name`` (a plain object write, as gsutil does); the job it starts."""
-    blob = bucket.blob(name)
-    blob.upload_from_string(data, content_type=content_type)
-    return job_id_for_upload(UploadedObject(bucket.name, name, str(blob.generation)))
-
-
 def _wait_settled(jobs, job_id: str, timeout: float) -> tuple[JobRecord, float]:
-    """Poll until the job is DONE or FAILED; the record and the seconds it took."""
+    """Wait until the job is DONE or FAILED; the record and the seconds it took."""
     started = time.monotonic()
-    record = None
-    while time.monotonic() - started < timeout:
-        try:
-            record = jobs.get(job_id)
-        except JobNotFoundError:
-            record = None
-        if record is not None and record.status in (JobStatus.DONE, JobStatus.FAILED):
-            return record, time.monotonic() - started
-        time.sleep(0.5)
-    state = record.model_dump() if record is not None else "never created"
-    pytest.fail(f"job {job_id} not settled within {timeout:.0f} s: {state}")
+    record = wait_for(jobs, job_id, timeout=timeout, poll=0.5)
+    return record, time.monotonic() - started
 
 
 @pytest.fixture(scope="session")
 def finished(stack, jobs, bucket, song_mp3) -> JobRecord:
     """The song written into ``uploads/``, run through the whole chain (settled)."""
-    job_id = _upload(bucket, "uploads/devstack song.mp3", song_mp3.read_bytes(), "audio/mpeg")
+    job_id = stack.upload("devstack song.mp3", song_mp3.read_bytes())
     record, seconds = _wait_settled(jobs, job_id, CHAIN_TIMEOUT_S)
     print(f"chain finished in {seconds:.1f} s")
     return record
@@ -201,7 +181,7 @@ def test_twenty_uploads_at_once_all_complete_and_all_land_in_the_listing(stack, 
     with ThreadPoolExecutor(BURST) as pool:
         job_ids = list(
             pool.map(
-                lambda i: _upload(bucket, f"uploads/burst {i:02d}.wav", data, "audio/wav"),
+                lambda i: stack.upload(f"burst {i:02d}.wav", data, "audio/wav"),
                 range(BURST),
             )
         )
@@ -222,7 +202,7 @@ def test_a_corrupt_upload_fails_fast_with_a_readable_message_and_is_not_redelive
     stack, jobs, bucket
 ):
     noise = bytes(range(256)) * 64
-    job_id = _upload(bucket, "uploads/not really.mp3", noise, "audio/mpeg")
+    job_id = stack.upload("not really.mp3", noise)
 
     record, seconds = _wait_settled(jobs, job_id, FAIL_TIMEOUT_S)
 

@@ -97,10 +97,6 @@ class ChainReport:
         }
 
 
-def _parse(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-
-
 @contextmanager
 def _environment(values: dict[str, str]) -> Iterator[None]:
     """``values`` in ``os.environ`` (Google's clients read the emulator hosts there)."""
@@ -127,35 +123,22 @@ def _embedded(song: Path, work: Path) -> tuple[ChainRun, float]:
     return ChainRun("embedded", round(seconds, 3), stages), result.song.duration
 
 
-def _chain(stack: Any, jobs: Any, bucket: Any, song: Path, name: str, timeout: float) -> ChainRun:
-    from performia.cloud.messages import UploadedObject, job_id_for_upload
-    from performia.jobs.base import JobNotFoundError, JobStatus
+def _chain(stack: Any, jobs: Any, song: Path, name: str, timeout: float) -> ChainRun:
+    from performia.jobs.base import JobStatus, parse_time, wait_for
 
     data = song.read_bytes()
-    blob = bucket.blob(f"uploads/{name}")
     began = datetime.now(UTC)
-    blob.upload_from_string(data, content_type="audio/mpeg")
+    job_id = stack.upload(name, data)
     uploaded = datetime.now(UTC)
-    job_id = job_id_for_upload(UploadedObject(bucket.name, blob.name, str(blob.generation)))
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            record = jobs.get(job_id)
-        except JobNotFoundError:
-            record = None
-        if record is not None and record.status in (JobStatus.DONE, JobStatus.FAILED):
-            break
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"job {job_id} did not finish in {timeout:.0f} s: {record}")
-        time.sleep(0.1)
+    record = wait_for(jobs, job_id, timeout=timeout, poll=0.1)
     if record.status is not JobStatus.DONE:
         raise RuntimeError(f"job {job_id} failed in {record.failed_stage}: {record.error}")
-    finished = max(_parse(r.finished_at) for r in record.stages.values() if r.finished_at)
+    finished = max(parse_time(r.finished_at) for r in record.stages.values() if r.finished_at)
     ingest = record.stages["ingest"]
-    hops = {"upload→ingest": (_parse(ingest.started_at) - uploaded).total_seconds()}
+    hops = {"upload→ingest": (parse_time(ingest.started_at) - uploaded).total_seconds()}
     for stage, run in record.stages.items():
         if stage != "ingest" and run.queued_at and run.started_at:
-            hops[stage] = (_parse(run.started_at) - _parse(run.queued_at)).total_seconds()
+            hops[stage] = (parse_time(run.started_at) - parse_time(run.queued_at)).total_seconds()
     stages = {n: r.seconds or 0.0 for n, r in record.stages.items()}
     return ChainRun("chain", round((finished - began).total_seconds(), 3), stages, hops)
 
@@ -170,10 +153,7 @@ def run_chain_bench(
     """Analyse a rendered ``bars``-bar song (the example song: drums, chords, sung lyrics)
     ``runs`` times through the chain and through the embedded runner; see the module docstring.
     """
-    from google.cloud import firestore
-
     from performia.devstack import DevStack
-    from performia.jobs.firestore import FirestoreJobStore
     from performia.testing.example import write_example_song
 
     with tempfile.TemporaryDirectory(prefix="performia-chain-bench-") as tmp:
@@ -183,19 +163,17 @@ def run_chain_bench(
         write_example_song(song, bars=bars)
         report = ChainReport(song_seconds=0.0, runs=[])
         with DevStack(log_dir=work / "logs") as stack, _environment(stack.env):
-            client = firestore.Client(project=stack.project)
-            jobs = FirestoreJobStore(client)
-            bucket = stack.storage_client().bucket(stack.bucket)
+            jobs = stack.job_store()
             _embedded(warm, work)  # load every model in this process
-            _chain(stack, jobs, bucket, warm, "warm.mp3", timeout)  # and in the functions host
+            _chain(stack, jobs, warm, "warm.mp3", timeout)  # and in the functions host
             for i in range(runs):
                 embedded, duration = _embedded(song, work)
                 report.song_seconds = round(duration, 2)
-                for run in (embedded, _chain(stack, jobs, bucket, song, f"song-{i}.mp3", timeout)):
+                for run in (embedded, _chain(stack, jobs, song, f"song-{i}.mp3", timeout)):
                     report.runs.append(run)
                     if on_run is not None:
                         on_run(run)
-            client.close()
+            jobs.client.close()
         return report
 
 

@@ -48,7 +48,7 @@ from performia.cloud.messages import (
     job_id_for_upload,
 )
 from performia.errors import BadInputError, ModelError, TransientError
-from performia.jobs.base import JobNotFoundError, JobRecord, JobStatus, JobStore, StageState
+from performia.jobs.base import JobNotFoundError, JobRecord, JobStore, StageState
 from performia.pipeline import scheduler
 from performia.pipeline.execute import execute_stage, stage_context
 from performia.pipeline.graph import GRAPH, Graph
@@ -198,7 +198,7 @@ class Adapter:
         def fail(record: JobRecord) -> JobRecord:
             run = record.stages[message.stage]
             watching[:] = []
-            if run.state.settled or record.status in (JobStatus.FAILED, JobStatus.DONE):
+            if run.state.settled or record.status.finished:
                 return record
             if scheduler.lease_alive(run, lease_s=self.lease_s):
                 watching[:] = [True]

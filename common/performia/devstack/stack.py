@@ -185,6 +185,7 @@ class DevStack:
         self.storage: FakeGCS | None = None
         self.functions: FunctionsHost | None = None
         self.subscriptions: list[Subscription] = []
+        self._bucket: Any = None
 
     # -- names ---------------------------------------------------------------------------------
     @property
@@ -235,6 +236,29 @@ class DevStack:
             "openSong": None,
             "authToken": token,
         }
+
+    def upload(self, name: str, data: bytes, content_type: str = "audio/mpeg") -> str:
+        """Write ``data`` into the bucket's ``uploads/`` as ``name`` (a plain object write, as
+        ``gsutil cp`` does, so its finalize notification starts a job); that job's id."""
+        from performia.cloud.messages import UploadedObject, job_id_for_upload
+
+        if self._bucket is None:  # one client for every upload (it is safe across threads)
+            self._bucket = self.storage_client().bucket(self.bucket)
+        blob = self._bucket.blob(f"uploads/{name}")
+        blob.upload_from_string(data, content_type=content_type)
+        return job_id_for_upload(UploadedObject(self.bucket, blob.name, str(blob.generation)))
+
+    def job_store(self) -> Any:
+        """The jobs in this stack's Firestore emulator, on a client of its own (close it with
+        ``.client.close()``). The process's environment must point at the emulator, as
+        :attr:`env` gives it (Google's client reads ``FIRESTORE_EMULATOR_HOST`` there)."""
+        from google.cloud import firestore
+
+        from performia.jobs.firestore import FirestoreJobStore
+
+        if self.firestore is None:
+            raise DevStackError("the stack is not running")
+        return FirestoreJobStore(firestore.Client(project=self.project))
 
     def storage_client(self) -> Any:
         """A Cloud Storage client on the emulator (anonymous)."""

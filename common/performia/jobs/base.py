@@ -8,6 +8,7 @@ be decided in exactly one place even when stages finish at the same moment.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -25,12 +26,19 @@ __all__ = [
     "JobStore",
     "StageRun",
     "StageState",
+    "parse_time",
     "utc_now",
+    "wait_for",
 ]
 
 
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def parse_time(stamp: str) -> datetime:
+    """A record's timestamp (as :func:`utc_now` writes it, or with a ``Z``) as a datetime."""
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 class JobNotFoundError(PerformiaError, KeyError):
@@ -43,6 +51,11 @@ class JobStatus(StrEnum):
     PROCESSING = "PROCESSING"
     DONE = "DONE"
     FAILED = "FAILED"
+
+    @property
+    def finished(self) -> bool:
+        """Nothing more will happen to the job (``DONE`` or ``FAILED``)."""
+        return self in (JobStatus.DONE, JobStatus.FAILED)
 
 
 class StageState(StrEnum):
@@ -130,3 +143,29 @@ class JobStore(Protocol):
         """Apply ``mutate`` to the current record atomically and return the stored result."""
 
     def delete(self, job_id: str) -> None: ...
+
+
+def wait_for(
+    store: JobStore,
+    job_id: str,
+    until: Callable[[JobRecord], bool] = lambda r: r.status.finished,
+    *,
+    timeout: float,
+    poll: float = 0.2,
+) -> JobRecord:
+    """Poll ``store`` until job ``job_id`` exists and ``until`` holds (default: finished);
+    the record. :class:`TimeoutError` with the last state seen when ``timeout`` runs out.
+    For watching a job another process runs (the local stack, its tests and benchmark)."""
+    deadline = time.monotonic() + timeout
+    record = None
+    while True:
+        try:
+            record = store.get(job_id)
+        except JobNotFoundError:
+            record = None
+        if record is not None and until(record):
+            return record
+        if time.monotonic() > deadline:
+            state = record.model_dump() if record is not None else "never created"
+            raise TimeoutError(f"job {job_id}: not there within {timeout:.0f} s: {state}")
+        time.sleep(poll)

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from performia.jobs.base import JobRecord, JobStatus, StageRun, StageState, utc_now
+from performia.jobs.base import JobRecord, JobStatus, StageRun, StageState, parse_time, utc_now
 from performia.pipeline.graph import Graph
 
 __all__ = [
@@ -93,7 +93,7 @@ def claim_ready(graph: Graph, record: JobRecord) -> tuple[JobRecord, list[str]]:
 
     Nothing is claimed once the job has failed: a failure ends the run.
     """
-    if record.status in (JobStatus.FAILED, JobStatus.DONE):
+    if record.status.finished:
         return record, []
     ready = _ready(graph, record)
     if not ready:
@@ -217,16 +217,12 @@ def take_stage(
     return mark_running(record, name), Delivery.RUN
 
 
-def _parse(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-
-
 def lease_alive(run: StageRun, *, lease_s: float, now: datetime | None = None) -> bool:
     """Whether a delivery is running this stage and gave a sign of life within ``lease_s``."""
     if run.state is not StageState.RUNNING or not run.started_at:
         return False
-    last = max(_parse(t) for t in (run.started_at, run.heartbeat_at) if t)
-    current = now or _parse(utc_now())
+    last = max(parse_time(t) for t in (run.started_at, run.heartbeat_at) if t)
+    current = now or parse_time(utc_now())
     return (current - last).total_seconds() < lease_s
 
 
