@@ -79,6 +79,9 @@ class Rhythm:
 
     ``tempo_curve`` holds ``(time, bpm)`` points (local tempo, smoothed over a few beats) so a
     chart can follow a song that speeds up; ``tempo`` is the global (median) tempo.
+    ``beat_confidence`` holds one calibrated probability per beat that it lies where a listener
+    taps (see :mod:`performia.analysis.calibration`); ``bar_confidence`` the probability that the
+    bar starts on the reported downbeats; ``confidence`` the mean beat confidence.
     """
 
     beats: tuple[float, ...]
@@ -87,6 +90,8 @@ class Rhythm:
     time_signature: tuple[int, int] | None
     tempo_curve: tuple[tuple[float, float], ...] = ()
     confidence: float | None = None
+    beat_confidence: tuple[float, ...] = ()
+    bar_confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +101,8 @@ class Rhythm:
             "timeSignature": list(self.time_signature) if self.time_signature else None,
             "tempoCurve": [list(p) for p in self.tempo_curve],
             "confidence": self.confidence,
+            "beatConfidence": list(self.beat_confidence),
+            "barConfidence": self.bar_confidence,
         }
 
     @classmethod
@@ -108,6 +115,8 @@ class Rhythm:
             tuple(ts) if ts else None,
             tuple((float(t), float(b)) for t, b in d.get("tempoCurve", ())),
             d.get("confidence"),
+            tuple(float(c) for c in d.get("beatConfidence", ())),
+            d.get("barConfidence"),
         )
 
 
@@ -122,14 +131,19 @@ class Chord:
 
 @dataclass(frozen=True)
 class Harmony:
+    """Key, chords and tuning; ``key_confidence`` is the calibrated probability the key is
+    right."""
+
     key: str | None
     chords: tuple[Chord, ...]
     tuning_cents: float | None = None
     key_segments: tuple[tuple[float, float, str], ...] = ()
+    key_confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "key": self.key,
+            "keyConfidence": self.key_confidence,
             "tuningCents": self.tuning_cents,
             "chords": [c.__dict__ for c in self.chords],
             "keySegments": [list(k) for k in self.key_segments],
@@ -142,6 +156,7 @@ class Harmony:
             tuple(Chord(**c) for c in d["chords"]),
             d.get("tuningCents"),
             tuple((float(a), float(b), str(k)) for a, b, k in d.get("keySegments", ())),
+            d.get("keyConfidence"),
         )
 
 

