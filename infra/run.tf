@@ -8,6 +8,7 @@ locals {
     { name = "PERFORMIA_TOPIC_PREFIX", value = local.prefix },
     { name = "PERFORMIA_ALLOWED_ORIGIN", value = local.frontend_origin },
     { name = "PERFORMIA_ASR_MODEL", value = var.asr_model },
+    { name = "PERFORMIA_PROFILE", value = var.engine_profile },
     { name = "FUNCTION_TARGET", value = "main" },
   ]
 }

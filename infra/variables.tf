@@ -81,6 +81,17 @@ variable "asr_model" {
   default     = "tiny.en"
 }
 
+variable "engine_profile" {
+  description = "Analysis engines: commercial (only engines whose code and weights allow a paid hosted service) or default (adds madmom's CC BY-NC-SA models and AGPL essentia: not for a paid service)."
+  type        = string
+  default     = "commercial"
+
+  validation {
+    condition     = contains(["commercial", "default"], var.engine_profile)
+    error_message = "engine_profile must be commercial or default."
+  }
+}
+
 variable "firestore_location" {
   description = "Firestore location. Empty: the region."
   type        = string

@@ -71,6 +71,18 @@ class _StageProgress:
         self.progress.update(row, completed=completed, status=status)
 
 
+def _profile(name: str | None) -> str | None:
+    """``--profile`` checked now, so a typo costs no decoding (``None``: the setting)."""
+    if name is None:
+        return None
+    from performia.analysis.engines import check_profile
+
+    try:
+        return check_profile(name)
+    except ValueError as exc:
+        raise BadInputError(str(exc)) from None
+
+
 def _read_lyrics(path: Path) -> str:
     """The lyrics file as text, checked now so a mistake costs no analysis time."""
     from performia.analysis.lyrics import MAX_LYRICS_BYTES, decode_lyrics, parse_lyrics
@@ -123,6 +135,13 @@ def analyze(
         str | None,
         typer.Option(help="Whisper model: tiny.en, base, or a model folder (default: tiny.en)."),
     ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            help="Engine profile: default (most accurate) or commercial (only engines whose "
+            "licences allow a paid hosted service); default: PERFORMIA_PROFILE or default."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Analyse SONG and write OUT/song_map.json plus every stage's artifacts."""
@@ -142,6 +161,7 @@ def analyze(
             "lyrics": lyrics_text,
             "separator": separator,
             "asr_model": asr_model,
+            "profile": _profile(profile),
         }.items()
         if v is not None
     }

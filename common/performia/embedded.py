@@ -124,6 +124,7 @@ def analyze_file(
                 "separator": settings.separator,
                 "asr_engine": settings.asr_engine,
                 "asr_model": settings.asr_model,
+                "profile": settings.profile,
                 **(params or {}),
             },
             store=store,

@@ -56,6 +56,10 @@ class Settings:
     #: 10 s on one thread, 45 s on two threads beside the other stages). A cloud function that
     #: runs one stage per instance sets its vCPU count.
     engine_threads: int = 0
+    #: Engine profile (:mod:`performia.analysis.engines`): ``default``, the most accurate
+    #: engines whatever their licence, or ``commercial``, only engines whose code and weights
+    #: allow a paid hosted service (what a deployment of the hosted product must set).
+    profile: str = "default"
     #: Stages the embedded runner runs at once.
     workers: int = max(2, min(4, os.cpu_count() or 2))
 
@@ -68,7 +72,12 @@ class Settings:
             raw = env.get(f"PERFORMIA_{f.name.upper()}")
             if raw is not None:
                 values[f.name] = type(getattr(cls, f.name))(raw)
-        return cls(**values)
+        settings = cls(**values)
+        if settings.profile not in ("default", "commercial"):
+            raise ValueError(
+                f"PERFORMIA_PROFILE must be default or commercial, not {settings.profile!r}"
+            )
+        return settings
 
 
 @lru_cache(maxsize=1)

@@ -33,7 +33,7 @@ def test_a_valid_request_creates_the_job_and_signs_a_put_for_it():
             "filename": "C:\\Music\\Morning Light.MP3",
             "size": 4_000_000,
             "contentType": "audio/mp3",
-            "params": {"lyrics": "la la", "evil": "x"},
+            "params": {"lyrics": "la la", "evil": "x", "profile": "chosen-by-client"},
         },
         jobs,
         signer,
@@ -41,7 +41,9 @@ def test_a_valid_request_creates_the_job_and_signs_a_put_for_it():
     assert ticket.key == f"uploads/{ticket.job_id}/Morning Light.MP3"
     assert signer.calls == [(ticket.key, "audio/mpeg", timedelta(minutes=15))]
     record = jobs.get(ticket.job_id)
-    assert record.status is JobStatus.PENDING and record.params == {"lyrics": "la la"}
+    # the engine profile is the server's, never the client's (the engines' licences)
+    assert record.status is JobStatus.PENDING
+    assert record.params == {"lyrics": "la la", "profile": "default"}
     body = ticket.to_dict()
     assert body["method"] == "PUT" and body["headers"] == {"Content-Type": "audio/mpeg"}
     # the finalize notification for that object finds the same job

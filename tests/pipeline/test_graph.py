@@ -17,6 +17,7 @@ JOB_PARAMS = {
     "separator",
     "asr_engine",
     "asr_model",
+    "profile",
 }
 
 

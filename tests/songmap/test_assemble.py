@@ -131,6 +131,8 @@ def test_metadata_only_gives_no_analyses() -> None:
         "seconds": None,
         "confidence": None,
         "note": "skipped",
+        "profile": None,
+        "engines": [],
     }
     _validate_with_committed_schema(song)
 

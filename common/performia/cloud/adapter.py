@@ -53,6 +53,7 @@ from performia.pipeline import scheduler
 from performia.pipeline.execute import execute_stage, stage_context
 from performia.pipeline.graph import GRAPH, Graph
 from performia.pipeline.scheduler import Delivery
+from performia.settings import get_settings
 from performia.songmap.io import parse_song_map
 from performia.songmap.model import SongMap
 from performia.stages.context import artifact_key
@@ -127,7 +128,12 @@ class Adapter:
                 "generation": obj.generation,
                 "bucket": obj.bucket,
             },
-            params={**self.default_params, **(params or {})},
+            params={
+                **self.default_params,
+                **(params or {}),
+                # the server decides which engines its service runs (their licences)
+                "profile": get_settings().profile,
+            },
             owner=owner,
         )
         self.jobs.create(fresh)  # keeps the existing record when the notification came twice

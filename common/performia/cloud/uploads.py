@@ -182,7 +182,11 @@ def create_upload(
         graph,
         job_id,
         input={"key": key, "filename": name, "sizeBytes": size},
-        params={k: v for k, v in params.items() if any(k in s.params for s in graph)},
+        params={
+            **{k: v for k, v in params.items() if any(k in s.params for s in graph)},
+            # the server decides which engines its service runs (their licences), not the client
+            "profile": settings.profile,
+        },
         owner=owner,
     )
     jobs.create(record)

@@ -90,6 +90,7 @@ def assemble_song_map(
         language=(a.transcript.language if a.transcript else None) or language,
         lyrics_source=a.transcript.source if a.transcript else None,
         key=a.harmony.key if a.harmony else None,
+        key_confidence=a.harmony.key_confidence if a.harmony else None,
         key_segments=[
             KeySegment(start_time=s, end_time=e, key=k)
             for s, e, k in (a.harmony.key_segments if a.harmony else ())
@@ -102,7 +103,9 @@ def assemble_song_map(
         ],
         time_signature=TimeSignature(numerator=ts[0], denominator=ts[1]) if ts else None,
         beats=[round(b, 3) for b in a.rhythm.beats] if a.rhythm else [],
+        beat_confidence=list(a.rhythm.beat_confidence) if a.rhythm else [],
         downbeats=[round(b, 3) for b in a.rhythm.downbeats] if a.rhythm else [],
+        bar_confidence=a.rhythm.bar_confidence if a.rhythm else None,
         chords=[
             ChordSegment(
                 start_time=round(c.start, 3),

@@ -319,6 +319,7 @@ def sections_from_spans(
                 kind=span.kind if span.kind in _KINDS else "section",  # type: ignore[arg-type]
                 start_time=_r(span.start) if i else 0.0,
                 end_time=max(end, _r(span.start)),
+                confidence=span.confidence,
                 lines=bucket,
             )
         )

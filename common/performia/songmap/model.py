@@ -10,7 +10,7 @@ sung pitch 30 cents sharp stays visible). Every analysis a Song Map contains is 
 from __future__ import annotations
 
 import itertools
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -19,6 +19,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "AudioRef",
     "ChordSegment",
+    "EngineLicence",
     "KeySegment",
     "Line",
     "Note",
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 #: Bumped on every change to the document's shape (semver: major = readers must change).
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 Seconds = float
 SectionKind = Literal[
@@ -97,6 +98,13 @@ class Section(_Span):
 
     name: str
     kind: SectionKind = "section"
+    confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Calibrated probability that the section starts where a listener hears a "
+        "new part (within 3 s); none for placeholder sections.",
+    )
     lines: list[Line] = Field(default_factory=list)
 
 
@@ -150,6 +158,15 @@ class Stem(_Model):
     mime_type: str
 
 
+class EngineLicence(_Model):
+    """One engine a stage ran and the terms its code and trained weights come under."""
+
+    engine: str
+    code_licence: str
+    model_licence: str = Field(description='Licence of the trained weights; "none" for none.')
+    commercial: bool = Field(description="Whether both licences allow a paid hosted service.")
+
+
 class StageProvenance(_Model):
     """What produced one analysis, or why it is not in this Song Map."""
 
@@ -157,6 +174,12 @@ class StageProvenance(_Model):
     version: int = Field(ge=0, description="Version of the stage's code.")
     engine: str | None = None
     engine_version: str | None = None
+    profile: Literal["default", "commercial"] | None = Field(
+        default=None, description="Engine profile the stage ran with."
+    )
+    engines: list[EngineLicence] = Field(
+        default_factory=list, description="Every engine the stage ran, with its licences."
+    )
     seconds: float | None = Field(default=None, ge=0, description="Wall time of the stage.")
     confidence: float | None = Field(default=None, ge=0, le=1)
     note: str | None = None
@@ -181,13 +204,27 @@ class SongMap(_Model):
     language: str | None = None
     lyrics_source: Literal["recognised", "given"] | None = None
     key: str | None = None
+    key_confidence: float | None = Field(
+        default=None, ge=0, le=1, description="Calibrated probability that the key is right."
+    )
     key_segments: list[KeySegment] = Field(default_factory=list)
     tuning_cents: float | None = Field(default=None, ge=-50, le=50)
     tempo: float | None = Field(default=None, gt=0, description="Global tempo, beats per minute.")
     tempo_curve: list[TempoPoint] = Field(default_factory=list)
     time_signature: TimeSignature | None = None
     beats: list[Seconds] = Field(default_factory=list)
+    beat_confidence: list[Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=list,
+        description="Per beat, the calibrated probability that it lies where a listener taps "
+        "(same length as beats, or empty).",
+    )
     downbeats: list[Seconds] = Field(default_factory=list)
+    bar_confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Calibrated probability that the bars start on the downbeats given.",
+    )
     chords: list[ChordSegment] = Field(default_factory=list)
     melody: list[Note] = Field(default_factory=list)
     sections: list[Section]
@@ -203,6 +240,14 @@ class SongMap(_Model):
         if any(b < a for a, b in itertools.pairwise(times)):
             raise ValueError("must be in increasing time order")
         return items
+
+    @model_validator(mode="after")
+    def _one_confidence_per_beat(self) -> SongMap:
+        if self.beat_confidence and len(self.beat_confidence) != len(self.beats):
+            raise ValueError(
+                f"beatConfidence has {len(self.beat_confidence)} values for {len(self.beats)} beats"
+            )
+        return self
 
     def syllables(self) -> list[Syllable]:
         """All syllables in reading order."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,8 +45,12 @@ RESULT_ARTIFACTS: dict[str, tuple[str, Any]] = {
 
 
 def mean_confidence(values: list[float | None] | tuple[float | None, ...]) -> float | None:
-    """Mean of the known confidences, rounded for provenance; ``None`` when there are none."""
-    known = [v for v in values if v is not None]
+    """Mean of the known confidences, rounded for provenance; ``None`` when there are none.
+
+    A NaN (an engine's 0/0 on a silent stretch) is not a known confidence: one of them once
+    made the whole Song Map fail validation (GTZAN blues.00007, hiphop.00008).
+    """
+    known = [v for v in values if v is not None and math.isfinite(v)]
     return round(sum(known) / len(known), 3) if known else None
 
 
@@ -60,15 +65,25 @@ def done_marker_key(job_id: str, stage: str, fingerprint: str) -> str:
 
 @dataclass(frozen=True)
 class StageOutcome:
-    """What a stage reports about its own run, kept in its done marker and the Song Map."""
+    """What a stage reports about its own run, kept in its done marker and the Song Map.
+
+    ``engines`` names every engine the stage ran (keys of
+    :data:`performia.analysis.engines.ENGINES`), so the Song Map can say under which licences
+    its analyses were made; ``profile`` the engine profile it ran with.
+    """
 
     engine: str | None = None
     engine_version: str | None = None
     confidence: float | None = None
     note: str | None = None
+    profile: str | None = None
+    engines: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        out = {k: v for k, v in self.__dict__.items() if v is not None and k != "engines"}
+        if self.engines:
+            out["engines"] = list(self.engines)
+        return out
 
 
 @dataclass

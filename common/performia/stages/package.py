@@ -6,11 +6,12 @@ provenance, with the reason; nothing is invented in its place.
 
 from __future__ import annotations
 
+from performia.analysis.engines import ENGINES
 from performia.jobs.base import StageState
 from performia.settings import get_settings
 from performia.songmap.assemble import Analyses, assemble_song_map
 from performia.songmap.io import dump_song_map
-from performia.songmap.model import StageProvenance
+from performia.songmap.model import EngineLicence, StageProvenance
 from performia.stages.context import RESULT_ARTIFACTS, StageContext, StageOutcome
 
 __all__ = ["run"]
@@ -30,6 +31,11 @@ def _provenance(ctx: StageContext) -> dict[str, StageProvenance]:
                 confidence=outcome.get("confidence"),
                 note=outcome.get("note"),
                 seconds=marker.get("seconds"),
+                profile=outcome.get("profile"),
+                engines=[
+                    EngineLicence.model_validate(ENGINES[key].to_dict())
+                    for key in outcome.get("engines", ())
+                ],
             )
         else:
             out[name] = StageProvenance(status="absent", version=0, note=run.message)
