@@ -36,19 +36,17 @@ the truth's beats and the song's entry says so.
 from __future__ import annotations
 
 import math
-import re
 import time
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from performia.analysis import chordnames
-from performia.bench import SYSTEMS, TASKS, call_with, resolve
+from performia.bench import SYSTEMS, TASKS, call_with, resolve, scoring
 from performia.settings import ANALYSIS_SR
 from performia.testing.suite import SuiteSong, benchmark_suite, render_suite_song
 from performia.testing.synth import SongTruth
@@ -79,20 +77,8 @@ METRICS: dict[str, tuple[str, ...]] = {
     "structure": ("boundary_f_0.5", "boundary_f_3", "pairwise_f"),
 }
 LOWER_IS_BETTER = frozenset({"tuning_err_cents"})
-#: Beats before this time are not scored (mir_eval's default, from MIREX).
-MIN_BEAT_TIME = 5.0
 #: Estimated section boundaries this close to the start or end of the music are not scored.
 EDGE_GUARD_S = 1.0
-
-
-def _mir_eval() -> ModuleType:
-    try:
-        import mir_eval
-    except ImportError as exc:
-        raise RuntimeError(
-            "the benchmark scores with mir_eval: pip install 'performia[bench]'"
-        ) from exc
-    return mir_eval
 
 
 # ------------------------------------------------------------------------------------- chords
@@ -107,88 +93,25 @@ def to_harte(symbol: str) -> str:
         return "X"
 
 
-def _tile(
-    spans: Iterable[tuple[float, float, str]], lo: float, hi: float, fill: str
-) -> tuple[np.ndarray, list[str]]:
-    """Contiguous intervals from ``lo`` to ``hi``: spans sorted, cropped, overlaps cut at the
-    next start, gaps filled with ``fill``."""
-    spans = sorted((max(lo, a), min(hi, b), label) for a, b, label in spans if b > lo and a < hi)
-    intervals: list[list[float]] = []
-    labels: list[str] = []
-    cursor = lo
-    for index, (a, b, label) in enumerate(spans):
-        b = min(b, spans[index + 1][0]) if index + 1 < len(spans) else b
-        a = max(a, cursor)
-        if a > cursor + 1e-9:
-            intervals.append([cursor, a])
-            labels.append(fill)
-        if b > a + 1e-9:
-            intervals.append([a, b])
-            labels.append(label)
-            cursor = b
-    if cursor < hi - 1e-9 or not intervals:
-        intervals.append([cursor, hi])
-        labels.append(fill)
-    return np.array(intervals, dtype=float), labels
-
-
 def chord_scores(truth: SongTruth, chords: Sequence[Any]) -> dict[str, float]:
     """Weighted chord symbol recall, majmin and sevenths, over the whole recording.
 
     ``chords`` are objects with ``start``, ``end`` and ``symbol`` (display or Harte syntax).
     """
-    mir_eval = _mir_eval()
-    ref_iv, ref_labels = _tile(
-        ((c.start, c.end, to_harte(c.symbol)) for c in truth.chords), 0.0, truth.duration, "N"
-    )
-    est_iv, est_labels = _tile(
+    return scoring.chord_recall(
+        ((c.start, c.end, to_harte(c.symbol)) for c in truth.chords),
         ((float(c.start), float(c.end), to_harte(c.symbol)) for c in chords),
-        0.0,
         truth.duration,
-        "N",
     )
-    iv, ref_l, est_l = mir_eval.util.merge_labeled_intervals(ref_iv, ref_labels, est_iv, est_labels)
-    durations = mir_eval.util.intervals_to_durations(iv)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return {
-            "chord_majmin": float(
-                mir_eval.chord.weighted_accuracy(mir_eval.chord.majmin(ref_l, est_l), durations)
-            ),
-            "chord_sevenths": float(
-                mir_eval.chord.weighted_accuracy(mir_eval.chord.sevenths(ref_l, est_l), durations)
-            ),
-        }
 
 
 # ---------------------------------------------------------------------------------------- key
-
-_KEY = re.compile(r"^\s*([A-Ga-g])([#b♯♭]?)\s*:?\s*(major|minor|maj|min)\s*$", re.IGNORECASE)
-_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-
-
-def _canonical_key(key: str | None) -> str | None:
-    """Any spelling (``"Gb major"``, ``"f# minor"``, ``"A:min"``) → mir_eval's (``"F# major"``)."""
-    match = _KEY.match(key) if isinstance(key, str) else None
-    if match is None:
-        return None
-    letter, accidental, mode = match.groups()
-    pc = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}[letter.upper()]
-    pc += {"#": 1, "♯": 1, "b": -1, "♭": -1}.get(accidental, 0)
-    return f"{_NAMES[pc % 12]} {'major' if mode.lower().startswith('maj') else 'minor'}"
-
-
-def _weighted(reference: str, estimate: str | None) -> float:
-    estimate = _canonical_key(estimate)
-    if estimate is None:
-        return 0.0
-    return float(_mir_eval().key.weighted_score(_canonical_key(reference), estimate))
 
 
 def _longest_key(truth: SongTruth) -> str:
     totals: dict[str, float] = {}
     for segment in truth.key_segments:
-        name = _canonical_key(segment.key) or segment.key
+        name = scoring.canonical_key(segment.key) or segment.key
         totals[name] = totals.get(name, 0.0) + segment.end - segment.start
     return max(totals, key=totals.__getitem__) if totals else truth.key
 
@@ -197,7 +120,7 @@ def key_scores(
     truth: SongTruth, key: str | None, segments: Sequence[tuple[float, float, str]] = ()
 ) -> dict[str, float]:
     """Global key score (against the longest truth key) and time-weighted key-segment score."""
-    scores = {"key": _weighted(_longest_key(truth), key)}
+    scores = {"key": scoring.key_weighted(_longest_key(truth), key)}
     if truth.key_segments:
         total = weighted = 0.0
         for ref in truth.key_segments:
@@ -205,9 +128,9 @@ def key_scores(
             for a, b, estimate in segments:
                 overlap = min(ref.end, float(b)) - max(ref.start, float(a))
                 if overlap > 0:
-                    weighted += overlap * _weighted(ref.key, estimate)
+                    weighted += overlap * scoring.key_weighted(ref.key, estimate)
                     covered += overlap
-            weighted += max(0.0, ref.end - ref.start - covered) * _weighted(ref.key, key)
+            weighted += max(0.0, ref.end - ref.start - covered) * scoring.key_weighted(ref.key, key)
             total += ref.end - ref.start
         scores["key_segments"] = weighted / total if total > 0 else 0.0
     return scores
@@ -218,23 +141,12 @@ def key_scores(
 
 def rhythm_scores(truth: SongTruth, rhythm: Any) -> dict[str, float]:
     """Beat and downbeat F-measure, tempo and meter hits, for an object shaped like ``Rhythm``."""
-    beat = _mir_eval().beat
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-
-        def f(ref: Sequence[float], est: Sequence[float]) -> float:
-            ref_t = beat.trim_beats(np.asarray(ref, dtype=float), min_beat_time=MIN_BEAT_TIME)
-            est_t = beat.trim_beats(np.asarray(est, dtype=float), min_beat_time=MIN_BEAT_TIME)
-            return float(beat.f_measure(ref_t, est_t))
-
-        scores = {
-            "beat_f": f(truth.beats, sorted(rhythm.beats)),
-            "downbeat_f": f(truth.downbeats, sorted(rhythm.downbeats)),
-        }
+    scores = {
+        "beat_f": scoring.beat_f(truth.beats, rhythm.beats),
+        "downbeat_f": scoring.beat_f(truth.downbeats, rhythm.downbeats),
+    }
     tempo = getattr(rhythm, "tempo", None)
-    scores["tempo_acc"] = float(
-        tempo is not None and abs(float(tempo) - truth.tempo_bpm) <= 0.04 * truth.tempo_bpm
-    )
+    scores["tempo_acc"] = scoring.tempo_hit(truth.tempo_bpm, tempo)
     signature = getattr(rhythm, "time_signature", None)
     scores["meter_acc"] = float(bool(signature) and int(signature[0]) == truth.meter)
     return scores
@@ -263,7 +175,7 @@ def melody_scores(truth: SongTruth, track: Any) -> dict[str, float]:
     times, f0 = times[order], f0[order]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = _mir_eval().melody.evaluate(times, truth_f0(truth, times), times, f0)
+        result = scoring.mir_eval().melody.evaluate(times, truth_f0(truth, times), times, f0)
     return {"oa": float(result["Overall Accuracy"]), "rpa": float(result["Raw Pitch Accuracy"])}
 
 
@@ -281,7 +193,7 @@ def section_scores(truth: SongTruth, sections: Sequence[Any]) -> dict[str, float
         return {}
     if not sections:
         return {"boundary_f_0.5": 0.0, "boundary_f_3": 0.0, "pairwise_f": 0.0}
-    mir_eval = _mir_eval()
+    mir_eval = scoring.mir_eval()
     ref_iv = np.array([[s.start, s.end] for s in truth.sections], dtype=float)
     ref_labels = [s.label for s in truth.sections]
     lo, hi = float(ref_iv[0, 0]), float(ref_iv[-1, 1])

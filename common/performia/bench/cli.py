@@ -114,8 +114,41 @@ def accuracy(
     sr: Annotated[int, typer.Option("--sr", help="Sample rate the analyses get (Hz).")] = (
         ANALYSIS_SR
     ),
+    dev_set: Annotated[
+        Path | None,
+        typer.Option(
+            "--set",
+            help="Score real recordings instead: a development set folder with manifest.json "
+            "(e.g. ../shared/devset). Runs Performia's profiles and the anchors on each clip.",
+        ),
+    ] = None,
+    profile: Annotated[
+        str, typer.Option("--profile", help="With --set: default, commercial or both.")
+    ] = "both",
+    anchors: Annotated[
+        str | None,
+        typer.Option("--anchors", help="With --set: comma-separated anchors [default: all]."),
+    ] = None,
+    clips: Annotated[
+        str | None, typer.Option("--clips", help="With --set: comma-separated clip ids.")
+    ] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache",
+            help="With --set: keep anchor results here between runs "
+            "[default: .performia/bench-cache].",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="With --set: rerun every anchor.")
+    ] = False,
 ) -> None:
-    """Run every available analysis and its baseline on the suite and score them with mir_eval."""
+    """Score every analysis with mir_eval: on the synthesised suite beside its baseline, or with
+    --set on real annotated recordings beside the anchors (madmom, essentia, Chordino …)."""
+    if dev_set is not None:
+        _accuracy_real(dev_set, profile, anchors, clips, cache, no_cache, json_path)
+        return
     from performia.bench.accuracy import accuracy_table, run_accuracy, status_lines
 
     tasks = _tasks(only)
@@ -133,6 +166,105 @@ def accuracy(
     _console.print(accuracy_table(report))
     for line in status_lines(report):
         _console.print(f"[yellow]{line}[/]")
+    if json_path is not None:
+        _write_json(json_path, report.to_dict())
+
+
+def _accuracy_real(
+    root: Path,
+    profile: str,
+    anchors: str | None,
+    clips: str | None,
+    cache: Path | None,
+    no_cache: bool,
+    json_path: Path | None,
+) -> None:
+    from performia.analysis.engines import PROFILES
+    from performia.bench.anchors import ANCHORS
+    from performia.bench.devset import DevSetError
+    from performia.bench.realset import real_table, run_realset
+
+    profiles = PROFILES if profile == "both" else (profile,)
+    if profile != "both" and profile not in PROFILES:
+        raise typer.BadParameter(
+            f"unknown profile {profile!r}; known: {', '.join(PROFILES)}, both",
+            param_hint="--profile",
+        )
+    names = _names(anchors, list(ANCHORS), "--anchors")
+    ids = [c.strip() for c in clips.split(",") if c.strip()] if clips else None
+    folder = None if no_cache else (cache or Path(".performia") / "bench-cache")
+
+    def progress(entry) -> None:
+        lead = entry.scores.get(f"performia {profiles[0]}", {})
+        shown = ", ".join(f"{k} {v:.2f}" for k, v in lead.items())
+        _console.print(f"[dim]{entry.clip.id}[/] ({entry.clip.duration:.0f} s) {shown}")
+
+    try:
+        report = run_realset(
+            root, profiles=profiles, anchors=names, clips=ids, cache_dir=folder, on_clip=progress
+        )
+    except DevSetError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--set") from exc
+    _console.print(real_table(report))
+    for line in report.problems():
+        _console.print(f"[yellow]{line}[/]")
+    if json_path is not None:
+        _write_json(json_path, report.to_dict())
+
+
+@bench_app.command()
+def calibrate(
+    dev_set: Annotated[
+        Path, typer.Option("--set", help="A development set folder with manifest.json.")
+    ],
+    profile: Annotated[
+        str, typer.Option("--profile", help="default, commercial or both.")
+    ] = "both",
+    clips: Annotated[
+        str | None, typer.Option("--clips", help="Comma-separated clip ids [default: all].")
+    ] = None,
+    json_path: _Json = None,
+) -> None:
+    """Fit the confidence maps on real recordings and print them with their reliability."""
+    from performia.analysis.engines import PROFILES
+    from performia.bench.calibrate import run_calibration
+    from performia.bench.devset import DevSetError
+
+    if profile != "both" and profile not in PROFILES:
+        raise typer.BadParameter(
+            f"unknown profile {profile!r}; known: {', '.join(PROFILES)}, both",
+            param_hint="--profile",
+        )
+    profiles = PROFILES if profile == "both" else (profile,)
+    ids = [c.strip() for c in clips.split(",") if c.strip()] if clips else None
+    try:
+        report = run_calibration(
+            dev_set,
+            profiles=profiles,
+            clips=ids,
+            on_clip=lambda clip: _console.print(f"[dim]{clip.id}[/]"),
+        )
+    except DevSetError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--set") from exc
+    fitted = report.fitted()
+    for (quantity, prof), tables in report.tables(fitted).items():
+        platt = fitted[(quantity, prof)]
+        table = Table(
+            title=f"{quantity} · {prof}: Platt({platt.a}, {platt.b}), "
+            f"{len(report.observations[(quantity, prof)].raw)} observations"
+        )
+        for column in ("confidence bin", "share", "n", "mean confidence", "right"):
+            table.add_column(column, justify="right")
+        for row in tables:
+            table.add_row(
+                row["bin"], f"{row['share']:.3f}", str(row["n"]),
+                f"{row['confidence']:.3f}", f"{row['right']:.3f}",
+            )  # fmt: skip
+        _console.print(table)
+    _console.print("PLATT = {")
+    for (quantity, prof), platt in fitted.items():
+        _console.print(f'    ("{quantity}", "{prof}"): Platt({platt.a}, {platt.b}),')
+    _console.print("}")
     if json_path is not None:
         _write_json(json_path, report.to_dict())
 
