@@ -6,8 +6,9 @@ import { smallSong } from "../lib/testing";
 import { buildTimeline, findGaps } from "../lib/timeline";
 import { ChartBody } from "./ChartBody";
 
-function render(transpose: number, capo = 0) {
+function render(transpose: number, capo = 0, edit?: (song: ReturnType<typeof smallSong>) => void) {
   const song = smallSong();
+  edit?.(song);
   const index = buildTimeline(song);
   const speller = makeSpeller(song.key, allChordSymbols(song), { transpose, capo });
   const html = renderToStaticMarkup(
@@ -46,6 +47,20 @@ describe("ChartBody", () => {
 
   it("shows the chord still sounding at the start of a line without one", () => {
     expect(render(0).doc.texts("chord-carry")).toEqual(["F"]); // "the end" starts while F sounds
+  });
+
+  it("marks chords the analysis is unsure of, over syllables and in passages", () => {
+    const { html } = render(0, 0, (song) => {
+      for (const c of song.chords!) c.confidence = c.symbol === "Am" ? 0.3 : 0.9;
+      song.chords!.find((c) => c.symbol === "Am")!.alternative = "C";
+    });
+    // "Am" is unsure wherever it shows, with a note naming the runner-up; nothing else is.
+    expect(html.match(/class="ch unsure"[^>]*>Am</g)).toHaveLength(1);
+    expect(html.match(/class="gap-chord unsure"[^>]*>Am</g)).toHaveLength(1);
+    expect(html).toContain('title="Unsure chord (30 % confidence); could be C"');
+    expect(html.match(/unsure/g)).toHaveLength(2);
+    // Without confidences nothing is marked.
+    expect(render(0).html).not.toContain("unsure");
   });
 
   it("adds instrumental rows with their progression and countdown", () => {

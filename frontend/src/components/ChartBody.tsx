@@ -5,9 +5,9 @@
  */
 import { Fragment, memo } from "react";
 import type { ChordSpeller } from "../lib/music";
-import { passageChords } from "../lib/placement";
+import { chordSegmentAt, isUnsure, passageChordMarks, unsureNote, type PassageChord } from "../lib/placement";
 import { sectionAt, type Gap, type TimelineIndex } from "../lib/timeline";
-import type { SongMap, Syllable } from "../types/songmap";
+import type { ChordSegment, SongMap, Syllable } from "../types/songmap";
 
 interface Props {
   song: SongMap;
@@ -37,12 +37,32 @@ function lineWords(syllables: Syllable[], firstFlat: number): Word[] {
   return words;
 }
 
-function GapRow({ gap, gapIndex, chords, onSeek }: { gap: Gap; gapIndex: number; chords: string[]; onSeek: (t: number) => void }) {
+/** A chord of a passage, marked (dotted, with a note on hover) when the analysis is unsure. */
+function GapChord({ chord, speller }: { chord: PassageChord; speller: ChordSpeller }) {
+  const unsure = isUnsure(chord.segment);
+  return (
+    <span className={unsure ? "gap-chord unsure" : "gap-chord"} data-testid="gap-chord" title={unsure ? unsureNote(chord.segment!, speller.spell) : undefined}>
+      {speller.spell(chord.symbol)}
+    </span>
+  );
+}
+
+/** The chord over a syllable, marked when the segment sounding there is unsure. */
+function SyllableChord({ symbol, segment, speller }: { symbol: string; segment: ChordSegment | null; speller: ChordSpeller }) {
+  const unsure = isUnsure(segment) && segment!.symbol.trim() === symbol.trim();
+  return (
+    <span className={unsure ? "ch unsure" : "ch"} data-testid="chord" title={unsure ? unsureNote(segment!, speller.spell) : undefined}>
+      {speller.spell(symbol)}
+    </span>
+  );
+}
+
+function GapRow({ gap, gapIndex, chords, speller, onSeek }: { gap: Gap; gapIndex: number; chords: PassageChord[]; speller: ChordSpeller; onSeek: (t: number) => void }) {
   return (
     <div className="gap" data-gap={gapIndex} data-testid="instrumental" onClick={() => onSeek(gap.start)}>
       <span className="gap-label">{gap.previousLine < 0 ? "Intro" : gap.nextLine < 0 ? "Outro" : "Instrumental"}</span>
       <span className="gap-chords">
-        {chords.length ? chords.map((c, i) => <span key={i} className="gap-chord" data-testid="gap-chord">{c}</span>) : <span className="muted">no chords</span>}
+        {chords.length ? chords.map((c, i) => <GapChord key={i} chord={c} speller={speller} />) : <span className="muted">no chords</span>}
       </span>
       {gap.nextLine >= 0 && (
         <span className="gap-count" aria-live="off">
@@ -67,8 +87,9 @@ function ChartBodyImpl({ song, index, gaps, speller, carry, showCarry, onSeek }:
     }
   });
   const gapRow = (gi: number) => (
-    <GapRow key={`gap${gi}`} gap={gaps[gi]!} gapIndex={gi} chords={passageChords(song, index, gaps[gi]!.start, gaps[gi]!.end).map(speller.spell)} onSeek={onSeek} />
+    <GapRow key={`gap${gi}`} gap={gaps[gi]!} gapIndex={gi} chords={passageChordMarks(song, index, gaps[gi]!.start, gaps[gi]!.end)} speller={speller} onSeek={onSeek} />
   );
+  const chords = song.chords ?? [];
 
   let lineNo = 0;
   return (
@@ -87,8 +108,8 @@ function ChartBodyImpl({ song, index, gaps, speller, carry, showCarry, onSeek }:
             {lines.length === 0 && top.length === 0 && (
               <div className="gap static">
                 <span className="gap-chords">
-                  {passageChords(song, index, section.startTime, section.endTime).map((c, i) => (
-                    <span key={i} className="gap-chord" data-testid="gap-chord">{speller.spell(c)}</span>
+                  {passageChordMarks(song, index, section.startTime, section.endTime).map((c, i) => (
+                    <GapChord key={i} chord={c} speller={speller} />
                   ))}
                 </span>
               </div>
@@ -115,7 +136,7 @@ function ChartBodyImpl({ song, index, gaps, speller, carry, showCarry, onSeek }:
                             onClick={() => onSeek(index.starts[i]!)}
                           >
                             {syl.chord ? (
-                              <span className="ch" data-testid="chord">{speller.spell(syl.chord)}</span>
+                              <SyllableChord symbol={syl.chord} segment={chordSegmentAt(chords, index.starts[i]!)} speller={speller} />
                             ) : i === flat && carried ? (
                               // The chord still sounding from the line before, dimmed, so a player
                               // who lost their place finds the harmony at the start of every line.

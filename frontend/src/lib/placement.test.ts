@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allChordSymbols, assignChords, chordsAtLineStarts, chordsInSpan, passageChords } from "./placement";
+import { allChordSymbols, assignChords, chordSegmentAt, chordsAtLineStarts, chordsInSpan, isUnsure, passageChordMarks, unsureNote } from "./placement";
 import { buildTimeline } from "./timeline";
 import { smallSong } from "./testing";
 
@@ -43,8 +43,33 @@ describe("chords over lines and passages", () => {
 
   it("falls back to the syllable marks when the song has no chord segments", () => {
     const bare = { ...song, chords: [] };
-    expect(passageChords(bare, index, 15, 25)).toEqual(["Am"]);
-    expect(passageChords(song, index, 15, 25)).toEqual(["Am", "G"]);
+    const symbols = (s: typeof song) => passageChordMarks(s, index, 15, 25).map((c) => c.symbol);
+    expect(symbols(bare)).toEqual(["Am"]);
+    expect(symbols(song)).toEqual(["Am", "G"]);
+    expect(passageChordMarks(bare, index, 15, 25)[0]!.segment).toBeNull();
+  });
+
+  it("finds the segment sounding at a time and says which chords to check", () => {
+    const chords = [
+      { startTime: 0, endTime: 2, symbol: "C", confidence: 0.9 },
+      { startTime: 2, endTime: 4, symbol: "Am", confidence: 0.35, alternative: "C" },
+      { startTime: 4, endTime: 6, symbol: "Am", confidence: 0.8 },
+      { startTime: 7, endTime: 8, symbol: "G" },
+    ];
+    expect(chordSegmentAt(chords, 2)?.symbol).toBe("Am");
+    expect(chordSegmentAt(chords, 6.5)).toBeNull(); // a gap between segments
+    expect(chordSegmentAt(chords, -1)).toBeNull();
+    expect(isUnsure(chords[1])).toBe(true);
+    expect(isUnsure(chords[0])).toBe(false);
+    expect(isUnsure(chords[3])).toBe(false); // no confidence: nothing to say
+    expect(unsureNote(chords[1]!, (s) => s)).toBe("Unsure chord (35 % confidence); could be C");
+    // A repeated chord is judged by its least sure segment.
+    const marks = passageChordMarks({ ...song, chords }, index, 0, 8);
+    expect(marks.map((m) => [m.symbol, m.segment?.confidence])).toEqual([
+      ["C", 0.9],
+      ["Am", 0.35],
+      ["G", undefined],
+    ]);
   });
 
   it("collects every chord symbol for key guessing", () => {

@@ -52,20 +52,34 @@ export function chordsAtLineStarts(index: TimelineIndex): (string | null)[] {
   return out;
 }
 
+/** A chord of a passage and the segment to judge it by (null when taken from syllable marks). */
+export interface PassageChord {
+  symbol: string;
+  segment: ChordSegment | null;
+}
+
 /**
- * Chord symbols sounding in [start, end), in order, without no-chords or repeats — the
- * progression of an instrumental passage (as ChordPro export shows it, export.py
- * `_section_chords`). A chord counts if it overlaps by any positive amount.
+ * The chords sounding in [start, end), in order, without no-chords or repeats — the progression
+ * of an instrumental passage (as ChordPro export shows it, export.py `_section_chords`). A chord
+ * counts if it overlaps by any positive amount; of a chord's repeated segments, the least
+ * confident is kept to judge it by.
  */
-export function chordsInSpan(chords: readonly ChordSegment[], start: number, end: number): string[] {
-  const symbols: string[] = [];
+export function chordMarksInSpan(chords: readonly ChordSegment[], start: number, end: number): PassageChord[] {
+  const out: PassageChord[] = [];
   for (const seg of chords) {
     if (seg.endTime <= start || seg.startTime >= end) continue;
     const symbol = seg.symbol.trim();
     if (!symbol || isNoChord(symbol)) continue;
-    if (symbols[symbols.length - 1] !== symbol) symbols.push(symbol);
+    const last = out[out.length - 1];
+    if (last?.symbol !== symbol) out.push({ symbol, segment: seg });
+    else if ((seg.confidence ?? 1) < (last.segment?.confidence ?? 1)) last.segment = seg;
   }
-  return symbols;
+  return out;
+}
+
+/** The symbols of `chordMarksInSpan`. */
+export function chordsInSpan(chords: readonly ChordSegment[], start: number, end: number): string[] {
+  return chordMarksInSpan(chords, start, end).map((c) => c.symbol);
 }
 
 /**
@@ -89,9 +103,39 @@ export function chordsInSpanFromMarks(index: TimelineIndex, start: number, end: 
   return symbols;
 }
 
-/** The progression to show for a passage, from segments when the song has them. */
-export function passageChords(song: SongMap, index: TimelineIndex, start: number, end: number): string[] {
-  return song.chords?.length ? chordsInSpan(song.chords, start, end) : chordsInSpanFromMarks(index, start, end);
+/**
+ * Below this calibrated confidence a chord is more likely wrong than right (the analysis fits its
+ * confidences on real recordings: `performia bench calibrate`), so the chart marks it for the
+ * player to check by ear.
+ */
+export const UNSURE_CHORD = 0.5;
+
+/** The chord segment sounding at `t` (start ≤ t < end, 1 µs of slack), or null. */
+export function chordSegmentAt(chords: readonly ChordSegment[], t: number): ChordSegment | null {
+  const i = lastAtOrBefore(
+    chords.map((c) => c.startTime),
+    t + 1e-6,
+  );
+  return i >= 0 && t < chords[i]!.endTime ? chords[i]! : null;
+}
+
+/** Whether a segment's own confidence says the chord should be checked. */
+export function isUnsure(segment: ChordSegment | null | undefined): boolean {
+  return segment?.confidence != null && segment.confidence < UNSURE_CHORD;
+}
+
+/** What the chart says about an unsure chord when a player hovers it. */
+export function unsureNote(segment: ChordSegment, spell: (symbol: string) => string): string {
+  const percent = Math.round((segment.confidence ?? 0) * 100);
+  const also = segment.alternative && !isNoChord(segment.alternative) ? `; could be ${spell(segment.alternative)}` : "";
+  return `Unsure chord (${percent} % confidence)${also}`;
+}
+
+/** The progression to show for a passage: from segments when the song has them (with the segment
+ * to judge each chord by), else from the syllable marks. */
+export function passageChordMarks(song: SongMap, index: TimelineIndex, start: number, end: number): PassageChord[] {
+  if (song.chords?.length) return chordMarksInSpan(song.chords, start, end);
+  return chordsInSpanFromMarks(index, start, end).map((symbol) => ({ symbol, segment: null }));
 }
 
 /** Every chord symbol in the song (segments and syllable marks), for guessing a key. */

@@ -20,6 +20,10 @@ export interface SongMap {
   language?: string | null;
   lyricsSource?: ("recognised" | "given") | null;
   key?: string | null;
+  /**
+   * Calibrated probability that the key is right.
+   */
+  keyConfidence?: number | null;
   keySegments?: KeySegment[];
   tuningCents?: number | null;
   /**
@@ -29,7 +33,15 @@ export interface SongMap {
   tempoCurve?: TempoPoint[];
   timeSignature?: TimeSignature | null;
   beats?: number[];
+  /**
+   * Per beat, the calibrated probability that it lies where a listener taps (same length as beats, or empty).
+   */
+  beatConfidence?: number[];
   downbeats?: number[];
+  /**
+   * Calibrated probability that the bars start on the downbeats given.
+   */
+  barConfidence?: number | null;
   chords?: ChordSegment[];
   melody?: Note[];
   sections: Section[];
@@ -140,6 +152,10 @@ export interface Section {
     | "instrumental"
     | "outro"
     | "section";
+  /**
+   * Calibrated probability that the section starts where a listener hears a new part (within 3 s); none for placeholder sections.
+   */
+  confidence?: number | null;
   lines?: Line[];
 }
 /**
@@ -239,9 +255,35 @@ export interface StageProvenance {
   engine?: string | null;
   engineVersion?: string | null;
   /**
+   * Engine profile the stage ran with.
+   */
+  profile?: ("default" | "commercial") | null;
+  /**
+   * Every engine the stage ran, with its licences.
+   */
+  engines?: EngineLicence[];
+  /**
    * Wall time of the stage.
    */
   seconds?: number | null;
   confidence?: number | null;
   note?: string | null;
+}
+/**
+ * One engine a stage ran and the terms its code and trained weights come under.
+ *
+ * This interface was referenced by `SongMap`'s JSON-Schema
+ * via the `definition` "EngineLicence".
+ */
+export interface EngineLicence {
+  engine: string;
+  codeLicence: string;
+  /**
+   * Licence of the trained weights; "none" for none.
+   */
+  modelLicence: string;
+  /**
+   * Whether both licences allow a paid hosted service.
+   */
+  commercial: boolean;
 }
