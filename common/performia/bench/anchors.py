@@ -82,7 +82,8 @@ class Anchor:
 
     @property
     def version(self) -> str:
-        return f"{self.name}@{engine_version(self.distribution) or 'unknown'}"
+        installed = engine_version(self.distribution) if self.distribution else None
+        return f"{self.name}@{installed or 'unknown'}"
 
 
 _LOCK = threading.Lock()
