@@ -377,6 +377,7 @@ def test_speed_runs_each_analysis_in_a_fresh_process(monkeypatch):
     monkeypatch.setitem(ENTRY_POINTS, ("harmony", "performia"), ("performia.no_such", "f"))
     report = run_speed(bars=4, bpm=120, tasks=("rhythm", "harmony"))
     ok, missing = report.rows
+    assert report.systems == ("performia/default",)
     assert ok.status == "ok" and ok.seconds >= 0 and ok.peak_rss_mb > 10
     assert ok.rtf == pytest.approx(ok.seconds / report.duration, abs=1e-3)
     assert ok.process_seconds > ok.seconds

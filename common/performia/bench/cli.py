@@ -279,9 +279,19 @@ def speed(
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds one analysis may take.")
     ] = 600.0,
+    profile: Annotated[
+        str, typer.Option("--profile", help="Engine profile: default, commercial or both.")
+    ] = "both",
 ) -> None:
     """Time each analysis in a fresh process on a rendered song: wall, real-time factor, RSS."""
+    from performia.analysis.engines import PROFILES
     from performia.bench.speed import run_speed, speed_table, status_lines
+
+    if profile != "both" and profile not in PROFILES:
+        raise typer.BadParameter(
+            f"unknown profile {profile!r}; known: {', '.join(PROFILES)}, both",
+            param_hint="--profile",
+        )
 
     def progress(row) -> None:
         took = "" if row.seconds is None else f" {row.seconds:.2f} s"
@@ -292,6 +302,7 @@ def speed(
         bpm=bpm,
         tasks=_tasks(only),
         baseline=baseline,
+        profiles=PROFILES if profile == "both" else (profile,),
         timeout=timeout,
         on_row=progress,
     )
@@ -481,6 +492,37 @@ def lyrics(
         _console.print(chain_speed_table(result["speed"]))
     if json_path is not None:
         _write_json(json_path, result)
+
+
+@bench_app.command()
+def melody(
+    cases: Annotated[
+        str | None, typer.Option("--cases", help="Comma-separated stress cases [default: all].")
+    ] = None,
+    json_path: _Json = None,
+) -> None:
+    """The melody stress cases through the product's chain (mix → Spleeter vocals stem →
+    melody analysis): both engine profiles beside Melodia on the mix and on the stem, pyin and
+    SwiftF0 on the stem, scored with mir_eval on the truth's 10 ms grid."""
+    from performia.bench.melody import melody_table, run_melody_bench, status_lines
+    from performia.testing.melody_cases import case_names
+
+    chosen = _names(cases, case_names(), "--cases")
+
+    def progress(row) -> None:
+        ours = row["systems"].get("default", {}).get("oa")
+        melodia = row["systems"].get("melodia-mix", {}).get("oa")
+        _console.print(
+            f"[dim]{row['name']}[/] ({row['truth']['duration']:.0f} s): default OA "
+            f"{_fmt(ours, '.3f')}, Melodia on the mix {_fmt(melodia, '.3f')}"
+        )
+
+    report = run_melody_bench(cases=chosen, on_case=progress)
+    _console.print(melody_table(report))
+    for line in status_lines(report):
+        _console.print(f"[yellow]{line}[/]")
+    if json_path is not None:
+        _write_json(json_path, report)
 
 
 @bench_app.command()

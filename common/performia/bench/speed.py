@@ -15,7 +15,9 @@ shared and its peak memory is its own. For each it reports:
 
 Harmony and structure get the song's true beats (and structure its true chords) rather than an
 estimate, so each number is one analysis's cost alone. The combined time is the sum over rhythm,
-harmony, melody and structure: what one song costs when they run one after another.
+harmony, melody and structure: what one song costs when they run one after another. Each engine
+profile (:mod:`performia.analysis.engines`) is timed on its own: its rows are labelled
+``performia/default`` and ``performia/commercial``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from performia.bench import ENTRY_POINTS, SYSTEMS, TASKS
+from performia.analysis.engines import check_profile
+from performia.bench import ENTRY_POINTS, TASKS
 from performia.bench.memory import run_child
 from performia.settings import ANALYSIS_SR
 from performia.testing.suite import compose_melody
@@ -54,7 +57,8 @@ except Exception as exc:
 else:
     y = np.load(request["audio"])
     kwargs = {{"y": y, "sr": request["sr"], "beats": request["beats"],
-              "downbeats": request["downbeats"], "source": "mix"}}
+              "downbeats": request["downbeats"], "source": "mix", "mix": y,
+              "profile": request["profile"]}}
     if request["chords"] is not None:
         from performia.analysis.results import Chord
         kwargs["chords"] = tuple(Chord(a, b, s) for a, b, s in request["chords"])
@@ -93,7 +97,11 @@ class SpeedReport:
     bpm: float
     rows: tuple[SpeedRow, ...]
 
-    def combined(self, system: str = "performia") -> dict[str, float | None]:
+    @property
+    def systems(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r.system for r in self.rows))
+
+    def combined(self, system: str = "performia/default") -> dict[str, float | None]:
         """Summed call and process time over the four analyses (None unless all ran)."""
         rows = [r for r in self.rows if r.system == system and r.task in TASKS]
         ran = [r for r in rows if r.seconds is not None]
@@ -117,7 +125,7 @@ class SpeedReport:
             "bars": self.bars,
             "bpm": self.bpm,
             "rows": [asdict(r) for r in self.rows],
-            "combined": {system: self.combined(system) for system in SYSTEMS},
+            "combined": {system: self.combined(system) for system in self.systems},
         }
 
 
@@ -164,22 +172,29 @@ def run_speed(
     sr: int = ANALYSIS_SR,
     tasks: Sequence[str] = TASKS,
     baseline: bool = False,
+    profiles: Sequence[str] = ("default",),
     timeout: float = 600.0,
     on_row: Callable[[SpeedRow], None] | None = None,
 ) -> SpeedReport:
-    """Time each analysis in ``tasks`` (and its baseline when ``baseline``) in a fresh process.
+    """Time each analysis in ``tasks`` for each engine profile (and the baselines when
+    ``baseline``), each in a fresh process.
 
     Never raises for a missing or failing analysis: its row's ``status`` says why.
     """
+    runs = [("performia", check_profile(p)) for p in profiles]
+    if baseline:
+        runs.append(("baseline", "default"))
     mix, truth = _render(bars, bpm, sr)
     rows = []
     with tempfile.TemporaryDirectory(prefix="performia-speed-") as folder:
         audio = Path(folder) / "song.npy"
         np.save(audio, mix)
-        for system in SYSTEMS if baseline else ("performia",):
+        for system, profile in runs:
+            label = f"performia/{profile}" if system == "performia" else system
             for task in tasks:
                 module, function = ENTRY_POINTS[(task, system)]
                 request = {
+                    "profile": profile,
                     "module": module,
                     "function": function,
                     "audio": str(audio),
@@ -194,13 +209,13 @@ def run_speed(
                 }
                 out, status, elapsed = run_child(_CHILD, request, mark=_MARK, timeout=timeout)
                 if out is not None and "unavailable" in out:
-                    row = SpeedRow(task, system, f"not available: {out['unavailable']}")
+                    row = SpeedRow(task, label, f"not available: {out['unavailable']}")
                 elif out is None:
-                    row = SpeedRow(task, system, status, process_seconds=round(elapsed, 3))
+                    row = SpeedRow(task, label, status, process_seconds=round(elapsed, 3))
                 else:
                     row = SpeedRow(
                         task,
-                        system,
+                        label,
                         "ok",
                         seconds=round(out["seconds"], 3),
                         rtf=round(out["seconds"] / truth.duration, 4),
@@ -240,7 +255,7 @@ def speed_table(report: SpeedReport) -> Any:
             cell(r.peak_rss_mb, ".0f"),
             status,
         )
-    for system in sorted({r.system for r in report.rows}, key=SYSTEMS.index):
+    for system in report.systems:
         c = report.combined(system)
         if c["complete"]:
             table.add_row(
