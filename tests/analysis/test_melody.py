@@ -15,11 +15,13 @@ import numpy as np
 import pytest
 from scipy import signal
 
+from performia.analysis.engines import PROFILES, engine
 from performia.analysis.melody import (
     FMAX_HZ,
     FMIN_HZ,
     PitchTrack,
     baseline_melody,
+    melody_engines,
     segment_notes,
     track_pitch,
 )
@@ -30,7 +32,14 @@ from performia.pipeline.graph import GRAPH
 from performia.stages import melody as melody_stage
 from performia.stages.context import StageContext, artifact_key
 from performia.storage import LocalFolderStore
-from performia.testing import NoteTruth, render_melody, render_song, write_audio
+from performia.testing import (
+    ChordTruth,
+    NoteTruth,
+    render_chords,
+    render_melody,
+    render_song,
+    write_audio,
+)
 
 SR = 22050
 
@@ -129,8 +138,8 @@ def test_clean_stem_contour_and_notes(voice):
     _, truth, stems = song(voice)
     track = track_pitch(y=stems["melody"], sr=SR, source="vocals")
     scores = melody_scores(track, truth.melody, truth.duration)
-    # Measured 0.943-0.949 overall accuracy on these three voices (misses sit in the attack and
-    # release of each note).
+    # Measured 0.972-0.981 overall accuracy on these three voices with SwiftF0 and the voicing
+    # (Melodia: 0.943-0.949; misses sit in the attack and release of each note).
     assert scores["Overall Accuracy"] >= 0.90, scores
     assert scores["Voicing False Alarm"] <= 0.05, scores
     onset_f, note_f = note_scores(segment_notes(track), truth.melody)
@@ -144,12 +153,12 @@ def test_full_mix_contour_and_notes(voice):
     mix, truth, _ = song(voice)
     track = track_pitch(y=mix, sr=SR, source="mix")
     scores = melody_scores(track, truth.melody, truth.duration)
-    # Measured 0.95 on the female and mid voices, 0.80 on the male one, whose lowest notes (G#2,
-    # B2) sit in the register of the pads' bass and are lost there. A reverberant formant voice
-    # under the same accompaniment measured 0.78 in the benchmark.
+    # Measured 0.936-0.977 (Melodia: 0.95 on the female and mid voices, 0.80 on the male one,
+    # whose lowest notes, G#2 and B2, sit in the register of the pads' bass). The stress cases
+    # of ``performia bench melody`` hold the hard mixes.
     assert scores["Overall Accuracy"] >= 0.70, scores
     onset_f, note_f = note_scores(segment_notes(track), truth.melody)
-    # Measured note F 0.93-1.00.
+    # Measured note F 0.94-1.00.
     assert onset_f >= 0.8
     assert note_f >= 0.8
 
@@ -161,7 +170,7 @@ def test_beats_the_baseline_when_the_fundamental_is_weak():
     y = formant_voice(stems["melody"])
     ours = melody_scores(track_pitch(y=y, sr=SR, source="vocals"), truth.melody, truth.duration)
     base = melody_scores(baseline_melody(y=y, sr=SR), truth.melody, truth.duration)
-    # Measured: ours 0.96, the piptrack baseline 0.18 (it follows the loudest harmonic).
+    # Measured: ours 0.98, the piptrack baseline 0.18 (it follows the loudest harmonic).
     assert ours["Overall Accuracy"] >= 0.90
     assert base["Overall Accuracy"] <= 0.6
     assert ours["Raw Pitch Accuracy"] > base["Raw Pitch Accuracy"] + 0.3
@@ -172,7 +181,10 @@ def test_confidence_does_not_depend_on_level():
     y = stems["melody"][: 6 * SR]
     loud, quiet = track_pitch(y=y, sr=SR), track_pitch(y=0.03 * y, sr=SR)
     assert np.array_equal(loud.voiced, quiet.voiced)
-    np.testing.assert_allclose(loud.confidence, quiet.confidence, atol=1e-3)
+    # The pitch CNN hears both at one peak level, but 0.03 * y is rounded in float32 first: its
+    # pitch moves by a fraction of a cent, which moves the harmonic share by up to 0.01 on a few
+    # frames (it moved by under 0.001 with Melodia).
+    np.testing.assert_allclose(loud.confidence, quiet.confidence, atol=0.02)
     assert np.median(loud.confidence[loud.voiced]) > 0.8  # a clean harmonic voice
 
 
@@ -211,6 +223,43 @@ def test_bad_input_is_refused():
         track_pitch(y=np.zeros(SR, np.int16), sr=SR)
 
 
+def test_profiles_are_checked_and_both_run_commercial_engines():
+    y = render_melody([NoteTruth(64, 0.1, 0.9)], sr=SR, duration=1.0)
+    with pytest.raises(ValueError, match="profile"):
+        track_pitch(y=y, sr=SR, profile="research")
+    default = track_pitch(y=y, sr=SR, profile="default")
+    commercial = track_pitch(y=y, sr=SR, profile="commercial")
+    np.testing.assert_array_equal(default.f0_hz, commercial.f0_hz)
+    for profile in PROFILES:
+        keys = melody_engines(profile)
+        assert all(engine(key).commercial for key in keys), keys
+        assert not any(key.startswith("essentia") for key in keys)
+
+
+def test_a_mix_beside_the_mix_changes_nothing():
+    """``bench speed`` passes every analysis the same inputs, a mix included."""
+    y = render_melody([NoteTruth(64, 0.1, 0.9)], sr=SR, duration=1.0)
+    alone = track_pitch(y=y, sr=SR, source="mix")
+    given = track_pitch(y=y, sr=SR, source="mix", mix=np.zeros(SR, np.float32))
+    np.testing.assert_array_equal(alone.f0_hz, given.f0_hz)
+
+
+def test_the_mix_beside_the_stem_keeps_a_solo_the_stem_lost():
+    """A sung phrase, then a solo that separation moved out of the vocals stem."""
+    sung = render_melody([NoteTruth(62, 0.2, 1.4)], sr=SR, duration=3.0)
+    solo = render_melody([NoteTruth(69, 1.7, 2.8)], sr=SR, duration=3.0)
+    pad = 0.3 * render_chords([ChordTruth("F", 0.0, 3.0)], sr=SR, duration=3.0)
+    mix = (sung + solo + pad).astype(np.float32)
+    stem = (sung + 0.02 * pad).astype(np.float32)
+    both = track_pitch(y=stem, sr=SR, source="vocals", mix=mix)
+    alone = track_pitch(y=stem, sr=SR, source="vocals")
+    in_solo = (both.times > 1.8) & (both.times < 2.7)
+    in_song = (both.times > 0.3) & (both.times < 1.3)
+    assert np.median(both.midi[in_solo & both.voiced]) == pytest.approx(69, abs=0.3)
+    assert both.voiced[in_solo].mean() > 0.9 and alone.voiced[in_solo].mean() < 0.1
+    assert np.median(both.midi[in_song & both.voiced]) == pytest.approx(62, abs=0.3)
+
+
 def test_pitch_track_array_round_trip():
     track = track_pitch(y=render_melody([NoteTruth(64, 0.1, 0.9)], sr=SR, duration=1.0), sr=SR)
     array = track.to_array()
@@ -243,9 +292,11 @@ def test_repeated_notes_sung_legato_split_where_the_level_dips():
     notes = segment_notes(track)
     assert [round(n.pitch) for n in notes] == [60, 60, 60, 64, 64]
     assert note_scores(notes, truth.melody)[1] == 1.0
-    # Read back from f0.npy the track has no level: repeated notes then stay one note each.
+    # Read back from f0.npy the track has no level; the voicing already marks the dip between
+    # the repeats unvoiced (it drops frames 12 dB below their stretch), so they still split.
+    # With Melodia's voicing they merged into one note per pitch ([60, 64]).
     without_level = segment_notes(PitchTrack.from_array(track.to_array()))
-    assert [round(n.pitch) for n in without_level] == [60, 64]
+    assert [round(n.pitch) for n in without_level] == [60, 60, 60, 64, 64]
 
 
 @pytest.mark.parametrize(("notes", "cents"), [((57, 60, 64), 100), ((43, 45, 48), 60)])
@@ -271,7 +322,9 @@ def test_short_fragments_are_dropped():
 # -------------------------------------------------------------------------------- the stage
 
 
-def _context(tmp_path, y: np.ndarray, *, vocals: np.ndarray | None = None) -> StageContext:
+def _context(
+    tmp_path, y: np.ndarray, *, vocals: np.ndarray | None = None, params: dict | None = None
+) -> StageContext:
     store = LocalFolderStore(tmp_path)
     fingerprints = {"ingest": "fp-ingest", "separate": "fp-separate", "melody": "fp-melody"}
     buf = io.BytesIO()
@@ -296,7 +349,7 @@ def _context(tmp_path, y: np.ndarray, *, vocals: np.ndarray | None = None) -> St
         job_id="job",
         store=store,
         input={"key": "uploads/job/song.wav", "filename": "song.wav"},
-        params={},
+        params=params or {},
         fingerprints=fingerprints,
         upstream=upstream,
         report=lambda f, m: reports.append((f, m)),
@@ -314,11 +367,12 @@ def test_stage_tracks_the_mix_without_separation(tmp_path):
     ctx = _context(tmp_path, mix)
     outcome = melody_stage.run(ctx)
     melody, f0 = _outputs(ctx)
-    assert melody.source == "mix" and outcome.note == "tracked on the mix"
+    assert melody.source == "mix" and outcome.note.startswith("tracked on the mix; default")
     assert f0.ndim == 2 and f0.shape[0] == 3 and f0.dtype == np.float32
     assert abs(f0[0, -1] - truth.duration) < 0.05
     assert note_scores(melody.notes, truth.melody)[1] >= 0.75
-    assert outcome.engine and outcome.engine_version.startswith("essentia 2.1")
+    assert "SwiftF0" in outcome.engine and outcome.engine_version.startswith("swift-f0 0.3")
+    assert "code MIT, weights MIT" in outcome.note
     assert 0 < outcome.confidence <= 1
     assert sorted(ctx.written) == ["f0.npy", "melody.json"]
 
@@ -328,9 +382,20 @@ def test_stage_prefers_the_vocals_stem(tmp_path):
     ctx = _context(tmp_path, mix, vocals=stems["melody"])
     outcome = melody_stage.run(ctx)
     melody, f0 = _outputs(ctx)
-    assert melody.source == "vocals" and outcome.note == "tracked on the vocals stem"
+    assert melody.source == "vocals"
+    assert outcome.note.startswith("tracked on the vocals stem with the mix")
     assert f0.shape[0] == 3
     assert note_scores(melody.notes, truth.melody)[1] >= 0.8
+
+
+def test_stage_names_the_commercial_profile_and_refuses_an_unknown_one(tmp_path):
+    mix, _, stems = song("female A3-C6")
+    ctx = _context(tmp_path, mix, vocals=stems["melody"], params={"profile": "commercial"})
+    outcome = melody_stage.run(ctx)
+    assert "commercial profile" in outcome.note and "essentia" not in outcome.note.lower()
+    bad = _context(tmp_path / "bad", mix, params={"profile": "research"})
+    with pytest.raises(ValueError, match="profile"):
+        melody_stage.run(bad)
 
 
 def test_stage_on_drums_only_writes_no_notes(tmp_path):

@@ -1,16 +1,20 @@
-"""melody: the sung pitch contour and its notes, on the vocals stem when separation ran.
+"""melody: the sung pitch contour and its notes, from the vocals stem and the mix.
 
-Writes ``f0.npy`` (rows: frame times, f0 in Hz with 0 where no melody sounds, confidence; see
+When separation ran, the tracker hears the vocals stem with a little of the mix (which keeps an
+instrumental solo the separator moved to the accompaniment); without it, the mix alone. Writes
+``f0.npy`` (rows: frame times, f0 in Hz with 0 where no melody sounds, confidence; see
 :class:`~performia.analysis.melody.PitchTrack`) and ``melody.json`` (the notes, and which signal
-they were tracked on).
+they were tracked on). The engine profile (``profile`` job parameter) is checked and named in the
+provenance with each engine's licences.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from performia.analysis.backends import engine_version, import_essentia, import_librosa
-from performia.analysis.melody import ENGINE, segment_notes, track_pitch
+from performia.analysis.backends import engine_version
+from performia.analysis.engines import check_profile, engine, licence_note
+from performia.analysis.melody import melody_engines, pitch_detector, segment_notes, track_pitch
 from performia.analysis.results import Melody
 from performia.settings import ANALYSIS_SR
 from performia.stages.context import StageContext, StageOutcome
@@ -18,34 +22,38 @@ from performia.stages.context import StageContext, StageOutcome
 __all__ = ["preload", "run"]
 
 
-def _signal(ctx: StageContext) -> tuple[np.ndarray, str]:
-    """The vocals stem when the separate stage produced one, else the mix; and which it is."""
+def _signals(ctx: StageContext) -> tuple[np.ndarray, np.ndarray | None, str]:
+    """``(y, mix, source)``: the vocals stem and the mix when the separate stage produced a
+    stem, else the mix alone."""
+    mix = ctx.read_array("ingest", "audio.npy")
     vocals = ctx.read_stem("vocals", sr=ANALYSIS_SR)
     if vocals is not None:
-        return vocals, "vocals"
-    return ctx.read_array("ingest", "audio.npy"), "mix"
+        return vocals, mix, "vocals"
+    return mix, None, "mix"
 
 
 def preload() -> None:
-    """Import this stage's engines before stages start in parallel threads."""
-    import_essentia()
-    import_librosa()
+    """Build the pitch CNN before stages start in parallel threads."""
+    pitch_detector()
 
 
 def run(ctx: StageContext) -> StageOutcome:
+    profile = check_profile(ctx.params.get("profile"))
     ctx.report(0.05, "reading the signal")
-    y, source = _signal(ctx)
-    where = "the vocals stem" if source == "vocals" else "the mix"
+    y, mix, source = _signals(ctx)
+    where = "the vocals stem with the mix" if source == "vocals" else "the mix"
     ctx.report(0.15, f"tracking the sung pitch on {where}")
-    track = track_pitch(y=y, sr=ANALYSIS_SR, source=source)
+    track = track_pitch(y=y, sr=ANALYSIS_SR, source=source, mix=mix, profile=profile)
     ctx.report(0.85, "segmenting notes")
     notes = segment_notes(track)
     ctx.write_array("f0.npy", track.to_array())
     ctx.write_json("melody.json", Melody(notes, source).to_dict())
     voiced = track.confidence[track.voiced]
+    keys = melody_engines(profile)
+    versions = {engine(key).distribution for key in keys} - {"performia"}
     return StageOutcome(
-        engine=ENGINE,
-        engine_version=f"essentia {engine_version('essentia')}",
+        engine=" + ".join(engine(key).name for key in keys),
+        engine_version=", ".join(f"{d} {engine_version(d)}" for d in sorted(versions)),
         confidence=round(float(voiced.mean()), 3) if voiced.size else None,
-        note=f"tracked on {where}",
+        note=f"tracked on {where}; {profile} profile: {licence_note(keys)}",
     )
