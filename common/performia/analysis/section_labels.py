@@ -1,9 +1,9 @@
-"""Section labels: which segments of a song are the same material, and how sure that is.
+"""Section labels: which segments of a song are the same material, and the letters shown.
 
 Pure functions on the segments cut by the structure analysis
 (:mod:`performia.analysis.structure`): the aligned similarity of two segments on a
 similarity matrix, the lyric lines each segment holds and how many two share, average-linkage
-clustering into labels, the letters A, B, C … shown for them, and each section's confidence.
+clustering into labels, and the letters A, B, C … shown for them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import numpy as np
 __all__ = [
     "aligned_similarity",
     "cluster",
-    "confidence",
     "letter",
     "lyric_similarity",
     "norm_text",
@@ -194,43 +193,3 @@ def letter(i: int) -> str:
     """
     letters = string.ascii_uppercase
     return letters[i] if i < 26 else letters[i // 26 - 1] + letters[i % 26]
-
-
-def confidence(
-    labels: list[int], sim: np.ndarray, starts: list[float], first_end: float
-) -> list[float]:
-    """Half how sharp the section's start is, half how clearly it belongs with its label.
-
-    Belonging is the mean similarity to the other sections of the label, or for a once-only
-    section one minus its similarity to the nearest other section. The first section has no
-    start to judge and borrows its end.
-
-    Parameters
-    ----------
-    labels : list of int
-        Label of each section, in time order.
-    sim : np.ndarray, shape (n, n)
-        Similarity of every pair of sections.
-    starts : list of float
-        Novelty (0–1) at each section's start.
-    first_end : float
-        Novelty (0–1) at the first section's end.
-
-    Returns
-    -------
-    list of float
-        Confidence (0–1) of each section.
-
-    Examples
-    --------
-    >>> confidence([0, 1, 0], np.eye(3), [0.0, 0.5, 1.0], 0.5)
-    [0.25, 0.75, 0.5]
-    """
-    out = []
-    for i, lab in enumerate(labels):
-        same = [float(sim[i, j]) for j in range(len(labels)) if j != i and labels[j] == lab]
-        other = [float(sim[i, j]) for j in range(len(labels)) if j != i and labels[j] != lab]
-        fit = float(np.mean(same)) if same else 1.0 - max(other, default=0.0)
-        sharp = float(starts[i]) if i else (float(first_end) if len(labels) > 1 else 1.0)
-        out.append(float(np.clip(0.5 * sharp + 0.5 * np.clip(fit, 0.0, 1.0), 0.0, 1.0)))
-    return out

@@ -7,26 +7,40 @@ that sentence are measured, on a grid of beats, and sections start only on bar l
    play), RMS level (energy) and, when given, the recognised chords as pitch-class templates,
    each summarised between consecutive beats so a verse played a little faster still lines up
    with the first one beat for beat.
-2. **Where things change.** Novelty from two sources. *Contrast*: the distance between the mean
-   features of the bars before and after each beat (Foote's checkerboard kernel on a
-   squared-distance matrix computes exactly this), over 4 bars, per feature. *Repetition*:
-   along every lag of whole bars of the beat-by-beat similarity matrix, whether what follows a
-   beat repeats while what precedes it does not (Serrà et al.'s structure features, on diagonal
-   means instead of a nearest-neighbour graph); this finds a chorus that starts over the same
-   instruments as the verse. With lyrics, a bump where the words switch between lines sung again
-   elsewhere and lines sung once. Boundaries are the most prominent peaks on bar lines, at
-   least :attr:`StructureParams.min_bars` bars apart.
-3. **What comes back.** Every pair of segments is compared along its best-aligned diagonal of the
+2. **Where things change.** Three audio curves and one from the words. *Repetition*: along every
+   lag of whole bars of the beat-by-beat similarity matrix, whether what follows a beat repeats
+   while what precedes it does not; this finds a chorus that starts over the same instruments
+   as the verse, and a second verse that follows the first. *Structure features* (Serrà et
+   al., 2014): the same question asked of a nearest-neighbour recurrence plot of bar-long
+   feature sequences in time-lag form, which rank-normalises the similarity so a quiet song's
+   repeats count as much as a loud one's. *Contrast*: the timbre of the bars before a beat
+   against the bars after it (Foote's checkerboard kernel). With lyrics, a bump where the words
+   switch between lines sung again elsewhere and lines sung once.
+3. **Choosing the boundaries.** All at once, by dynamic programming over the bar lines: each
+   boundary earns its evidence minus a fixed cost, and each section's length pays a log-normal
+   prior centred on :attr:`StructureParams.section_bars` bars, the commonest section length in
+   popular music. The prior settles what the evidence alone cannot: a 16-bar verse built of
+   two 8-bar halves is cut where the halves meet only when the evidence there is strong.
+4. **What comes back.** Every pair of segments is compared along its best-aligned diagonal of the
    similarity matrix (the same chords and tune in the same order; also transposed, for the last
    chorus a step up), and lyric lines sung in both join them; average-linkage clustering gives
-   the labels A, B, C …, and neighbours with the same label become one section.
-4. **What a musician calls it.** See :func:`performia.analysis.section_kinds.section_kinds`:
+   the labels A, B, C … . Neighbours with the same label stay separate sections: a verse
+   followed by another verse is two verses on a chart.
+5. **What a musician calls it.** See :func:`performia.analysis.section_kinds.section_kinds`:
    the repeated, loud, most-repeated sung material is the chorus, other repeated sung material
    the verse (or a pre-chorus), once-only sections are the intro and outro at the ends, a solo
    when nobody sings, a bridge when late.
+6. **How sure.** Each section's confidence is the probability that its start is a true section
+   boundary (within 3 s), read off the evidence at the start by a two-parameter logistic map
+   fitted on annotated recordings (:func:`boundary_confidence`).
 
 Without beats a fixed grid of :attr:`StructureParams.fallback_grid_s` stands in for them and a bar
-is taken as :attr:`StructureParams.fallback_bar_s`.
+is taken as :attr:`StructureParams.fallback_bar_s`. :func:`baseline_structure` is the method
+family the product is measured against: librosa's Laplacian segmentation.
+
+Measurements quoted below are on the development set of 13 Beatles recordings with Isophonics
+section annotations (boundary F at ±3 s over the music, product-style beats and chords), and on
+the synthetic benchmark suite (``performia bench accuracy --only structure``).
 """
 
 from __future__ import annotations
@@ -38,6 +52,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from performia.analysis import calibration
 from performia.analysis.backends import import_librosa
 from performia.analysis.chordnames import parse_chord
 from performia.analysis.results import Chord, SectionSpan
@@ -45,7 +60,6 @@ from performia.analysis.section_kinds import section_kinds, section_names
 from performia.analysis.section_labels import (
     aligned_similarity,
     cluster,
-    confidence,
     letter,
     lyric_similarity,
     norm_text,
@@ -53,40 +67,62 @@ from performia.analysis.section_labels import (
 )
 from performia.errors import BadInputError
 
-__all__ = ["DEFAULT_PARAMS", "SectionSpan", "StructureParams", "segment_structure"]
+__all__ = [
+    "DEFAULT_PARAMS",
+    "SectionSpan",
+    "StructureParams",
+    "baseline_structure",
+    "boundary_confidence",
+    "segment_structure",
+]
 
 
 @dataclass(frozen=True)
 class StructureParams:
-    """Every tunable of the structure analysis, defined once."""
+    """Every tunable of the structure analysis, defined once.
+
+    Bar counts refer to *structural* bars (see :attr:`min_bar_s`). The notes quote the
+    development set's boundary F at ±3 s (0.808 with these values) when that one value alone is
+    changed; most sit on a plateau, and the two that set how many boundaries a song gets,
+    :attr:`section_bars` and :attr:`boundary_cost`, only jointly.
+    """
 
     #: Analysis sample rate (Hz); the input is resampled to it.
     sr: int = 22050
     #: Feature hop (samples at :attr:`sr`): 23 ms frames, averaged per beat afterwards.
     hop_length: int = 512
-    #: Shortest section between two boundaries, in bars (see :attr:`edge_bars` for the ends).
-    min_bars: float = 4.0
-    #: Half-widths of the contrast windows, in bars (several are averaged): 4 bars before an edge
-    #: against 4 after spans a whole chord cycle, so chord changes inside a section cancel out.
-    kernel_bars: tuple[float, ...] = (4.0,)
+    #: Shortest section, in bars, the first and last included (1 bar: 0.808, 3 bars: 0.783).
+    min_bars: float = 2.0
+    #: Half-width of the timbre contrast windows, in bars: 4 bars before an edge against 4 after
+    #: spans a whole chord cycle, so chord changes inside a section cancel out (2 bars: 0.801,
+    #: 8 bars: 0.798).
+    contrast_bars: float = 4.0
     #: Beats per bar assumed when beats come without downbeats.
     beats_per_bar: int = 4
     #: Grid step (s) when no beats are given.
     fallback_grid_s: float = 0.5
     #: Bar length (s) assumed when no beats are given (a 4/4 bar at 120 BPM).
     fallback_bar_s: float = 2.0
-    #: Weights of the novelty curves (each first scaled by its 90th percentile on bar lines).
+    #: Shortest structural bar (s): tracked bars shorter than this (a 4/4 bar above 160 BPM, in
+    #: practice a beat tracker on the double tempo or a 6/8 read as two bars of 3/8) are grouped
+    #: in twos, or more, before counting bars (1.2 s: 0.785, 2.0 s: 0.749, no grouping: 0.742).
+    min_bar_s: float = 1.5
+    #: Weights of the novelty curves, each first scaled by its 90th percentile on bar lines. The
+    #: audio weights sum to 1, so the curve's units are "90th percentiles"; the lyric bump adds
+    #: to them. Timbre 0 scores 0.813 and 0.2 scores 0.779 (it is kept for instruments coming
+    #: in, which the synthetic suite needs); repetition alone 0.803, structure features and
+    #: timbre without repetition 0.674; energy and pitch-class contrast (0.15 each) 0.741.
     novelty_weights: tuple[tuple[str, float], ...] = (
-        ("timbre", 1.0),
-        ("energy", 0.5),
-        ("harmony", 0.5),
-        ("repetition", 1.5),
-        ("lyrics", 0.5),
+        ("repetition", 0.7),
+        ("structure", 0.2),
+        ("timbre", 0.1),
+        ("lyrics", 0.25),
     )
-    #: Half-width (bars) of the windows compared along each lag when looking for repeats …
+    #: Half-width (bars) of the windows compared along each lag when looking for repeats (2 bars:
+    #: 0.784, 6 bars: 0.774) …
     repeat_bars: float = 4.0
     #: … and the shortest lag (bars) that counts as a repeat: a 4-bar chord cycle repeating
-    #: inside an 8-bar verse is not a new section.
+    #: inside an 8-bar verse is not a new section (6 bars: 0.803, 12 bars: 0.808).
     repeat_min_lag_bars: float = 8.0
     #: Weights of harmony, timbre and energy in the similarity behind repeats and labels (same
     #: material means the same chords and tune, so harmony counts most).
@@ -95,11 +131,31 @@ class StructureParams:
     chord_weight: float = 0.3
     #: Energy difference (dB) at which the energy similarity falls to exp(-1/2).
     energy_scale_db: float = 4.0
-    #: A boundary needs a novelty peak this prominent (novelty curves scaled as above).
-    peak_prominence: float = 0.4
-    #: Shortest intro or ending, in bars: boundaries may come this close to either end.
-    edge_bars: float = 2.0
-    #: Two segments share a label when their aligned similarity reaches this (−1 … 1).
+    #: Structure features: each unit's nearest neighbours are this share of all units (Serrà
+    #: et al.'s kappa; 0.02: 0.801, 0.08: 0.798) …
+    recurrence_share: float = 0.04
+    #: … among feature sequences this many bars long (2 bars: 0.779) …
+    recurrence_bars: float = 1.0
+    #: … and the time-lag plot is smoothed over this many bars (0.5 bar: 0.790, 2 bars: 0.781) …
+    lag_smooth_bars: float = 1.0
+    #: … with timbre weighted this much against the pitch-class profile (0: 0.798, 1: 0.801).
+    recurrence_timbre: float = 0.3
+    #: Length (bars) that sections are expected to have: the centre of the log-normal prior.
+    #: With the boundary cost held, 6 bars score 0.693 and 10 bars 0.632: the prior and the cost
+    #: together set how many boundaries a song gets. Over costs 0.8–1.2 and weights 0.5–1.5,
+    #: 8 bars scores 0.715–0.808, 6 bars at best 0.791 and 10 bars at best 0.715; choosing all
+    #: three on 12 songs and scoring the 13th (nested leave-one-out) gives 0.732.
+    section_bars: float = 8.0
+    #: Spread of that prior (natural log units: 0.5 puts 4 and 16 bars one standard deviation
+    #: and a bit away; 0.35: 0.790, 0.7: 0.785).
+    section_spread: float = 0.5
+    #: Weight of the length prior against the evidence (0.5: 0.796, 0.75: 0.786, 1.5: 0.788).
+    length_weight: float = 1.0
+    #: Evidence (in 90th percentiles) a boundary must bring to pay for itself (0.7: 0.791, 0.8:
+    #: 0.806, 1.1: 0.799, 1.2: 0.795).
+    boundary_cost: float = 1.0
+    #: Two segments share a label when their aligned similarity reaches this (−1 … 1; pairwise
+    #: F 0.727 here, 0.725 at 0.5, 0.670 at 0.7).
     label_threshold: float = 0.6
     #: Similarity given up by a transposed match (a last chorus a step up); 1 turns it off.
     transpose_penalty: float = 0.1
@@ -127,9 +183,9 @@ DEFAULT_PARAMS = StructureParams()
 class _Grid:
     edges: np.ndarray  # (n + 1,) unit edges in seconds, 0 … duration
     candidates: np.ndarray  # indices into edges where a boundary may fall (bar lines)
-    per_bar: int  # units in one bar
-    bar_s: float
-    step: int  # units between comparable positions: a bar when bar lines are known, else 1
+    per_bar: int  # units in one structural bar
+    bar_s: float  # seconds in one structural bar
+    step: int  # units between comparable positions: a tracked bar when known, else 1
 
 
 def _clean_times(times: Sequence[float], duration: float) -> np.ndarray:
@@ -164,7 +220,23 @@ def _grid(
         cand = np.arange(1, n)
     cand = cand[(cand > 0) & (cand < len(edges) - 1)]
     per_bar = max(1, round(bar_s / unit_s))
-    return _Grid(edges, cand, per_bar, bar_s, per_bar if metered else 1)
+    step = per_bar if metered else 1
+    group = _bars_grouped(bar_s, p.min_bar_s)
+    return _Grid(edges, cand, group * per_bar, group * bar_s, step)
+
+
+def _bars_grouped(bar_s: float, min_bar_s: float) -> int:
+    """How many tracked bars make one structural bar: the fewest lasting ``min_bar_s``.
+
+    Sections are counted in bars, and a tracker that reads a 6/8 song as bars of 3/8 or follows
+    the double tempo halves the bar: its sections would look twice as many bars long.
+
+    Examples
+    --------
+    >>> _bars_grouped(2.0, 1.5), _bars_grouped(1.27, 1.5), _bars_grouped(0.7, 1.5)
+    (1, 2, 3)
+    """
+    return max(1, int(np.ceil(min_bar_s / bar_s - 1e-9))) if bar_s > 0 else 1
 
 
 # ------------------------------------------------------------------------------------ features
@@ -282,32 +354,77 @@ def _window_means(x: np.ndarray, half: int) -> tuple[np.ndarray, np.ndarray]:
     return before, after
 
 
-def _contrast_novelty(f: _Features, half: int) -> dict[str, np.ndarray]:
-    """How much the music before each unit edge differs from the music after it.
+def _timbre_novelty(f: _Features, half: int) -> np.ndarray:
+    """How much the timbre of the ``half`` units before each unit edge differs from after it.
 
     The distance between the feature means of the two windows is what Foote's checkerboard
     kernel computes on a squared-distance self-similarity matrix (across-block minus within-block
-    distances equals the squared distance of the block means), without building the matrix. It is
-    computed per feature so each can be scaled on its own: timbre (instruments coming in or
-    dropping out), energy (the band lifting into the chorus) and the pitch-class profile (a bridge
-    in another harmonic area).
+    distances equals the squared distance of the block means), without building the matrix:
+    instruments coming in or dropping out. Energy and pitch-class contrast were measured too and
+    left out: on recordings they mostly fire inside sections (a fill, a held chord).
     """
-    out = {}
-    b, a = _window_means(f.timbre, half)
-    out["timbre"] = np.linalg.norm(a - b, axis=0) / np.sqrt(f.timbre.shape[0])
-    b, a = _window_means(f.energy_db[None, :], half)
-    out["energy"] = np.abs(a - b)[0]
-    b, a = _window_means(f.harmony, half)
-    heard = (np.linalg.norm(a, axis=0) > 1e-9) & (np.linalg.norm(b, axis=0) > 1e-9)
-    cos = np.sum(_unit_normalise(a) * _unit_normalise(b), axis=0)
-    out["harmony"] = np.where(heard, 1.0 - cos, 0.0)  # silence has no harmony to change
-    for curve in out.values():
-        curve[[0, -1]] = 0.0
+    before, after = _window_means(f.timbre, half)
+    out = np.linalg.norm(after - before, axis=0) / np.sqrt(f.timbre.shape[0])
+    out[[0, -1]] = 0.0
+    return out
+
+
+def _embed(x: np.ndarray, m: int) -> np.ndarray:
+    """Time-delay embedding: each column stacked with the ``m - 1`` columns before it.
+
+    The first columns repeat the first column for the history they lack.
+
+    Examples
+    --------
+    >>> _embed(np.array([[1.0, 2.0, 3.0]]), 2)
+    array([[1., 1., 2.],
+           [1., 2., 3.]])
+    """
+    n = x.shape[1]
+    padded = np.concatenate([np.repeat(x[:, :1], m - 1, axis=1), x], axis=1)
+    return np.vstack([padded[:, k : k + n] for k in range(m)])
+
+
+def _recurrence(x: np.ndarray, k: int) -> np.ndarray:
+    """Mutual k-nearest-neighbour recurrence plot (cosine similarity of the columns), 0 or 1.
+
+    Two units recur when each is among the other's ``k`` most similar: a rank rather than a
+    level, so repeats in a quiet, uniform song stand out as clearly as in a varied one.
+    """
+    z = _unit_normalise(x)
+    sim = z.T @ z
+    np.fill_diagonal(sim, -np.inf)
+    kth = np.partition(sim, -k, axis=1)[:, -k][:, None]
+    near = sim >= kth
+    return (near & near.T).astype(float)
+
+
+def _structure_novelty(f: _Features, grid: _Grid, p: StructureParams) -> np.ndarray:
+    """Where the pattern of repetitions changes, after Serrà et al.'s structure features.
+
+    The recurrence plot of bar-long feature sequences is turned into a time-lag plot (row = lag,
+    column = time), smoothed over a bar in time, and the novelty is the distance between
+    successive columns: an edge where what repeats, and how far back, changes.
+    """
+    from scipy.ndimage import gaussian_filter1d
+
+    x = np.vstack([f.harmony, p.recurrence_timbre * f.timbre / np.sqrt(f.timbre.shape[0])])
+    n = x.shape[1]
+    out = np.zeros(n + 1)
+    k = max(2, int(p.recurrence_share * n))
+    if n <= 2 * k:
+        return out
+    rec = _recurrence(_embed(x, max(1, round(p.recurrence_bars * grid.per_bar))), k)
+    units = np.arange(n)
+    lag = rec[(units[:, None] + units[None, :]) % n, units[None, :]]  # lag[l, t] = rec[t + l, t]
+    lag = gaussian_filter1d(lag, 0.5, axis=0)
+    lag = gaussian_filter1d(lag, max(0.5, p.lag_smooth_bars * grid.per_bar), axis=1)
+    out[1:n] = np.linalg.norm(np.diff(lag, axis=1), axis=0)
     return out
 
 
 def _repetition_novelty(s: np.ndarray, step: int, half: int, min_lag: int) -> np.ndarray:
-    """Where the pattern of repetitions changes (after Serrà et al.'s structure features).
+    """Where what repeats, and how far back, changes: diagonal means of the similarity matrix.
 
     For every lag of ``step`` units (whole bars when bar lines are known), the mean similarity
     along that diagonal is taken over the ``half`` units before and after each edge; an edge
@@ -339,34 +456,46 @@ def _repetition_novelty(s: np.ndarray, step: int, half: int, min_lag: int) -> np
 def _lyric_novelty(
     lines: Sequence[tuple[float, float, str]], edges: np.ndarray, bar_s: float
 ) -> np.ndarray:
-    """Bumps where the lyrics switch between lines sung again elsewhere and lines sung once.
+    """Bumps where the words mark a section: the voice coming in, or the lyrics switching.
 
-    Only between runs of two lines or more: a chorus repeats several lines, and one line that
+    The voice coming in is the first line after two bars or more without words (an intro, a
+    solo). The switch is between lines sung again elsewhere and lines sung once, and only
+    between runs of two lines or more: a chorus repeats several lines, and one line that
     happens to recur (a hook in the verse) is not a section.
     """
-    out = np.zeros(len(edges))
     texts = [norm_text(str(t)) for _, _, t in lines]
     counts = Counter(texts)
     repeated = [bool(t) and counts[t] > 1 for t in texts]
     runs = [len(list(g)) for _, g in itertools.groupby(repeated)]
     first = np.cumsum([0, *runs])  # index of each run's first line
-    for k in range(1, len(runs)):
-        if runs[k - 1] >= 2 and runs[k] >= 2:
-            i = first[k]
-            at = 0.5 * (float(lines[i - 1][1]) + float(lines[i][0]))
-            out = np.maximum(out, np.exp(-0.5 * ((edges - at) / (0.5 * bar_s)) ** 2))
+    at = [
+        0.5 * (float(lines[first[k] - 1][1]) + float(lines[first[k]][0]))
+        for k in range(1, len(runs))
+        if runs[k - 1] >= 2 and runs[k] >= 2
+    ]
+    ends = [0.0, *(float(b) for _, b, _ in lines[:-1])]
+    at += [float(a) for (a, _, _), end in zip(lines, ends, strict=True) if a - end >= 2 * bar_s]
+    out = np.zeros(len(edges))
+    for t in at:
+        out = np.maximum(out, np.exp(-0.5 * ((edges - t) / (0.5 * bar_s)) ** 2))
     return out
 
 
-#: Smallest scale of each novelty curve, about a third of its 90th percentile on pop songs, so a
-#: steady sound's small wobbles stay small. Lyric bumps are already 0–1 and are not rescaled.
+#: Smallest scale of each novelty curve, under its 90th percentile on every development recording
+#: (timbre 0.63–0.93, repetition 0.42–0.80, structure 0.14–0.26), so a steady sound's small
+#: wobbles stay small. Lyric bumps are already 0–1.
 _NOVELTY_FLOOR = {
     "timbre": 0.5,
-    "energy": 1.0,
-    "harmony": 0.1,
     "repetition": 0.3,
+    "structure": 0.06,
     "lyrics": 1.0,
 }
+
+
+#: Evidence (in 90th percentiles) below which nothing changes anywhere (silence, a steady drone:
+#: float32 rounding leaves about 1e-5): such a song stays whole instead of being cut by the
+#: length prior alone.
+_NO_EVIDENCE = 1e-3
 
 
 def _combine(curves: dict[str, np.ndarray], grid: _Grid, p: StructureParams) -> np.ndarray:
@@ -389,17 +518,17 @@ def _novelty(
     lines: Sequence[tuple[float, float, str]],
     p: StructureParams,
 ) -> np.ndarray:
-    """Combined boundary evidence at every unit edge (contrast, repetition, lyrics)."""
-    curves: dict[str, np.ndarray] = {}
-    for bars in p.kernel_bars:
-        for name, curve in _contrast_novelty(f, max(2, round(bars * grid.per_bar))).items():
-            curves[name] = curves.get(name, 0.0) + curve / len(p.kernel_bars)
-    curves["repetition"] = _repetition_novelty(
-        seq,
-        grid.step,
-        max(1, round(p.repeat_bars * grid.per_bar)),
-        max(1, round(p.repeat_min_lag_bars * grid.per_bar)),
-    )
+    """Combined boundary evidence at every unit edge (repetition, structure, timbre, lyrics)."""
+    curves = {
+        "timbre": _timbre_novelty(f, max(2, round(p.contrast_bars * grid.per_bar))),
+        "structure": _structure_novelty(f, grid, p),
+        "repetition": _repetition_novelty(
+            seq,
+            grid.step,
+            max(1, round(p.repeat_bars * grid.per_bar)),
+            max(1, round(p.repeat_min_lag_bars * grid.per_bar)),
+        ),
+    }
     if lines:
         curves["lyrics"] = _lyric_novelty(lines, grid.edges, grid.bar_s)
     return _combine(curves, grid, p)
@@ -429,33 +558,93 @@ def _section_scale(seq: np.ndarray, grid: _Grid, p: StructureParams) -> float:
     return 1.0
 
 
-def _pick_boundaries(novelty: np.ndarray, grid: _Grid, p: StructureParams) -> list[int]:
-    """Novelty peaks on bar lines, most prominent first, none closer than ``min_bars`` bars.
+def _bar_evidence(novelty: np.ndarray, grid: _Grid) -> np.ndarray:
+    """The novelty at each bar line: the highest within a quarter of a bar of it.
 
-    Prominence (height above the higher of the two valleys around a peak) rather than height:
-    the novelty of a strong boundary stays high for a few bars either side of it, and those
-    shoulders must not become boundaries of their own.
+    A section's first chord is often anticipated or its change lands a beat late; the bar line
+    takes the strongest evidence from the beat or so around it.
     """
-    from scipy.signal import find_peaks
+    reach = max(1, grid.step // 4)
+    return np.array([novelty[max(0, c - reach) : c + reach + 1].max() for c in grid.candidates])
 
+
+def _length_prior(length: np.ndarray, expected: float, spread: float) -> np.ndarray:
+    """Log-normal log-likelihood (up to a constant) of section lengths around ``expected``.
+
+    Examples
+    --------
+    >>> _length_prior(np.array([4.0, 16.0]), 8.0, 0.5).round(2)  # half and double alike
+    array([-0.96, -0.96])
+    """
+    return -0.5 * (np.log(np.maximum(length, 1e-9) / expected) / spread) ** 2
+
+
+def _best_cuts(
+    times: np.ndarray,
+    gains: np.ndarray,
+    *,
+    duration: float,
+    shortest: float,
+    expected: float,
+    spread: float,
+    weight: float,
+) -> list[int]:
+    """Indices of ``times`` maximising their ``gains`` plus ``weight`` × every length's prior.
+
+    Dynamic programming over cut points 0, ``times`` …, ``duration``: the best segmentation
+    ending at each point is the best one ending at an earlier point plus one segment, scored by
+    :func:`_length_prior`. No segment may be shorter than ``shortest``; the first and last
+    segments (intro and ending) pay no prior for being shorter than ``expected``, only for
+    being longer.
+
+    Examples
+    --------
+    >>> _best_cuts(np.array([8.0, 12.0, 16.0]), np.array([1.0, -0.5, 1.0]), duration=24.0,
+    ...            shortest=2.0, expected=8.0, spread=0.5, weight=1.0)
+    [0, 2]
+    """
+    points = np.concatenate(([0.0], times, [duration]))
+    gain = np.concatenate(([0.0], gains, [0.0]))
+    n = len(points)
+    best = np.full(n, -np.inf)
+    best[0] = 0.0
+    back = np.zeros(n, dtype=int)
+    for j in range(1, n):
+        length = points[j] - points[:j]
+        prior = weight * _length_prior(length, expected, spread)
+        at_end = np.arange(j) == 0 if j < n - 1 else np.ones(j, dtype=bool)
+        prior = np.where(at_end & (length < expected), 0.0, prior)
+        total = best[:j] + prior + gain[j]
+        total[length < shortest] = -np.inf
+        back[j] = int(np.argmax(total))
+        best[j] = total[back[j]]
+    cuts, j = [], int(back[n - 1])
+    while j > 0:
+        cuts.append(j - 1)
+        j = int(back[j])
+    return sorted(cuts)
+
+
+def _pick_boundaries(evidence: np.ndarray, grid: _Grid, p: StructureParams) -> list[int]:
+    """Which bar lines (positions in ``grid.candidates``) start sections, chosen together.
+
+    Each boundary gains its evidence less :attr:`StructureParams.boundary_cost`; each section
+    length adds :attr:`StructureParams.length_weight` times its :func:`_length_prior` around
+    :attr:`StructureParams.section_bars` bars (see :func:`_best_cuts`). The shortest section
+    gets 5 % slack, so a bar that drifts a little short still counts as a whole one.
+    """
     cand = grid.candidates
     if cand.size == 0:
         return []
-    reach = max(1, grid.per_bar // 4)  # a bar line a little off the strongest unit edge
-    score = np.array([novelty[max(0, c - reach) : c + reach + 1].max() for c in cand])
-    peaks, props = find_peaks(np.r_[0.0, score, 0.0], prominence=p.peak_prominence)
-    peaks -= 1
-    edges, duration = grid.edges, float(grid.edges[-1])
-    min_s = p.min_bars * grid.bar_s * 0.95
-    edge_s = p.edge_bars * grid.bar_s * 0.95
-    chosen: list[int] = []
-    for j in np.argsort(-props["prominences"], kind="stable"):
-        t = edges[cand[peaks[j]]]
-        if t < edge_s or duration - t < edge_s:
-            continue
-        if all(abs(t - edges[c]) >= min_s for c in chosen):
-            chosen.append(int(cand[peaks[j]]))
-    return sorted(chosen)
+    return _best_cuts(
+        grid.edges[cand],
+        evidence - p.boundary_cost,
+        duration=float(grid.edges[-1]),
+        shortest=0.95 * p.min_bars * grid.bar_s,
+        expected=p.section_bars * grid.bar_s,
+        spread=p.section_spread,
+        weight=p.length_weight,
+    )
 
 
 # ------------------------------------------------------------------------------------- labels
@@ -485,7 +674,68 @@ def _segment_similarity(
     return sim
 
 
+# ---------------------------------------------------------------------------------- confidence
+
+
+def boundary_confidence(evidence: np.ndarray | float) -> np.ndarray:
+    """Probability that a section boundary with this evidence is within 3 s of a true one.
+
+    A logistic map (``calibration.PLATT["section", …]``) of the combined novelty at the
+    boundary (in 90th percentiles, as :func:`_pick_boundaries` weighs it) with two parameters,
+    fitted on the development set's 107 estimated boundaries against the Isophonics annotations
+    (the music's start and end count as true boundaries; 79 % of the boundaries are right).
+    Fitted leaving each song out in turn, mean confidences of 0.40, 0.62, 0.76, 0.87, 0.93 and
+    0.98 met observed rates of 0.29, 0.76, 0.70, 0.84, 0.96 and 0.92 (Brier score 0.149
+    against 0.163 for the base rate).
+
+    Examples
+    --------
+    >>> boundary_confidence(np.array([0.5, 0.8, 1.0, 1.5])).round(2)
+    array([0.1 , 0.57, 0.88, 1.  ])
+    """
+    return calibration.calibrate("section", evidence)
+
+
+def _section_confidences(chosen: np.ndarray, strongest: float) -> list[float]:
+    """Each section's confidence: that of its start, the first section's that of its end.
+
+    ``chosen`` is the evidence at each chosen boundary in time order. A song left whole has no
+    boundary to judge: its confidence is that no bar line is a boundary, one minus the
+    confidence of the strongest evidence anywhere.
+    """
+    if chosen.size == 0:
+        return [float(1.0 - boundary_confidence(strongest))]
+    conf = boundary_confidence(chosen)
+    return [float(conf[0]), *(float(c) for c in conf)]
+
+
 # ---------------------------------------------------------------------------------------- API
+
+
+def _scaled(p: StructureParams, scale: float) -> StructureParams:
+    """``p`` with every bar count multiplied by ``scale`` (see :func:`_section_scale`)."""
+    if scale == 1.0:
+        return p
+    return replace(
+        p,
+        min_bars=scale * p.min_bars,
+        contrast_bars=scale * p.contrast_bars,
+        repeat_bars=scale * p.repeat_bars,
+        repeat_min_lag_bars=scale * p.repeat_min_lag_bars,
+        section_bars=scale * p.section_bars,
+    )
+
+
+def _checked_signal(y: np.ndarray, sr: int) -> np.ndarray:
+    """``y`` as finite float32 mono, or a :class:`BadInputError` saying what is wrong."""
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise BadInputError(f"structure analysis needs mono audio, got shape {y.shape}")
+    if int(sr) != sr or sr <= 0:
+        raise BadInputError(f"sample rate must be a positive integer, got {sr!r}")
+    if y.size == 0:
+        raise BadInputError("structure analysis needs audio, got an empty signal")
+    return np.nan_to_num(y.astype(np.float32, copy=False))
 
 
 def segment_structure(
@@ -522,7 +772,8 @@ def segment_structure(
     -------
     tuple of SectionSpan
         In time order; the first starts at 0, each starts where the previous ends and the last
-        ends at ``len(y) / sr``.
+        ends at ``len(y) / sr``. ``confidence`` is the probability that the section's start
+        (the first section's end) lies within 3 s of a true boundary.
 
     Examples
     --------
@@ -533,80 +784,119 @@ def segment_structure(
     >>> sections[0].start, sections[-1].end == len(mix) / 22050
     (0.0, True)
     """
-    y = np.asarray(y)
-    if y.ndim != 1:
-        raise BadInputError(f"structure analysis needs mono audio, got shape {y.shape}")
-    if int(sr) != sr or sr <= 0:
-        raise BadInputError(f"sample rate must be a positive integer, got {sr!r}")
-    if y.size == 0:
-        raise BadInputError("structure analysis needs audio, got an empty signal")
-    y = np.nan_to_num(y.astype(np.float32, copy=False))
+    y = _checked_signal(y, sr)
     sr, p = int(sr), params
     duration = y.size / sr
     grid = _grid(duration, beats, downbeats, p)
     edges, n = grid.edges, len(grid.edges) - 1
 
     f = seq = None
-    boundaries: list[int] = []
-    strength = np.zeros(n + 1)
+    cuts: list[int] = []
+    evidence = np.zeros(len(grid.candidates))
     if duration >= 2 * p.min_bars * grid.bar_s and n >= 4:
         f = _features(y, sr, edges, chords, p)
         seq = _sequence_similarity(f, p)
-        scale = _section_scale(seq, grid, p)
-        if scale != 1.0:
-            p = replace(
-                p,
-                min_bars=scale * p.min_bars,
-                kernel_bars=tuple(scale * b for b in p.kernel_bars),
-                repeat_bars=scale * p.repeat_bars,
-                repeat_min_lag_bars=scale * p.repeat_min_lag_bars,
-            )
-        strength = _novelty(f, seq, grid, lines, p)
-        boundaries = _pick_boundaries(strength, grid, p)
-        strength = strength / (strength.max() + 1e-9)
-    segs = list(itertools.pairwise([0, *boundaries, n]))
+        p = _scaled(p, _section_scale(seq, grid, p))
+        evidence = _bar_evidence(_novelty(f, seq, grid, lines, p), grid)
+        cuts = _pick_boundaries(evidence, grid, p) if evidence.max() > _NO_EVIDENCE else []
+    segs = list(itertools.pairwise([0, *(int(grid.candidates[k]) for k in cuts), n]))
 
     sim = np.eye(len(segs))
     if f is not None and seq is not None:
         sim = _segment_similarity(f, seq, segs, grid.step, p)
     spans = [(float(edges[a]), float(edges[b])) for a, b in segs]
-    texts = [segment_lines(lines, a, b)[0] for a, b in spans] if lines else None
     lyric_sim = None
-    if texts is not None:
+    if lines:
+        texts = [segment_lines(lines, a, b)[0] for a, b in spans]
         lyric_sim = np.eye(len(segs))
         for i, j in itertools.combinations(range(len(segs)), 2):
             lyric_sim[i, j] = lyric_sim[j, i] = lyric_similarity(texts[i], texts[j])
         sim = np.where(lyric_sim >= p.lyric_match, np.maximum(sim, 1.0), sim)
     labels = cluster(sim, p.label_threshold)
 
-    # neighbours with the same label are one section, unless the words stop (an intro on the
-    # verse's chords is still the intro)
     sung = [segment_lines(lines, a, b)[1] >= p.vocal_share for a, b in spans] if lines else None
     if sung is not None and not any(sung):
         sung = None  # lines too sparse to tell sung sections from the rest
-    firsts = [
-        i
-        for i in range(len(segs))
-        if i == 0 or labels[i] != labels[i - 1] or (sung is not None and sung[i] != sung[i - 1])
-    ]
-    groups = [list(range(a, b)) for a, b in itertools.pairwise([*firsts, len(segs)])]
-    units = [(segs[g[0]][0], segs[g[-1]][1]) for g in groups]
-    spans = [(float(edges[a]), float(edges[b])) for a, b in units]
-    spans[0], spans[-1] = (0.0, spans[0][1]), (spans[-1][0], duration)
-    renumber = {lab: k for k, lab in enumerate(dict.fromkeys(labels[i] for i in firsts))}
-    labels = [renumber[labels[i]] for i in firsts]
-    sim, lyric_sim = (
-        sim[np.ix_(firsts, firsts)],
-        (lyric_sim[np.ix_(firsts, firsts)] if lyric_sim is not None else None),
-    )
-
-    energy = [float(np.mean(f.energy_db[a:b])) if f is not None else 0.0 for a, b in units]
-    if sung is not None:
-        sung = [sung[i] for i in firsts]
+    energy = [float(np.mean(f.energy_db[a:b])) if f is not None else 0.0 for a, b in segs]
     kinds = section_kinds(labels, spans, energy, sung, lyric_sim, bridge_after=p.bridge_after)
     names = section_names(kinds)
-    confidences = confidence(labels, sim, [strength[a] for a, _ in units], strength[units[0][1]])
+    confidences = _section_confidences(evidence[cuts], float(evidence.max(initial=0.0)))
     return tuple(
         SectionSpan(a, b, letter(lab), kind, name, round(c, 3))
         for (a, b), lab, kind, name, c in zip(spans, labels, kinds, names, confidences, strict=True)
+    )
+
+
+# ----------------------------------------------------------------------------------- baseline
+
+
+def baseline_structure(
+    *, y: np.ndarray, sr: int, beats: Sequence[float] = (), clusters: int = 5, **_: object
+) -> tuple[SectionSpan, ...]:
+    """The method family the product is measured against: librosa's Laplacian segmentation.
+
+    McFee and Ellis (ISMIR 2014) as librosa's gallery example runs it: beat-synchronous
+    constant-Q recurrence (nearest neighbours, smoothed along its diagonals) joined with an
+    MFCC path graph, the normalised Laplacian's first ``clusters`` eigenvectors, k-means into
+    ``clusters`` labels, and a boundary wherever the label changes from one beat to the next.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (n,)
+        Mono audio.
+    sr : int
+        Sample rate (Hz).
+    beats : sequence of float
+        Beat times (s); librosa's beat tracker when empty.
+    clusters : int
+        Number of labels (the example's 5).
+
+    Returns
+    -------
+    tuple of SectionSpan
+        Tiling ``[0, len(y) / sr]``; every kind "section", no confidence (0).
+    """
+    from scipy.cluster.vq import kmeans2
+    from scipy.linalg import eigh
+    from scipy.ndimage import median_filter
+    from scipy.sparse.csgraph import laplacian
+
+    y = _checked_signal(y, sr)
+    librosa = import_librosa()
+    duration = y.size / sr
+    bins = 36
+    cqt = np.abs(librosa.cqt(y=y, sr=sr, bins_per_octave=bins, n_bins=7 * bins))
+    cqt_db = librosa.amplitude_to_db(cqt, ref=np.max)
+    n_frames = cqt_db.shape[1]
+    times = _clean_times(beats, duration)
+    if times.size < 2:
+        _, frames = librosa.beat.beat_track(y=y, sr=sr, trim=False)
+    else:
+        frames = librosa.time_to_frames(times, sr=sr)
+    bounds = librosa.util.fix_frames(frames, x_min=0, x_max=n_frames)
+    if len(bounds) <= clusters + 1:
+        return (SectionSpan(0.0, duration, "A", "section", "Song", 0.0),)
+    c_sync = librosa.util.sync(cqt_db, bounds, aggregate=np.median)
+    rec = librosa.segment.recurrence_matrix(c_sync, width=3, mode="affinity", sym=True)
+    rec = librosa.segment.timelag_filter(median_filter)(rec, size=(1, 7))
+    m_sync = librosa.util.sync(librosa.feature.mfcc(y=y, sr=sr), bounds)
+    path_distance = np.sum(np.diff(m_sync, axis=1) ** 2, axis=0)
+    path_sim = np.exp(-path_distance / max(float(np.median(path_distance)), 1e-9))
+    path = np.diag(path_sim, k=1) + np.diag(path_sim, k=-1)
+    deg_path, deg_rec = path.sum(axis=1), rec.sum(axis=1)
+    mu = deg_path.dot(deg_path + deg_rec) / max(float(np.sum((deg_path + deg_rec) ** 2)), 1e-9)
+    _, vecs = eigh(laplacian(mu * rec + (1 - mu) * path, normed=True))
+    vecs = median_filter(vecs, size=(9, 1))
+    norm = np.cumsum(vecs**2, axis=1) ** 0.5
+    x = vecs[:, :clusters] / np.maximum(norm[:, clusters - 1 : clusters], 1e-9)
+    _, ids = kmeans2(x, clusters, seed=0, minit="++")
+    starts = np.concatenate(([0], 1 + np.flatnonzero(ids[:-1] != ids[1:])))
+    edges = librosa.frames_to_time(bounds, sr=sr)
+    edges[0], edges[-1] = 0.0, duration
+    cut = [*edges[starts].tolist(), duration]
+    order = {c: k for k, c in enumerate(dict.fromkeys(ids[starts].tolist()))}
+    names = section_names(["section"] * len(starts))
+    return tuple(
+        SectionSpan(float(a), float(b), letter(order[int(c)]), "section", name, 0.0)
+        for a, b, c, name in zip(cut[:-1], cut[1:], ids[starts], names, strict=True)
     )
