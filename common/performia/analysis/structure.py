@@ -73,6 +73,7 @@ __all__ = [
     "StructureParams",
     "baseline_structure",
     "boundary_confidence",
+    "music_span",
     "segment_structure",
 ]
 
@@ -174,6 +175,10 @@ class StructureParams:
 
 
 DEFAULT_PARAMS = StructureParams()
+#: Level below the loudest moment (dB) under which the music has not started or has ended.
+MUSIC_TOP_DB = 40.0
+#: The first and last section are cut to the music only if this much of them remains (s).
+MIN_EDGE_SECTION_S = 1.0
 
 
 # ------------------------------------------------------------------------------------ the grid
@@ -771,9 +776,10 @@ def segment_structure(
     Returns
     -------
     tuple of SectionSpan
-        In time order; the first starts at 0, each starts where the previous ends and the last
-        ends at ``len(y) / sr``. ``confidence`` is the probability that the section's start
-        (the first section's end) lies within 3 s of a true boundary.
+        In time order, each starting where the previous ends: they tile the music, from its
+        first sound to its last (:func:`music_span`; the chart stretches the first and last
+        section to the ends of the recording). ``confidence`` is the probability that the
+        section's start (the first section's end) lies within 3 s of a true boundary.
 
     Examples
     --------
@@ -781,8 +787,8 @@ def segment_structure(
     >>> mix, truth, _ = render_song(bars=16, sr=22050)
     >>> sections = segment_structure(y=mix, sr=22050, beats=truth.beats,
     ...                              downbeats=truth.downbeats)
-    >>> sections[0].start, sections[-1].end == len(mix) / 22050
-    (0.0, True)
+    >>> round(sections[0].start, 1), sections[-1].end < len(mix) / 22050  # 0.5 s lead-in
+    (0.5, True)
     """
     y = _checked_signal(y, sr)
     sr, p = int(sr), params
@@ -821,10 +827,33 @@ def segment_structure(
     kinds = section_kinds(labels, spans, energy, sung, lyric_sim, bridge_after=p.bridge_after)
     names = section_names(kinds)
     confidences = _section_confidences(evidence[cuts], float(evidence.max(initial=0.0)))
+    first, last = music_span(y, sr)
+    if first < spans[0][1] - MIN_EDGE_SECTION_S:
+        spans[0] = (max(spans[0][0], first), spans[0][1])
+    if last > spans[-1][0] + MIN_EDGE_SECTION_S:
+        spans[-1] = (spans[-1][0], min(spans[-1][1], last))
     return tuple(
         SectionSpan(a, b, letter(lab), kind, name, round(c, 3))
         for (a, b), lab, kind, name, c in zip(spans, labels, kinds, names, confidences, strict=True)
     )
+
+
+def music_span(y: np.ndarray, sr: int) -> tuple[float, float]:
+    """Where the music starts and ends (seconds): the first and last frame within
+    :data:`MUSIC_TOP_DB` of the loudest (``librosa.effects.trim``).
+
+    Annotators mark the silence before the first sound and after the last (or after a fade) as
+    a section of its own; sections tiling the whole file miss those two boundaries. On the
+    development set's 13 songs, boundary F@3 over the whole recording (silence included) rises
+    from 0.737 to 0.816 with the sections cut to the music, F@0.5 from 0.535 to 0.634 (at 30
+    to 60 dB: 0.806-0.816).
+    """
+    librosa = import_librosa()
+    if not np.any(y):
+        return 0.0, len(y) / sr
+    _, (start, end) = librosa.effects.trim(y, top_db=MUSIC_TOP_DB, frame_length=2048,
+                                           hop_length=512)  # fmt: skip
+    return float(start / sr), float(end / sr)
 
 
 # ----------------------------------------------------------------------------------- baseline
