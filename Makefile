@@ -14,7 +14,7 @@ NPM := npm --prefix frontend
 # The frontend's packages reinstall whenever its lock file changes.
 FRONTEND_STAMP := frontend/node_modules/.installed-$(shell sha1sum frontend/package-lock.json | cut -c1-12)
 
-.PHONY: run test test-fast lint schema system-deps install frontend frontend-deps clean
+.PHONY: run test test-fast lint schema system-deps install frontend frontend-deps bench-anchors clean
 
 ## run: install if needed, analyse SONG (or a generated example song), build the help index,
 ## then serve the Living Chart (Ctrl-C stops it)
@@ -72,6 +72,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
+## bench-anchors: the real-recordings benchmark's optional anchors: Chordino (the vamp host,
+## which builds against numpy, and chord-extractor's compiled plugin) and MSAF in an environment
+## of its own (it needs librosa 0.8 and numpy < 1.24)
+bench-anchors: install
+	$(BIN)/python -m pip install --quiet --no-build-isolation vamp==1.1.0
+	$(BIN)/python -m pip install --quiet --no-deps chord-extractor==0.1.3
+	@test -x .venv-msaf/bin/python || $(PYTHON) -m venv .venv-msaf
+	.venv-msaf/bin/python -m pip install --quiet -r common/performia/bench/msaf-requirements.txt
+	.venv-msaf/bin/python -m pip install --quiet --no-deps msaf==0.1.80 vmo==0.30.5 cvxopt==1.3.3
+
 ## system-deps: Debian packages: espeak-ng speaks the test lyrics, chromium runs the browser tests
 system-deps:
 	@missing=""; \
@@ -84,4 +94,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache frontend/node_modules frontend/dist
+	rm -rf $(VENV) .venv-msaf $(OUT) .pytest_cache .ruff_cache frontend/node_modules frontend/dist

