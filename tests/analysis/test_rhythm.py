@@ -181,25 +181,32 @@ def test_bad_arguments_are_refused(kwargs, message):
 
 
 @pytest.mark.slow
-def test_batched_networks_match_madmom_frame_for_frame():
+def test_features_and_batched_networks_match_madmom():
+    from madmom.features.beats import RNNBeatProcessor
+    from madmom.features.downbeats import RNNDownBeatProcessor
     from madmom.ml.nn import NeuralNetwork
     from madmom.models import BEATS_BLSTM, DOWNBEATS_BLSTM
-
-    from performia.analysis.rhythm import _madmom_models
-
-    beat_pre, down_pre, _ = _madmom_models()
-    mix, _ = song(128, 4)
     from scipy.signal import resample_poly
 
     from performia.analysis.backends import import_madmom
+    from performia.analysis.rhythm import madmom_features
 
+    mix, _ = song(128, 4)
     signal = import_madmom().audio.signal.Signal(
         resample_poly(mix[: 6 * SR], 2, 1).astype(np.float32), sample_rate=44100, num_channels=1
     )
-    features = [beat_pre(signal), down_pre(signal)]
+    theirs = [
+        RNNBeatProcessor().processors[0](signal),
+        RNNDownBeatProcessor().processors[0](signal),
+    ]
+    # one STFT per frame size for both networks, in blocks: the same numbers as madmom's
+    for block in (3000, 97):
+        ours = madmom_features(signal, block=block)
+        for a, b in zip(ours, theirs, strict=True):
+            np.testing.assert_allclose(a, b, atol=1e-6)
     nets = [NeuralNetwork.load(BEATS_BLSTM[0]), NeuralNetwork.load(DOWNBEATS_BLSTM[0])]
-    ours = BatchedBLSTM(nets)(features)
-    for net, x, out in zip(nets, features, ours, strict=True):
+    outputs = BatchedBLSTM(nets)(theirs)
+    for net, x, out in zip(nets, theirs, outputs, strict=True):
         np.testing.assert_allclose(out.squeeze(), net.process(x), atol=1e-4)
 
 

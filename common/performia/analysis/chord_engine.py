@@ -302,12 +302,16 @@ class _Ensemble:
         self._networks: list[_Network] = []
         self._lock = threading.Lock()
 
-    def __call__(self, cqt: np.ndarray, members: int) -> list[np.ndarray]:
-        import torch
-
+    def load(self, members: int) -> None:
+        """Load the first ``members`` networks (those not loaded yet)."""
         with self._lock:
             while len(self._networks) < members:
                 self._networks.append(_load_network(self._paths[len(self._networks)]))
+
+    def __call__(self, cqt: np.ndarray, members: int) -> list[np.ndarray]:
+        import torch
+
+        self.load(members)
         torch.set_num_threads(engine_threads())
         x = torch.from_numpy(np.ascontiguousarray(cqt[:, _FIRST_BIN : _FIRST_BIN + _SPEC_BINS]))
         edges = np.cumsum((0, *_HEAD_SIZES))
@@ -332,9 +336,10 @@ def _get_ensemble() -> _Ensemble:
         return _ensemble
 
 
-def preload() -> None:
-    """Import torch now: stages that start in parallel threads must not race on its import."""
-    import torch  # noqa: F401
+def preload(members: int = DEFAULT_MEMBERS) -> None:
+    """Load the networks now: an image that lacks them fails at build time, and stages that
+    start in parallel threads do not race on torch's import."""
+    _get_ensemble().load(members)
 
 
 def chord_posteriors(

@@ -77,6 +77,7 @@ __all__ = [
     "MODEL_SR",
     "Activations",
     "baseline_rhythm",
+    "preload",
     "rhythm_activations",
     "track_rhythm",
 ]
@@ -164,40 +165,106 @@ def _empty(confidence: float | None = None) -> Rhythm:
 
 # ---------------------------------------------------------------------------------- networks
 
-#: The batched networks keep no state between calls, but madmom's pre-processors cache FFT
-#: windows on first use; one lock keeps two stage threads from racing on that.
+#: The batched networks keep no state between calls, but madmom's STFT caches FFT windows on
+#: first use and BeatNet's LSTM keeps its state on the model; one lock keeps two stage threads
+#: from racing on either.
 _LOCK = threading.Lock()
 
 
+#: madmom's beat and downbeat networks read log-filtered spectrograms (and their positive
+#: differences) of three STFTs; the bands per octave each network uses per frame size.
+_FRAME_SIZES = (1024, 2048, 4096)
+_BEAT_BANDS = (6, 6, 6)
+_DOWNBEAT_BANDS = (3, 6, 12)
+#: Frames of features computed at once, and the frames of context before each block that the
+#: spectral difference needs (madmom's diff spans at most 5 frames at these sizes).
+FEATURE_BLOCK = 3000
+_FEATURE_CONTEXT = 16
+
+
 @lru_cache(maxsize=1)
-def _madmom_models() -> tuple[Any, Any, Any]:
-    """madmom's two pre-processors and both ensembles as one batched network."""
+def _madmom_models() -> tuple[Any, int]:
+    """madmom's beat and downbeat ensembles as one batched network, and how many of its
+    networks (the first ones) are the beat ensemble's."""
     import_madmom()
-    from madmom.features.beats import RNNBeatProcessor
-    from madmom.features.downbeats import RNNDownBeatProcessor
     from madmom.ml.nn import NeuralNetwork
     from madmom.models import BEATS_BLSTM, DOWNBEATS_BLSTM
 
     from performia.analysis.blstm import BatchedBLSTM
 
-    beat_pre = RNNBeatProcessor(num_threads=1).processors[0]
-    down_pre = RNNDownBeatProcessor(num_threads=1).processors[0]
-    nets = [NeuralNetwork.load(path) for path in (*BEATS_BLSTM, *DOWNBEATS_BLSTM)]
-    return beat_pre, down_pre, BatchedBLSTM(nets)
+    paths = (*BEATS_BLSTM, *DOWNBEATS_BLSTM)
+    return BatchedBLSTM([NeuralNetwork.load(path) for path in paths]), len(BEATS_BLSTM)
+
+
+def madmom_features(signal: Any, *, block: int = FEATURE_BLOCK) -> tuple[np.ndarray, np.ndarray]:
+    """The beat and downbeat networks' input features, as madmom's ``RNNBeatProcessor`` and
+    ``RNNDownBeatProcessor`` compute them, from one STFT per frame size.
+
+    madmom computes each network's three STFTs on its own, whole: 1.2 GB for a three-minute
+    song at the 4096-sample frame size alone, and six STFTs in all. Here each STFT is computed
+    once for both networks, in blocks of :data:`FEATURE_BLOCK` frames (with
+    :data:`_FEATURE_CONTEXT` frames before each for the spectral difference), so memory stays
+    flat however long the song; ``tests/analysis/test_rhythm.py`` checks the features equal
+    madmom's.
+
+    Parameters
+    ----------
+    signal : madmom.audio.signal.Signal
+        Mono, 44.1 kHz.
+
+    Returns
+    -------
+    tuple of np.ndarray
+        ``(beat_features, downbeat_features)``, shapes (frames, 266) and (frames, 314).
+    """
+    import_madmom()
+    from madmom.audio.signal import FramedSignal
+    from madmom.audio.spectrogram import (
+        FilteredSpectrogram,
+        LogarithmicSpectrogram,
+        Spectrogram,
+        SpectrogramDifference,
+    )
+    from madmom.audio.stft import ShortTimeFourierTransform
+
+    framed = [FramedSignal(signal, frame_size=size, fps=ACTIVATION_FPS) for size in _FRAME_SIZES]
+    n = len(framed[0])
+    beat_blocks, down_blocks = [], []
+    for start in range(0, n, block):
+        stop, lo = min(n, start + block), max(0, start - _FEATURE_CONTEXT)
+        beat_parts, down_parts = [], []
+        for frames, beat_bands, down_bands in zip(
+            framed, _BEAT_BANDS, _DOWNBEAT_BANDS, strict=True
+        ):
+            spec = Spectrogram(ShortTimeFourierTransform(frames[lo:stop]))
+            stacked: dict[int, np.ndarray] = {}
+            for bands in {beat_bands, down_bands}:
+                log = LogarithmicSpectrogram(
+                    FilteredSpectrogram(spec, num_bands=bands, fmin=30, fmax=17000,
+                                        norm_filters=True),
+                    mul=1,
+                    add=1,
+                )  # fmt: skip
+                diff = SpectrogramDifference(log, diff_ratio=0.5, positive_diffs=True)
+                stacked[bands] = np.hstack((log, diff))[start - lo :]
+            beat_parts.append(stacked[beat_bands])
+            down_parts.append(stacked[down_bands])
+        beat_blocks.append(np.hstack(beat_parts))
+        down_blocks.append(np.hstack(down_parts))
+    return np.vstack(beat_blocks), np.vstack(down_blocks)
 
 
 def _madmom_activations(y: np.ndarray, sr: int) -> Activations:
     madmom = import_madmom()
-    beat_pre, down_pre, network = _madmom_models()
+    network, n_beat = _madmom_models()
     g = math.gcd(int(sr), MODEL_SR)
     y44 = y if sr == MODEL_SR else resample_poly(y, MODEL_SR // g, int(sr) // g)
     signal = madmom.audio.signal.Signal(
         np.ascontiguousarray(y44, dtype=np.float32), sample_rate=MODEL_SR, num_channels=1
     )
     with _LOCK:
-        beat_features = np.asarray(beat_pre(signal))
-        down_features = np.asarray(down_pre(signal))
-    n_beat = 8
+        beat_features, down_features = madmom_features(signal)
+    del signal, y44
     outputs = network([beat_features] * n_beat + [down_features] * (len(network) - n_beat))
     beat = np.mean([o[:, 0] for o in outputs[:n_beat]], axis=0)
     downbeat = np.mean([o[:, 1:] for o in outputs[n_beat:]], axis=0)
@@ -260,6 +327,14 @@ def _beatnet_activations(y: np.ndarray, sr: int) -> Activations:
             out = model.final_pred(model(torch.from_numpy(features).unsqueeze(0))[0]).numpy()
     beat, down = out[0].astype(np.float64), out[1].astype(np.float64)
     return Activations(beat + down, np.stack([beat, down], axis=1), BEATNET_FPS)
+
+
+def preload(profile: str = "default") -> None:
+    """Load the profile's network now (an image without it fails at build time)."""
+    if check_profile(profile) == "commercial":
+        _beatnet()
+    else:
+        _madmom_models()
 
 
 def rhythm_activations(*, y: np.ndarray, sr: int, profile: str = "default") -> Activations:

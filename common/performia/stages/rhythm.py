@@ -8,9 +8,11 @@ gets a beat grid; how sure it is travels with it as per-beat confidences.
 
 from __future__ import annotations
 
+from performia.analysis import rhythm as rhythm_analysis
 from performia.analysis.backends import engine_version, import_librosa, import_madmom
 from performia.analysis.engines import licence_note
 from performia.analysis.rhythm import ENGINES, track_rhythm
+from performia.settings import get_settings
 from performia.stages.context import StageContext, StageOutcome
 
 __all__ = ["ENGINE", "preload", "run"]
@@ -24,9 +26,11 @@ ENGINE = {
 
 
 def preload() -> None:
-    """Import this stage's engines before stages start in parallel threads."""
+    """Import this stage's engines and load the configured profile's network before stages
+    start in parallel threads."""
     import_madmom()
     import_librosa()
+    rhythm_analysis.preload(get_settings().profile)
 
 
 def run(ctx: StageContext) -> StageOutcome:
