@@ -125,6 +125,10 @@ def test_huge_lyrics_file(capsys, tmp_path, song_file):
     assert_rejected(capsys, tmp_path, song_file, "too large", "--lyrics", song_file)
 
 
+def test_unknown_profile_is_a_usage_error(capsys, tmp_path, song_file):
+    assert_rejected(capsys, tmp_path, song_file, "unknown engine profile", "--profile", "cheap")
+
+
 def test_usage_errors_exit_2(capsys):
     code, _, err = cli(capsys, "analyze")
     assert code == 2
@@ -161,6 +165,34 @@ def test_analyze_writes_a_valid_song_map_and_resumes(capsys, tmp_path, song_file
     assert cli(capsys, "analyze", song_file, "--out", out_dir, "-q")[0] == 0
     assert load_song_map(out_dir / "song_map.json").id == song.id
     assert (out_dir / "jobs").stat().st_mtime_ns == mtime
+
+
+@pytest.mark.slow
+def test_profiles_record_their_licences_and_rerun_only_the_analyses(capsys, tmp_path, song_file):
+    out_dir = tmp_path / "out"
+    assert cli(capsys, "analyze", song_file, "--out", out_dir, "-q")[0] == 0
+    default = load_song_map(out_dir / "song_map.json")
+    rhythm = default.provenance.stages["rhythm"]
+    assert rhythm.profile == "default"
+    assert {e.model_licence for e in rhythm.engines} >= {"CC-BY-NC-SA-4.0"}
+    assert len(default.beat_confidence) == len(default.beats) > 0
+    assert default.key_confidence is not None
+    folders = {p.parent.parent.name: p.parent.name for p in (out_dir / "jobs").rglob("_done.json")}
+    # the commercial profile changes the analyses' fingerprints (and theirs only), and every
+    # engine it ran may serve a paid hosted product
+    code, _, err = cli(capsys, "analyze", song_file, "--out", out_dir, "-q", "--profile",
+                       "commercial")  # fmt: skip
+    assert code == 0, err
+    song = load_song_map(out_dir / "song_map.json")
+    for name in ("rhythm", "harmony", "melody"):
+        stage = song.provenance.stages[name]
+        assert stage.profile == "commercial" and stage.engines, name
+        assert all(e.commercial for e in stage.engines), (name, stage.engines)
+    done = {}
+    for marker in (out_dir / "jobs").rglob("_done.json"):
+        done.setdefault(marker.parent.parent.name, set()).add(marker.parent.name)
+    rerun = {name for name, fps in done.items() if len(fps) > 1}
+    assert rerun == {"rhythm", "harmony", "melody", "structure", "package"}, folders
 
 
 @pytest.mark.slow

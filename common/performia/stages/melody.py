@@ -56,4 +56,6 @@ def run(ctx: StageContext) -> StageOutcome:
         engine_version=", ".join(f"{d} {engine_version(d)}" for d in sorted(versions)),
         confidence=round(float(voiced.mean()), 3) if voiced.size else None,
         note=f"tracked on {where}; {profile} profile: {licence_note(keys)}",
+        profile=profile,
+        engines=tuple(keys),
     )
