@@ -23,7 +23,7 @@ from performia.jobs.base import JobRecord
 from performia.jobs.sqlite import SQLiteJobStore
 from performia.pipeline.graph import GRAPH, Graph
 from performia.pipeline.runner import EventHandler, run_job
-from performia.settings import Settings, get_settings
+from performia.settings import Settings, get_settings, output_params
 from performia.songmap.io import parse_song_map, write_song_map
 from performia.songmap.model import SongMap
 from performia.stages.context import artifact_key
@@ -120,13 +120,7 @@ def analyze_file(
                 "sizeBytes": len(data),
             },
             # engine choices are parameters, so changing one re-runs exactly what it affects
-            params={
-                "separator": settings.separator,
-                "asr_engine": settings.asr_engine,
-                "asr_model": settings.asr_model,
-                "profile": settings.profile,
-                **(params or {}),
-            },
+            params={**output_params(settings), **(params or {})},
             store=store,
             jobs=jobs,
             graph=graph,

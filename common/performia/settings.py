@@ -10,7 +10,15 @@ import os
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
-__all__ = ["ANALYSIS_SR", "Settings", "available_cores", "engine_threads", "get_settings"]
+__all__ = [
+    "ANALYSIS_SR",
+    "OUTPUT_SETTINGS",
+    "Settings",
+    "available_cores",
+    "engine_threads",
+    "get_settings",
+    "output_params",
+]
 
 #: Sample rate every analysis stage receives (Hz): enough bandwidth for pitch, chroma and onsets.
 ANALYSIS_SR = 22050
@@ -78,6 +86,26 @@ class Settings:
                 f"PERFORMIA_PROFILE must be default or commercial, not {settings.profile!r}"
             )
         return settings
+
+
+#: Settings that change what a stage produces (its engine, model, profile or input). Each is
+#: also a job parameter, declared by the stages it changes (``pipeline/graph.py``), so it is
+#: part of their fingerprints: changing one re-runs them instead of reusing stale artifacts.
+OUTPUT_SETTINGS = (
+    "analysis_sr",
+    "separator",
+    "demucs_model",
+    "asr_engine",
+    "asr_model",
+    "asr_input",
+    "profile",
+)
+
+
+def output_params(settings: Settings | None = None) -> dict[str, object]:
+    """The :data:`OUTPUT_SETTINGS` as job parameters."""
+    settings = settings or get_settings()
+    return {name: getattr(settings, name) for name in OUTPUT_SETTINGS}
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ from performia.cloud.uploads import create_upload
 from performia.errors import BadInputError
 from performia.jobs.base import JobStatus
 from performia.jobs.memory import MemoryJobStore
+from performia.settings import output_params
 
 
 class Signer:
@@ -43,7 +44,7 @@ def test_a_valid_request_creates_the_job_and_signs_a_put_for_it():
     record = jobs.get(ticket.job_id)
     # the engine profile is the server's, never the client's (the engines' licences)
     assert record.status is JobStatus.PENDING
-    assert record.params == {"lyrics": "la la", "profile": "default"}
+    assert record.params == {**output_params(), "lyrics": "la la", "profile": "default"}
     body = ticket.to_dict()
     assert body["method"] == "PUT" and body["headers"] == {"Content-Type": "audio/mpeg"}
     # the finalize notification for that object finds the same job

@@ -18,6 +18,9 @@ JOB_PARAMS = {
     "asr_engine",
     "asr_model",
     "profile",
+    "analysis_sr",
+    "demucs_model",
+    "asr_input",
 }
 
 
@@ -50,6 +53,16 @@ def test_every_stage_joins_into_package_and_declares_outputs():
     for spec in GRAPH:
         assert spec.writes, f"{spec.name} declares no outputs"
         assert set(spec.params) <= JOB_PARAMS, spec.name
+
+
+def test_every_setting_that_changes_an_output_is_in_a_fingerprint():
+    from performia.settings import OUTPUT_SETTINGS, Settings, output_params
+
+    declared = {p for spec in GRAPH for p in spec.params}
+    assert set(OUTPUT_SETTINGS) <= declared
+    params = output_params(Settings(profile="commercial", asr_input="mix"))
+    assert params["profile"] == "commercial" and params["asr_input"] == "mix"
+    assert set(params) == set(OUTPUT_SETTINGS)
 
 
 def test_built_stages_import_and_are_callable():

@@ -53,7 +53,7 @@ from performia.pipeline import scheduler
 from performia.pipeline.execute import execute_stage, stage_context
 from performia.pipeline.graph import GRAPH, Graph
 from performia.pipeline.scheduler import Delivery
-from performia.settings import get_settings
+from performia.settings import get_settings, output_params
 from performia.songmap.io import parse_song_map
 from performia.songmap.model import SongMap
 from performia.stages.context import artifact_key
@@ -129,6 +129,7 @@ class Adapter:
                 "bucket": obj.bucket,
             },
             params={
+                **output_params(),
                 **self.default_params,
                 **(params or {}),
                 # the server decides which engines its service runs (their licences)

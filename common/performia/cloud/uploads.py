@@ -21,7 +21,7 @@ from performia.errors import BadInputError
 from performia.jobs.base import JobRecord, JobStore
 from performia.pipeline import scheduler
 from performia.pipeline.graph import GRAPH, Graph
-from performia.settings import Settings, get_settings
+from performia.settings import Settings, get_settings, output_params
 
 __all__ = [
     "AUDIO_TYPES",
@@ -183,6 +183,7 @@ def create_upload(
         job_id,
         input={"key": key, "filename": name, "sizeBytes": size},
         params={
+            **output_params(settings),
             **{k: v for k, v in params.items() if any(k in s.params for s in graph)},
             # the server decides which engines its service runs (their licences), not the client
             "profile": settings.profile,

@@ -39,7 +39,10 @@ def run(ctx: StageContext) -> StageOutcome:
     data = ctx.read_input()
     ctx.report(0.05, "decoding")
     decoded = decode_audio(
-        data, sr=settings.analysis_sr, max_duration_s=max_duration, name=filename
+        data,
+        sr=int(ctx.params.get("analysis_sr") or settings.analysis_sr),
+        max_duration_s=max_duration,
+        name=filename,
     )
     ctx.report(0.6, "checking levels")
     levels = measure_levels(y=decoded.samples, sr=decoded.sr)

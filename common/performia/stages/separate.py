@@ -24,12 +24,12 @@ from performia.stages.context import DECODE_SLACK_S, StageContext, StageOutcome
 __all__ = ["preload", "run"]
 
 
-def _separator(name: str | None = None) -> Separator:
+def _separator(name: str | None = None, demucs_model: str | None = None) -> Separator:
     settings = get_settings()
     return get_separator(
         name or settings.separator,
         device=settings.device,
-        demucs_model=settings.demucs_model,
+        demucs_model=demucs_model or settings.demucs_model,
         demucs_repo=settings.demucs_repo,
     )
 
@@ -41,7 +41,7 @@ def preload() -> None:
 
 def run(ctx: StageContext) -> StageOutcome:
     ctx.report(0.02, "loading the separation model")
-    separator = _separator(ctx.params.get("separator"))
+    separator = _separator(ctx.params.get("separator"), ctx.params.get("demucs_model"))
     duration = float(ctx.read_json("ingest", "metadata.json")["duration"])
     ctx.report(0.05, f"decoding at {separator.sample_rate} Hz")
     decoded = decode_for_engine(

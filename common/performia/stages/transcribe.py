@@ -63,7 +63,8 @@ def run(ctx: StageContext) -> StageOutcome:
     recognizer = _recognizer(ctx.params.get("asr_engine"), ctx.params.get("asr_model"))
     duration = float(ctx.read_json("ingest", "metadata.json")["duration"])
     stem = ctx.read_stem("vocals", sr=WHISPER_SR)
-    if stem is not None and hear_stem(get_settings().asr_input, _separator_of(ctx)):
+    asr_input = str(ctx.params.get("asr_input") or get_settings().asr_input)
+    if stem is not None and hear_stem(asr_input, _separator_of(ctx)):
         y, sr, where = stem, WHISPER_SR, "the vocals stem"
     else:
         y, sr, where = ctx.read_array("ingest", "audio.npy"), ANALYSIS_SR, "the mix"
