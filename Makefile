@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 # The stamp changes whenever pyproject.toml does, so an edited dependency list reinstalls.
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+# The commercial profile's beat network; --no-deps: see pyproject.toml's rhythm extra.
+BEATNET := BeatNet==1.1.3
 SONG ?=
 OUT ?= output
 EXAMPLE := $(OUT)/example/example-song.mp3
@@ -70,6 +72,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps $(BEATNET)
 	@rm -f $(VENV)/.installed-* && touch $@
 
 ## bench-anchors: the real-recordings benchmark's optional anchors: Chordino (the vamp host,

@@ -116,11 +116,19 @@ def test_installs_only_its_functions_extras(image, plan):
     )
     installs = [i.args for i in instructions if i.keyword == "RUN" and "pip install" in i.args]
     assert any('pip install ".[${EXTRAS}]"' in run for run in installs)
-    for run in installs:  # nothing installed beside the extras but torch's pinned build
+    for run in installs:  # nothing beside the extras but torch's pinned build and BeatNet
         for spec in re.findall(
-            r'pip install (?:--index-url "\$\{TORCH_INDEX_URL\}" )?"([^"]+)"', run
+            r'pip install (?:--index-url "\$\{TORCH_INDEX_URL\}" |--no-deps )?"([^"]+)"', run
         ):
-            assert spec in (".[${EXTRAS}]", "torch==${TORCH_VERSION}", ".[kb,cli]"), spec
+            assert spec in (".[${EXTRAS}]", "torch==${TORCH_VERSION}", ".[kb,cli]", "${BEATNET}")
+            assert spec != "${BEATNET}" or 'pip install --no-deps "${BEATNET}"' in run
+
+
+def test_beatnet_is_the_makefiles_pin_where_rhythm_is_installed(plan):
+    (pin,) = re.findall(r"^BEATNET := (\S+)$", (REPO_ROOT / "Makefile").read_text(), re.M)
+    for image in IMAGES:
+        if "rhythm" in plan.image_extras(image):
+            assert arg_defaults(parse(dockerfile(image)), "BEATNET") == {pin}
 
 
 @pytest.mark.parametrize("image", IMAGES)

@@ -67,7 +67,7 @@ def import_essentia() -> ModuleType:
         essentia.log.warningActive = False
         import essentia.standard as es
     except ImportError as exc:
-        raise _missing("essentia", "harmony") from exc
+        raise _missing("essentia", "bench") from exc
     return es
 
 
