@@ -82,7 +82,7 @@ variable "asr_model" {
 }
 
 variable "engine_profile" {
-  description = "Analysis engines: commercial (only engines whose code and weights allow a paid hosted service) or default (adds madmom's CC BY-NC-SA models and AGPL essentia: not for a paid service)."
+  description = "Analysis engines: commercial (only engines whose code and weights allow a paid hosted service) or default (adds madmom's CC BY-NC-SA 4.0 beat, downbeat and key models: not for a paid service)."
   type        = string
   default     = "commercial"
 
