@@ -10,12 +10,14 @@ tuning is estimated first and every later step is computed on the corrected grid
   Measured on the development set's 13 Beatles songs (mir_eval weighted chord symbol recall):
   majmin 0.907, sevenths 0.826, against madmom's CNN+CRF 0.865 / 0.777, Chordino 0.817 / 0.648
   and the template matching on CQT chroma this module used before 0.68 / 0.44.
-* **Key** (:mod:`~performia.analysis.key`): madmom's key CNN plus the chord networks' evidence in
-  the default profile, the chord evidence alone in the commercial one (madmom's weights forbid
-  commercial use). essentia's key profiles are no longer used.
+* **Key** (:mod:`~performia.analysis.key`): the tonic from the chord networks' evidence, the mode
+  given the tonic from madmom's key CNN (default profile) or from the treble chroma's thirds
+  (commercial profile: madmom's weights forbid commercial use), the relative key settled by
+  which tonic the chords dwell on, start on and end on. essentia's key profiles are no longer
+  used.
 * **Modulations**: the diatonic set is tracked bar by bar over chroma folded from the same
-  constant-Q transform the chord networks read (:func:`signature_segments`); a region in
-  another key signature gets its own key.
+  constant-Q transform the chord networks read (:func:`signature_segments`); when it changes,
+  each region's key is estimated from that region's evidence alone.
 
 Without beats, chords may change at any frame (as accurate on the development set: 0.907).
 """
@@ -29,7 +31,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
-from performia.analysis import calibration
 from performia.analysis.backends import import_librosa
 from performia.analysis.chord_decoding import decode_chords
 from performia.analysis.chord_engine import (
@@ -46,7 +47,7 @@ from performia.analysis.chordnames import (
     parse_chord,
 )
 from performia.analysis.engines import check_profile
-from performia.analysis.key import KK_MAJOR, KK_MINOR, estimate_key, key_index
+from performia.analysis.key import KK_MAJOR, KK_MINOR, estimate_key, key_evidence
 from performia.analysis.results import Chord, Harmony
 from performia.analysis.signal import check_mono
 
@@ -57,7 +58,6 @@ __all__ = [
     "baseline_harmony",
     "chroma_from_cqt",
     "estimate_tuning_cents",
-    "resolve_relative",
     "signature_segments",
 ]
 
@@ -200,33 +200,6 @@ def signature_segments(
     return [(float(a), float(b), int(sig)) for a, b, sig in segs]
 
 
-def _tonic_support(key: Key, chords: Sequence[Chord]) -> float:
-    """Seconds of tonic chord, with the first and last chords counting extra (songs tend to
-    start and, even more, end on the tonic)."""
-    family = ("", "maj7", "7") if key.mode == "major" else ("m", "m7")
-    sounding = [c for c in chords if c.symbol != NO_CHORD]
-    if not sounding:
-        return 0.0
-
-    def is_tonic(c: Chord) -> bool:
-        p = parse_chord(c.symbol)
-        return p is not None and p.root == key.tonic and p.quality in family
-
-    total = sum(c.end - c.start for c in sounding)
-    support = sum(c.end - c.start for c in sounding if is_tonic(c))
-    support += 0.15 * total * is_tonic(sounding[0]) + 0.25 * total * is_tonic(sounding[-1])
-    return support
-
-
-def resolve_relative(key: Key, chords: Sequence[Chord]) -> Key:
-    """Choose between a key and its relative (C major / A minor) by which tonic the chords
-    dwell on, start on and end on: key profiles alone barely separate the two."""
-    relative = Key((key.tonic + 9) % 12, "minor") if key.mode == "major" else key.relative_major
-    if _tonic_support(relative, chords) > 1.2 * _tonic_support(key, chords):
-        return relative
-    return key
-
-
 def analyze_harmony(
     *,
     y: np.ndarray,
@@ -255,44 +228,50 @@ def analyze_harmony(
     tuning = estimate_tuning_cents(y=y, sr=sr)
     cqt = cqt_magnitudes(y=y, sr=sr, tuning=tuning)
     posteriors = chord_posteriors(y=y, sr=sr, tuning=tuning, cqt=cqt)
-    estimate = estimate_key(posteriors=posteriors, y=y, sr=sr, tuning=tuning, profile=profile)
-    home_key = estimate.key
+    features = chroma_from_cqt(cqt)
     beats = list(beats) if beats else []
-    chords = decode_chords(
-        posteriors, duration=duration, beats=beats or None, key=home_key, profile=profile
+    # decoding does not read the key (it only spells): the chords are spelt below (_respell)
+    chords = decode_chords(posteriors, duration=duration, beats=beats or None, profile=profile)
+    evidence = key_evidence(
+        posteriors=posteriors,
+        treble=features.treble,
+        chords=chords,
+        y=y,
+        sr=sr,
+        tuning=tuning,
+        profile=profile,
     )
+    estimate = estimate_key(evidence, profile)
     bars = list(downbeats) if downbeats else beats[::4]
-    home = home_key.relative_major.tonic
     regions = (
-        signature_segments(chroma_from_cqt(cqt), bar_times=bars, duration=duration, home=home)
+        signature_segments(
+            features, bar_times=bars, duration=duration, home=estimate.key.relative_major.tonic
+        )
         if bars
         else []
     )
-    if len(regions) <= 1:
-        # no modulation: the global key estimate beats a bare diatonic set (which cannot tell
-        # F# major from its neighbour C# major when B is rare)
-        regions = [(0.0, duration, home)]
-    segments = []
-    for a, b, sig in regions:
-        # the global estimate where the signature is its own (it already weighs the relative
-        # key: choosing again by tonic chords lowered the development set's key score from 0.724
-        # to 0.699); elsewhere the signature's major or relative minor, by its tonic chords
-        inside = [c for c in chords if a <= c.start < b]
-        region_key = home_key if sig == home else resolve_relative(Key(sig, "major"), inside)
-        segments.append((round(a, 3), round(b, 3), region_key))
-    # the key a performer names is the one the song spends longest in
+    # no modulation: the whole song's estimate. Otherwise each region's key comes from its own
+    # evidence (the whole song's mixes its keys: a rock song in A whose last 12 of 48 bars are in
+    # B reads as E major), the signature only marking where the regions lie
+    estimates = (
+        [(0.0, duration, estimate)]
+        if len(regions) <= 1
+        else [(a, b, estimate_key(evidence.span(a, b), profile)) for a, b, _ in regions]
+    )
+    segments = [(round(a, 3), round(b, 3), e.key) for a, b, e in estimates]
+    # the key a performer names is the one the song spends longest in; its confidence is the
+    # estimate's of the longest region in that key
     totals: dict[Key, float] = {}
-    for a, b, k in segments:
-        totals[k] = totals.get(k, 0.0) + (b - a)
+    for a, b, e in estimates:
+        totals[e.key] = totals.get(e.key, 0.0) + (b - a)
     key = max(totals, key=totals.__getitem__)
+    _, _, chosen = max((r for r in estimates if r[2].key == key), key=lambda r: r[1] - r[0])
     return Harmony(
         key=key.name,
         chords=_respell(chords, segments),
         tuning_cents=tuning,
         key_segments=tuple((a, b, k.name) for a, b, k in segments),
-        key_confidence=round(
-            float(calibration.key_confidence(estimate.probabilities[key_index(key)], profile)), 3
-        ),
+        key_confidence=chosen.confidence,
     )
 
 

