@@ -48,7 +48,8 @@ CONTENT: list[tuple[str, object]] = [
     ),
     ("code", "performia analyze SONG [--out DIR] [--lyrics FILE] [--title T] [--artist A]"),
     ("code", "    [--album B] [--language en] [--separator spleeter|demucs]"),
-    ("code", "    [--asr-model tiny.en|base|PATH] [--max-duration S] [-q]"),
+    ("code", "    [--asr-model tiny.en|base|PATH] [--max-duration S]"),
+    ("code", "    [--profile default|commercial] [-q]"),
     ("h2", "Options of analyze"),
     (
         "table",
@@ -61,6 +62,12 @@ CONTENT: list[tuple[str, object]] = [
             ["--max-duration S", "longest recording accepted in seconds; default 1200"],
             ["--separator", "spleeter (2 stems, default) or demucs (4 stems)"],
             ["--asr-model", "Whisper model: tiny.en (default), base, or a model folder"],
+            [
+                "--profile",
+                "engine profile: default (the most accurate engines) or commercial (only "
+                "engines whose licences allow a paid hosted service); default: "
+                "PERFORMIA_PROFILE, else default",
+            ],
             ["--quiet, -q", "no progress display"],
         ],
     ),
@@ -153,7 +160,8 @@ CONTENT: list[tuple[str, object]] = [
         "p",
         "Settings come from PERFORMIA_* environment variables, read once (see the settings "
         "reference): for example PERFORMIA_SEPARATOR=demucs, PERFORMIA_ASR_MODEL=base, "
-        "PERFORMIA_DEVICE=cpu. Command-line options override them for one run.",
+        "PERFORMIA_DEVICE=cpu, PERFORMIA_PROFILE=commercial. Command-line options override "
+        "them for one run.",
     ),
 ]
 
