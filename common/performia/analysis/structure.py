@@ -55,6 +55,7 @@ import numpy as np
 from performia.analysis import calibration
 from performia.analysis.backends import import_librosa
 from performia.analysis.chordnames import parse_chord
+from performia.analysis.engines import check_profile
 from performia.analysis.results import Chord, SectionSpan
 from performia.analysis.section_kinds import section_kinds, section_names
 from performia.analysis.section_labels import (
@@ -682,26 +683,23 @@ def _segment_similarity(
 # ---------------------------------------------------------------------------------- confidence
 
 
-def boundary_confidence(evidence: np.ndarray | float) -> np.ndarray:
+def boundary_confidence(evidence: np.ndarray | float, profile: str = "default") -> np.ndarray:
     """Probability that a section boundary with this evidence is within 3 s of a true one.
 
-    A logistic map (``calibration.PLATT["section", …]``) of the combined novelty at the
+    A logistic map (``calibration.PLATT["section", profile]``) of the combined novelty at the
     boundary (in 90th percentiles, as :func:`_pick_boundaries` weighs it) with two parameters,
-    fitted on the development set's 107 estimated boundaries against the Isophonics annotations
-    (the music's start and end count as true boundaries; 79 % of the boundaries are right).
-    Fitted leaving each song out in turn, mean confidences of 0.40, 0.62, 0.76, 0.87, 0.93 and
-    0.98 met observed rates of 0.29, 0.76, 0.70, 0.84, 0.96 and 0.92 (Brier score 0.149
-    against 0.163 for the base rate).
+    fitted by ``performia bench calibrate`` on the development set's section starts against the
+    Isophonics annotations. The maps differ between profiles because their beats and chords do.
 
     Examples
     --------
-    >>> boundary_confidence(np.array([0.5, 0.8, 1.0, 1.5])).round(2)
-    array([0.1 , 0.57, 0.88, 1.  ])
+    >>> bool(np.all(np.diff(boundary_confidence(np.array([0.5, 0.8, 1.0, 1.5]))) > 0))
+    True
     """
-    return calibration.calibrate("section", evidence)
+    return calibration.calibrate("section", evidence, profile=profile)
 
 
-def _section_confidences(chosen: np.ndarray, strongest: float) -> list[float]:
+def _section_confidences(chosen: np.ndarray, strongest: float, profile: str) -> list[float]:
     """Each section's confidence: that of its start, the first section's that of its end.
 
     ``chosen`` is the evidence at each chosen boundary in time order. A song left whole has no
@@ -709,8 +707,8 @@ def _section_confidences(chosen: np.ndarray, strongest: float) -> list[float]:
     confidence of the strongest evidence anywhere.
     """
     if chosen.size == 0:
-        return [float(1.0 - boundary_confidence(strongest))]
-    conf = boundary_confidence(chosen)
+        return [float(1.0 - boundary_confidence(strongest, profile))]
+    conf = boundary_confidence(chosen, profile)
     return [float(conf[0]), *(float(c) for c in conf)]
 
 
@@ -752,6 +750,7 @@ def segment_structure(
     chords: Sequence[Chord] = (),
     lines: Sequence[tuple[float, float, str]] = (),
     params: StructureParams = DEFAULT_PARAMS,
+    profile: str = "default",
 ) -> tuple[SectionSpan, ...]:
     """Cut a song into labelled sections that tile it from 0 to its end.
 
@@ -772,6 +771,8 @@ def segment_structure(
         words) and lines tell sung sections from instrumental ones.
     params : StructureParams
         Tunables; :data:`DEFAULT_PARAMS` unless testing a variant.
+    profile : str
+        Engine profile of the beats and chords given, for the confidence map.
 
     Returns
     -------
@@ -826,7 +827,9 @@ def segment_structure(
     energy = [float(np.mean(f.energy_db[a:b])) if f is not None else 0.0 for a, b in segs]
     kinds = section_kinds(labels, spans, energy, sung, lyric_sim, bridge_after=p.bridge_after)
     names = section_names(kinds)
-    confidences = _section_confidences(evidence[cuts], float(evidence.max(initial=0.0)))
+    confidences = _section_confidences(
+        evidence[cuts], float(evidence.max(initial=0.0)), check_profile(profile)
+    )
     first, last = music_span(y, sr)
     if first < spans[0][1] - MIN_EDGE_SECTION_S:
         spans[0] = (max(spans[0][0], first), spans[0][1])

@@ -14,8 +14,8 @@ What "right" means per quantity:
 * chord: the share of the chord's span whose annotated chord matches it under mir_eval's
   ``majmin`` comparator (a soft label weighted by the span's length);
 * key: the key is exactly the annotated one;
-* section: the section starts within 3 s of an annotated boundary (sections starting in the
-  first second are skipped: the start of the song is no boundary).
+* section: the section starts within 3 s of an annotated boundary (the first section is
+  skipped: its confidence is about its end, the next section's start).
 """
 
 from __future__ import annotations

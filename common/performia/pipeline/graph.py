@@ -188,6 +188,7 @@ GRAPH = Graph(
             needs=("ingest",),
             uses=("rhythm", "harmony", "transcribe"),
             writes=("structure.json",),
+            params=("profile",),
             version=2,
             impl="performia.stages.structure:run",
             description="Sections (intro, verse, chorus, bridge …) from repetition.",

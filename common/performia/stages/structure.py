@@ -33,7 +33,13 @@ def run(ctx: StageContext) -> StageOutcome:
             lines.append((words[0].start, words[-1].end, " ".join(w.text for w in words)))
     ctx.report(0.1, "self-similarity and boundaries")
     spans = segment_structure(
-        y=y, sr=ANALYSIS_SR, beats=beats, downbeats=downbeats, chords=chords, lines=lines
+        y=y,
+        sr=ANALYSIS_SR,
+        beats=beats,
+        downbeats=downbeats,
+        chords=chords,
+        lines=lines,
+        profile=ctx.profile,
     )
     result = Structure(tuple(spans))
     ctx.write_json("structure.json", result.to_dict())
