@@ -526,7 +526,10 @@ def test_short_and_silent_audio_is_one_section():
     for y in (np.zeros(100, np.float32), np.zeros(SR * 30, np.float32), np.zeros(SR * 120)):
         (only,) = segment_structure(y=y, sr=SR, beats=np.arange(0.5, len(y) / SR, 0.5))
         assert (only.start, only.end, only.kind, only.name) == (0.0, len(y) / SR, "section", "Song")
-        assert only.confidence > 0.99  # no evidence of any boundary
+        # no evidence of any boundary: one minus the calibrated chance that a bar line with
+        # no novelty at all starts a section (the map is fitted on annotated recordings)
+        assert only.confidence >= float(1.0 - boundary_confidence(0.0)) - 1e-3
+        assert only.confidence > 0.9
 
 
 # ------------------------------------------------------------------------------ pure functions
@@ -551,7 +554,11 @@ def test_best_cuts_follow_the_evidence_and_the_length_prior():
 
 def test_confidence_rises_with_the_evidence():
     conf = boundary_confidence(np.linspace(0.0, 2.0, 21))
-    assert np.all(np.diff(conf) > 0) and conf[0] < 0.01 and conf[-1] > 0.99
+    # a bar line with no novelty is rarely a boundary, one with twice the typical novelty almost
+    # always is; both profiles' maps rise monotonically in between
+    assert np.all(np.diff(conf) > 0) and conf[0] < 0.1 and conf[-1] > 0.99
+    for profile in ("default", "commercial"):
+        assert np.all(np.diff(boundary_confidence(np.linspace(0.0, 2.0, 21), profile)) > 0)
 
 
 def test_a_plain_render_tiles_the_music_from_first_to_last_sound():
