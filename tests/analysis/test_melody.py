@@ -405,3 +405,67 @@ def test_stage_on_drums_only_writes_no_notes(tmp_path):
     melody, f0 = _outputs(ctx)
     assert melody.notes == () and f0.shape[0] == 3
     assert outcome.confidence is None or outcome.confidence < 0.2
+
+
+# ------------------------------------------------------------------- which voice, which octave
+
+
+def _series_on(y: np.ndarray, f0_hz: float) -> tuple[np.ndarray, np.ndarray, object]:
+    """A track held at ``f0_hz`` over ``y`` and the partial powers measured along it."""
+    from performia.analysis.melody import _SeriesPowers, _share
+
+    times = np.arange(0.2, len(y) / SR - 0.2, 0.01)
+    f0 = np.full(times.size, f0_hz)
+    series = _SeriesPowers(f0)
+    _share(y, SR, times, f0, measure=series)
+    return times, f0, series
+
+
+@pytest.mark.parametrize(("lower_gain", "moves"), [(0.4, True), (1.0, False)])
+def test_the_louder_of_two_voices_in_thirds_is_the_lead(lower_gain, moves):
+    """A track on the lower voice of a pair in thirds moves up only where the upper is louder."""
+    from performia.analysis.melody import _prefer_upper_voice
+
+    lower = render_melody([NoteTruth(57, 0.0, 2.0)], sr=SR, duration=2.0)  # A3
+    upper = render_melody([NoteTruth(61, 0.0, 2.0)], sr=SR, duration=2.0)  # C#4, a major third
+    _, f0, series = _series_on(lower_gain * lower + (0.7 if moves else 0.4) * upper, 220.0)
+    moved_f0, moved = _prefer_upper_voice(f0, [(0, f0.size)], series.tracked, series.upper)
+    assert moved.all() == moves and moved.any() == moves
+    expected = 440.0 * 2 ** ((61 - 69) / 12) if moves else 220.0
+    assert abs(1200 * np.log2(np.median(moved_f0) / expected)) < 30
+
+
+def test_a_lone_voice_never_moves_to_a_third_above():
+    from performia.analysis.melody import _prefer_upper_voice
+
+    voice = render_melody([NoteTruth(57, 0.0, 2.0)], sr=SR, duration=2.0)
+    _, f0, series = _series_on(voice, 220.0)
+    _, moved = _prefer_upper_voice(f0, [(0, f0.size)], series.tracked, series.upper)
+    assert not moved.any()
+
+
+def test_a_sound_an_octave_off_the_register_folds_back():
+    """Confident A3 around a stretch heard an octave up (A4) or at the subharmonic (A2)."""
+    from performia.analysis.melody import _fold_octaves
+
+    times = np.arange(0.0, 4.0, 0.01)
+    f0 = np.full(times.size, 220.0)
+    confidence = np.full(times.size, 0.9)
+    middle = slice(150, 250)
+    sounds = [(0, 150), (150, 250), (250, times.size)]
+    keep = np.zeros(times.size, dtype=bool)
+    no_odd, even = np.full(times.size, 1e-6), np.ones(times.size)
+    up = f0.copy()
+    up[middle] = 440.0
+    folded = _fold_octaves(up, confidence, times, sounds, even, even, keep)
+    np.testing.assert_allclose(folded, 220.0)
+    down = f0.copy()
+    down[middle] = 110.0
+    # a subharmonic: its odd harmonics (those of the true note's half) are missing
+    np.testing.assert_allclose(
+        _fold_octaves(down, confidence, times, sounds, no_odd, even, keep), 220.0
+    )
+    # a real low note has its odd harmonics, and a moved sound (``keep``) never folds
+    assert _fold_octaves(down, confidence, times, sounds, even, even, keep)[200] == 110.0
+    keep[middle] = True
+    assert _fold_octaves(up, confidence, times, sounds, even, even, keep)[200] == 440.0
