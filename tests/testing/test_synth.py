@@ -135,6 +135,72 @@ def test_click_track_grid_and_hits():
     assert np.array_equal(y, again) and not np.array_equal(y, other)
 
 
+def _low_share(y: np.ndarray, t: float) -> float:
+    """Share of a hit's spectrum below 160 Hz (a kick's) in the 100 ms after ``t``."""
+    seg = _window(y, t + 0.05, SR, 0.1)
+    spectrum = np.abs(np.fft.rfft(seg)) ** 2
+    freqs = np.fft.rfftfreq(len(seg), 1 / SR)
+    return float(spectrum[freqs < 160].sum() / max(spectrum.sum(), 1e-30))
+
+
+@pytest.mark.parametrize(
+    ("groove", "kicks"),
+    [("four_on_floor", (0, 1, 2, 3)), ("half_time", (0,)), ("one_drop", (2,))],
+)
+def test_grooves_put_the_kick_where_the_style_does(groove, kicks):
+    """The grid is the same for every groove; only what sounds on it changes."""
+    plain, beats, downbeats = click_track(bpm=100, n_beats=8, meter=4, sr=SR, start=0.25)
+    y, grooved_beats, grooved_downbeats = synth._drum_grid(
+        bpm=100, n_beats=8, meter=4, sr=SR, start=0.25, seed=0, groove=groove
+    )
+    assert (grooved_beats, grooved_downbeats) == (beats, downbeats)
+    assert not np.array_equal(y, plain)
+    for i, t in enumerate(beats):
+        # every beat has at least its hi-hat; a kick makes the hit mostly low
+        assert _rms(_window(y, t + 0.015, SR, 0.03)) > 3 * _rms(_window(y, t - 0.015, SR, 0.03))
+        assert (_low_share(y, t) > 0.5) == (i % 4 in kicks), (groove, i)
+
+
+def test_no_drums_and_grooves_that_need_four_four():
+    y, beats, _ = synth._drum_grid(
+        bpm=90, n_beats=6, meter=3, sr=SR, start=0.2, seed=0, groove="none"
+    )
+    assert len(beats) == 6 and not y.any()
+    for groove in ("four_on_floor", "half_time", "one_drop"):
+        with pytest.raises(ValueError, match="needs 4/4"):
+            synth._drum_grid(bpm=90, n_beats=6, meter=3, sr=SR, start=0.2, seed=0, groove=groove)
+    with pytest.raises(ValueError, match="unknown groove"):
+        render_song(bars=2, groove="polka", sr=SR)
+
+
+def test_spread_voicings_keep_the_chord_and_change_the_inversion():
+    for symbol in ("C", "F#m", "Bbmaj7", "Ddim", "Esus4"):
+        pcs = {p % 12 for p in chord_pitches(symbol)}
+        lowest_upper = set()
+        for inversion in range(4):
+            pitches = synth.voice_chord(symbol, "spread", inversion)
+            assert {p % 12 for p in pitches} == pcs, (symbol, inversion)
+            assert pitches[0] == chord_pitches(symbol)[0]  # the bass stays on the root
+            assert pitches[1] >= 55 and pitches[-1] - pitches[1] > 12  # open: over an octave
+            lowest_upper.add(pitches[1] % 12)
+        assert len(lowest_upper) > 1, symbol  # the inversion changes what sits over the bass
+    assert synth.voice_chord("Am", "close") == chord_pitches("Am")
+    with pytest.raises(ValueError, match="unknown voicing"):
+        synth.voice_chord("Am", "drop3")
+
+
+def test_a_room_adds_a_tail_and_the_stems_still_sum_to_the_mix():
+    dry, truth, _ = render_song(bars=2, bpm=120, sr=SR, seed=5)
+    wet, wet_truth, stems = render_song(bars=2, bpm=120, sr=SR, seed=5, reverb_s=1.5)
+    assert wet_truth == truth  # a room changes the sound, never the truth
+    np.testing.assert_allclose(sum(stems.values()), wet, atol=1e-5)
+    end = truth.beats[-1] + 60 / 120  # the end of the last bar: the dry song's tail is short
+    assert _rms(wet[round((end + 0.3) * SR) :]) > 3 * _rms(dry[round((end + 0.3) * SR) :])
+    for bad in (-0.1, 6.0, float("nan")):
+        with pytest.raises(ValueError, match="reverb_s"):
+            render_song(bars=2, sr=SR, reverb_s=bad)
+
+
 # ------------------------------------------------------------------------------------- melody
 
 

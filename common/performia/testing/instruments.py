@@ -25,18 +25,26 @@ if TYPE_CHECKING:
     from performia.testing.synth import ChordTruth, NoteTruth
 
 __all__ = [
+    "GROOVES",
     "TIMBRES",
+    "VOICINGS",
     "chord_pitches",
     "click_track",
     "render_chords",
     "render_melody",
+    "reverb",
     "speak",
+    "voice_chord",
 ]
 
 #: Audio kept after the end of the last bar (drum and pad decay), in seconds.
 TAIL_S = 0.5
 #: Instruments that can play the chords (see :func:`render_chords`).
 TIMBRES = ("pad", "piano", "organ", "guitar")
+#: How the chord tones are laid out (see :func:`voice_chord`).
+VOICINGS = ("close", "spread")
+#: Drum patterns (see :func:`_drum_grid`); all but "backbeat" and "none" need 4/4.
+GROOVES = ("backbeat", "four_on_floor", "half_time", "one_drop", "none")
 
 
 # -------------------------------------------------------------------------------------- chords
@@ -73,6 +81,30 @@ def chord_pitches(symbol: str) -> list[int]:
     pc = (_PITCH_CLASS[letter] + {"": 0, "#": 1, "b": -1}[accidental]) % 12
     root = 48 + pc
     return [root - 12, *(root + interval for interval in _QUALITIES[quality])]
+
+
+def voice_chord(symbol: str, voicing: str = "close", inversion: int = 0) -> list[int]:
+    """The MIDI pitches an instrument plays for ``symbol``: the bass note first.
+
+    * ``"close"``: :func:`chord_pitches`, root position in octave 3 over the root an octave down.
+    * ``"spread"``: the bass an octave below the root (octave 2); above it the chord tones in
+      their ``inversion`` (modulo their number; the lowest tones move up an octave), lifted to
+      start at G3 or higher, and every second tone from the bottom raised an octave: an open
+      voicing over two octaves, the way a pianist or a string section spreads a chord. What sits
+      just above the bass then changes from chord to chord, as in real accompaniment.
+    """
+    if voicing not in VOICINGS:
+        raise ValueError(f"unknown voicing {voicing!r}; known: {', '.join(VOICINGS)}")
+    pitches = chord_pitches(symbol)
+    if voicing == "close":
+        return pitches
+    bass, tones = pitches[0], pitches[1:]
+    k = inversion % len(tones)
+    upper = tones[k:] + [t + 12 for t in tones[:k]]
+    while upper[0] < 55:
+        upper = [t + 12 for t in upper]
+    opened = [t + 12 if i % 2 == 1 else t for i, t in enumerate(upper)]
+    return [bass, *sorted(opened)]
 
 
 # -------------------------------------------------------------------------------------- helpers
@@ -170,6 +202,7 @@ def _drum_grid(
     gains: Sequence[float] | None = None,
     offbeats: Sequence[bool] | None = None,
     swing: float = 0.0,
+    groove: str = "backbeat",
 ) -> tuple[np.ndarray, tuple[float, ...], tuple[float, ...]]:
     """:func:`click_track`, plus what a song's sections and feel need.
 
@@ -178,30 +211,84 @@ def _drum_grid(
     ``offbeats[i]`` adds a softer hi-hat after beat ``i``, half a beat later plus ``swing``
     times half a beat (``swing = 1/3`` puts it on the last triplet: a shuffle). Noise is drawn
     beat by beat in a fixed order, so without off-beats the audio equals :func:`click_track`'s.
+
+    ``groove`` (:data:`GROOVES`) picks the pattern; every one keeps a hi-hat on each beat, and
+    the grid (the truth) is the same whatever it is:
+
+    * ``"backbeat"``: the pattern above;
+    * ``"four_on_floor"``: a kick on every beat, the snare with it on 2 and 4, off-beat hats
+      (disco, house);
+    * ``"half_time"``: a kick on 1, the snare only on 3 (a half-time rock feel, which a tracker
+      can take for half the tempo);
+    * ``"one_drop"``: nothing on 1 but the hat, kick and snare together on 3, off-beat hats
+      (reggae: the accent sits in the middle of the bar, not on its downbeat);
+    * ``"none"``: silence (a ballad with no drums).
     """
+    if groove not in GROOVES:
+        raise ValueError(f"unknown groove {groove!r}; known: {', '.join(GROOVES)}")
+    if groove not in ("backbeat", "none") and (meter != 4 or compound):
+        raise ValueError(f"groove {groove!r} needs 4/4, got meter {meter}")
     rng = np.random.default_rng(seed)
     period = 60.0 / bpm
     beats = tuple(start + i * period for i in range(n_beats))
     downbeats = beats[::meter]
     out = np.zeros(math.ceil((start + n_beats * period + TAIL_S) * sr), dtype=np.float64)
+    if groove == "none":
+        return out.astype(np.float32), beats, downbeats
+    if groove in ("four_on_floor", "one_drop"):
+        offbeats = [True] * n_beats
     for i, t in enumerate(beats):
         at = round(t * sr)
         gain = 1.0 if gains is None else float(gains[i])
         position = i % meter
-        if position == 0:
-            _add(out, gain * _kick(sr, rng), at)
-        elif compound:
-            if position == meter // 2:
+        if groove == "backbeat":
+            if position == 0:
+                _add(out, gain * _kick(sr, rng), at)
+            elif compound:
+                if position == meter // 2:
+                    _add(out, gain * _snare(sr, rng), at)
+            elif meter % 2 == 0 and meter >= 4 and position == meter // 2:
+                _add(out, gain * 0.8 * _kick(sr, rng), at)
+            else:
                 _add(out, gain * _snare(sr, rng), at)
-        elif meter % 2 == 0 and meter >= 4 and position == meter // 2:
-            _add(out, gain * 0.8 * _kick(sr, rng), at)
-        else:
-            _add(out, gain * _snare(sr, rng), at)
+        elif groove == "four_on_floor":
+            _add(out, gain * _kick(sr, rng), at)
+            if position in (1, 3):
+                _add(out, gain * 0.8 * _snare(sr, rng), at)
+        elif groove == "half_time":
+            if position == 0:
+                _add(out, gain * _kick(sr, rng), at)
+            elif position == 2:
+                _add(out, gain * _snare(sr, rng), at)
+        elif position == 2:  # one drop
+            _add(out, gain * _kick(sr, rng), at)
+            _add(out, gain * 0.7 * _snare(sr, rng), at)
         _add(out, gain * _hat(sr, rng), at)
         if offbeats is not None and offbeats[i]:
             off = t + period * 0.5 * (1.0 + swing)
             _add(out, gain * 0.7 * _hat(sr, rng), round(off * sr))
     return out.astype(np.float32), beats, downbeats
+
+
+def reverb(y: np.ndarray, *, sr: int, rt60_s: float, seed: int = 0, wet: float = 0.5) -> np.ndarray:
+    """``y`` in a room: plus its convolution with a synthetic impulse response.
+
+    The response is Gaussian noise under an exponential decay that falls 60 dB in ``rt60_s``,
+    after a 15 ms pre-delay, scaled to unit energy; ``wet`` scales it against the dry signal.
+    Tails cross every note, chord and section boundary, as in a real room. Returns float64
+    audio as long as ``y``.
+    """
+    from scipy.signal import fftconvolve
+
+    if rt60_s <= 0:
+        return np.asarray(y, dtype=np.float64).copy()
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(1.2 * rt60_s * sr)) / sr
+    response = rng.standard_normal(t.size) * 10.0 ** (-3.0 * t / rt60_s)
+    response = np.concatenate((np.zeros(round(0.015 * sr)), response))
+    response /= np.sqrt(np.sum(response**2))
+    dry = np.asarray(y, dtype=np.float64)
+    return dry + wet * fftconvolve(dry, response)[: dry.size]
 
 
 # ------------------------------------------------------------------------------ pads and melody
@@ -242,8 +329,9 @@ def render_chords(
     tuning_cents: float = 0.0,
     octave_up: bool = False,
     restrike: float | None = None,
+    voicing: str = "close",
 ) -> np.ndarray:
-    """Each chord's :func:`chord_pitches` sounding over its span, on one of :data:`TIMBRES`.
+    """Each chord's :func:`voice_chord` sounding over its span, on one of :data:`TIMBRES`.
 
     * ``"pad"``: four harmonics at amplitudes 1, 1/2, 1/4, 1/8, sustained; a 10 ms attack and
       a 30 ms release that ends exactly at the span's end keep chord boundaries clear.
@@ -255,11 +343,15 @@ def render_chords(
     Struck timbres sound again every ``restrike`` seconds within a span (comping), the previous
     strike damped over 0.25 s. ``tuning_cents`` moves every frequency by that many cents;
     ``octave_up`` doubles the chord tones (not the bass) an octave higher, louder and brighter.
-    Returns float32 audio ``duration`` seconds long; spans past the end are cropped.
+    ``voicing`` (:data:`VOICINGS`) lays the tones out; with ``"spread"`` each chord takes the
+    next inversion. Returns float32 audio ``duration`` seconds long; spans past the end are
+    cropped.
     """
     sr = _check_sr(sr)
     if timbre not in TIMBRES:
         raise ValueError(f"unknown timbre {timbre!r}; known: {', '.join(TIMBRES)}")
+    if voicing not in VOICINGS:
+        raise ValueError(f"unknown voicing {voicing!r}; known: {', '.join(VOICINGS)}")
     out = np.zeros(round(duration * sr), dtype=np.float64)
     _render_chords_into(
         out,
@@ -269,6 +361,7 @@ def render_chords(
         ratio=2.0 ** (tuning_cents / 1200.0),
         octave_up=octave_up,
         restrike=restrike,
+        voicing=voicing,
     )
     return out.astype(np.float32)
 
@@ -282,10 +375,12 @@ def _render_chords_into(
     ratio: float,
     octave_up: bool,
     restrike: float | None,
+    voicing: str = "close",
+    first_inversion: int = 0,
 ) -> None:
     cache: dict[tuple[tuple[int, ...], int], np.ndarray] = {}
-    for chord in chords:
-        base = chord_pitches(chord.symbol)
+    for index, chord in enumerate(chords):
+        base = voice_chord(chord.symbol, voicing, first_inversion + index)
         pitches = base + [p + 12 for p in base[1:]] if octave_up else base
         i0 = round(chord.start * sr)
         i1 = min(round(chord.end * sr), len(out))

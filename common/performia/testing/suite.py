@@ -1,13 +1,19 @@
 """The benchmark suite: songs rendered by :func:`~performia.testing.synth.render_song` whose truth
 covers what the analyses must get right.
 
-Twenty-four songs span tempo 70–180 BPM, 3/4, 4/4 and 6/8, major and minor keys on many tonics,
+Thirty-two songs span tempo 66–180 BPM, 3/4, 4/4 and 6/8, major and minor keys on many tonics,
 tuning from −40 to +40 cents, swing, seventh, suspended, diminished and augmented chords, key
 changes (a last chorus a tone or a semitone up, a bridge in the dominant), the four chord timbres,
 and forms built from intros, verses, choruses, bridges and outros. Every song carries a melody,
 composed here from its chords (chord tones on strong beats, scale steps between, a held note and a
 breath at the end of each four-bar phrase; repeated sections reuse their tune, transposed when the
 section modulates). Intros and outros are instrumental.
+
+Eight more songs (feature ``"varied"``) leave the plain generator's habits: four-on-the-floor,
+half-time, reggae one-drop and no drums at all; spread voicings whose inversion changes chord by
+chord; rooms from dry to a 2.5 s hall; pre-choruses, solos, AABA and eight-bar sections. Real
+music, not this suite, is the measure (``performia bench accuracy --set``); the suite guards
+against regressions, and the varied songs against fitting the generator.
 
 Everything is fixed by each song's seed: :func:`benchmark_suite` returns the same songs, and
 :func:`render_suite_song` the same audio, on every call.
@@ -225,6 +231,9 @@ def _song(
     chords_per_bar: int = 1,
     seed: int,
     features: Sequence[str] = (),
+    groove: str = "backbeat",
+    voicing: str = "close",
+    reverb_s: float = 0.0,
 ) -> SuiteSong:
     form = tuple(tuple(entry) for entry in form)
     melody = compose_melody(
@@ -242,6 +251,14 @@ def _song(
         "swing": float(swing),
         "seed": seed,
     }
+    # Named only where they differ from render_song's defaults: the first 24 songs' arguments,
+    # and so their audio, stay exactly what they were.
+    if groove != "backbeat":
+        kwargs["groove"] = groove
+    if voicing != "close":
+        kwargs["voicing"] = voicing
+    if reverb_s:
+        kwargs["reverb_s"] = float(reverb_s)
     return SuiteSong(name, description, kwargs, tuple(features))
 
 
@@ -690,6 +707,158 @@ def _songs() -> list[SuiteSong]:
             tuning_cents=28,
             seed=24,
             features=("waltz", "fast", "sevenths", "bridge"),
+        ),
+        # Varied songs: other drum patterns, spread voicings that change inversion chord by
+        # chord, rooms from dry to a hall, songs with no drums, forms with pre-choruses, solos
+        # and AABA. Same truth format; they test that nothing fits only the plain generator.
+        _song(
+            "disco_e_minor_four_on_floor_piano",
+            "Disco in E minor, spread piano voicings, a pre-chorus, small room.",
+            bpm=124,
+            key="E minor",
+            form=[
+                ("intro", ("Em7", "Am7"), 2),
+                ("verse", ("Em7", "Am7", "D", "G"), 8),
+                ("prechorus", ("C", "D", "Bm7", "Em7"), 4),
+                ("chorus", ("Am7", "D", "G", "Cmaj7"), 8),
+                ("verse", ("Em7", "Am7", "D", "G"), 8),
+                ("prechorus", ("C", "D", "Bm7", "Em7"), 4),
+                ("chorus", ("Am7", "D", "G", "Cmaj7"), 8),
+                ("outro", ("Em7", "Am7"), 2),
+            ],
+            timbre="piano",
+            seed=25,
+            groove="four_on_floor",
+            voicing="spread",
+            reverb_s=0.6,
+            features=("varied", "four on the floor", "spread", "reverb", "prechorus", "sevenths"),
+        ),
+        _song(
+            "reggae_a_major_one_drop_guitar",
+            "Reggae one drop in A (kick and snare on 3 only), off-beat hats, a dry room.",
+            bpm=76,
+            key="A major",
+            form=_pop(("A", "D"), ("A", "D", "E", "A"), ("D", "E", "C#m", "F#m"), ("D", "A")),
+            timbre="guitar",
+            tuning_cents=-8,
+            seed=26,
+            groove="one_drop",
+            features=("varied", "one drop"),
+        ),
+        _song(
+            "half_time_rock_f_sharp_minor_organ",
+            "Half-time rock in F# minor (snare on 3), spread organ, a solo between the choruses.",
+            bpm=140,
+            key="F# minor",
+            form=[
+                ("intro", ("F#m", "D"), 4),
+                ("verse", ("F#m", "D", "A", "E"), 8),
+                ("chorus", ("D", "E", "F#m", "F#m"), 8),
+                ("solo", ("Bm", "C#7", "F#m", "E"), 8),
+                ("chorus", ("D", "E", "F#m", "F#m"), 8),
+                ("outro", ("F#m", "D"), 4),
+            ],
+            timbre="organ",
+            tuning_cents=12,
+            seed=27,
+            groove="half_time",
+            voicing="spread",
+            reverb_s=0.8,
+            features=("varied", "half time", "spread", "reverb", "solo", "minor"),
+        ),
+        _song(
+            "ballad_no_drums_db_major_piano",
+            "Solo piano ballad in Db with no drums, AABA, spread voicings, a long reverb.",
+            bpm=66,
+            key="Db major",
+            form=[
+                ("verse", ("Db", "Bbm7", "Gbmaj7", "Ab"), 4),
+                ("verse", ("Db", "Bbm7", "Gbmaj7", "Ab"), 4),
+                ("bridge", ("Gb", "Ab", "Fm7", "Bbm"), 4),
+                ("verse", ("Db", "Bbm7", "Gbmaj7", "Ab"), 4),
+            ],
+            timbre="piano",
+            seed=28,
+            groove="none",
+            voicing="spread",
+            reverb_s=1.8,
+            features=("varied", "no drums", "spread", "reverb", "AABA", "slow", "sevenths"),
+        ),
+        _song(
+            "pop_b_major_112_spread_pad",
+            "Pop in B major at 112 BPM, spread pad voicings that change inversion, a medium room.",
+            bpm=112,
+            key="B major",
+            form=_pop(
+                ("B", "E"),
+                ("B", "F#", "G#m", "E"),
+                ("E", "F#", "B", "G#m"),
+                ("E", "B"),
+                bars=8,
+                verses=1,
+                bridge=("C#m", "E", "F#", "F#"),
+            ),
+            timbre="pad",
+            seed=29,
+            voicing="spread",
+            reverb_s=1.0,
+            features=("varied", "spread", "reverb", "bridge"),
+        ),
+        _song(
+            "waltz_no_drums_c_minor_guitar",
+            "Fingerstyle-like guitar waltz in C minor with no drums, spread voicings, a hall.",
+            bpm=100,
+            meter=3,
+            key="C minor",
+            form=_pop(
+                ("Cm", "G7"),
+                ("Cm", "Fm", "G7", "Cm", "Ab", "Fm", "G", "Cm"),
+                ("Ab", "Eb", "Fm", "G", "Ab", "Eb", "G7", "Cm"),
+                ("Fm", "Cm"),
+                bars=8,
+                intro_bars=4,
+            ),
+            timbre="guitar",
+            tuning_cents=-20,
+            seed=30,
+            groove="none",
+            voicing="spread",
+            reverb_s=1.2,
+            features=("varied", "no drums", "waltz", "spread", "reverb", "minor"),
+        ),
+        _song(
+            "six_eight_g_major_hall_piano",
+            "6/8 piano in G (120 eighths a minute) in a large hall (2.5 s), spread voicings.",
+            bpm=120,
+            meter=6,
+            key="G major",
+            form=_pop(("G", "D"), ("G", "Em", "C", "D"), ("C", "D", "Bm", "Em"), ("C", "G")),
+            timbre="piano",
+            seed=31,
+            voicing="spread",
+            reverb_s=2.5,
+            features=("varied", "compound meter", "spread", "reverb"),
+        ),
+        _song(
+            "house_g_minor_four_on_floor_organ",
+            "House in G minor: four on the floor, eight-bar sections, a breakdown, spread organ.",
+            bpm=122,
+            key="G minor",
+            form=[
+                ("intro", ("Gm", "Eb", "Bb", "F"), 8),
+                ("verse", ("Gm", "Eb", "Bb", "F"), 8),
+                ("chorus", ("Cm7", "F", "Bbmaj7", "Gm"), 8),
+                ("bridge", ("Eb", "F"), 4),
+                ("chorus", ("Cm7", "F", "Bbmaj7", "Gm"), 8),
+                ("outro", ("Gm", "Eb", "Bb", "F"), 8),
+            ],
+            timbre="organ",
+            tuning_cents=-15,
+            seed=32,
+            groove="four_on_floor",
+            voicing="spread",
+            reverb_s=0.5,
+            features=("varied", "four on the floor", "spread", "reverb", "minor", "sevenths"),
         ),
     ]
 

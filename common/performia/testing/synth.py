@@ -32,8 +32,10 @@ import numpy as np
 
 from performia.testing.audiofile import write_audio, write_truth
 from performia.testing.instruments import (
+    GROOVES,
     TAIL_S,
     TIMBRES,
+    VOICINGS,
     _add,
     _check_sr,
     _drum_grid,
@@ -43,11 +45,15 @@ from performia.testing.instruments import (
     click_track,
     render_chords,
     render_melody,
+    reverb,
     speak,
+    voice_chord,
 )
 
 __all__ = [
+    "GROOVES",
     "TIMBRES",
+    "VOICINGS",
     "ChordTruth",
     "KeyTruth",
     "NoteTruth",
@@ -59,7 +65,9 @@ __all__ = [
     "render_chords",
     "render_melody",
     "render_song",
+    "reverb",
     "speak",
+    "voice_chord",
     "write_audio",
     "write_truth",
 ]
@@ -282,6 +290,9 @@ def render_song(
     form: Sequence[FormEntry] | None = None,
     offbeat_hats: bool | None = None,
     word_gap_s: float | None = None,
+    groove: str = "backbeat",
+    voicing: str = "close",
+    reverb_s: float = 0.0,
 ) -> tuple[np.ndarray, SongTruth, dict[str, np.ndarray]]:
     """Render a song and the truth of where everything in it was placed.
 
@@ -317,6 +328,11 @@ def render_song(
     * ``timbre`` picks the chord instrument among :data:`TIMBRES`; piano re-strikes every two
       beats (every bar in 3/4, every dotted quarter in 6/8), guitar strums every beat (every
       dotted quarter in 6/8).
+    * ``groove`` picks the drum pattern among :data:`GROOVES` (kick and snare placement; see
+      :func:`_drum_grid`), ``voicing`` the chord layout among :data:`VOICINGS` (see
+      :func:`voice_chord`; spread voicings change inversion chord by chord), and ``reverb_s`` a
+      room's RT60 in seconds (0: dry) that every stem is played in (:func:`reverb`). The truth
+      is the same whatever they are: they vary how a song sounds, not what it is.
 
     Returns ``(mix, truth, stems)``. ``stems`` holds ``"drums"``, ``"chords"``, ``"melody"``
     and ``"vocals"`` exactly as they sit in the mix (scaled by ``levels`` and by the peak
@@ -337,6 +353,10 @@ def render_song(
         raise ValueError(f"swing must lie in [0, 0.5), got {swing!r}")
     if timbre not in TIMBRES:
         raise ValueError(f"unknown timbre {timbre!r}; known: {', '.join(TIMBRES)}")
+    if voicing not in VOICINGS:
+        raise ValueError(f"unknown voicing {voicing!r}; known: {', '.join(VOICINGS)}")
+    if not math.isfinite(reverb_s) or not 0.0 <= reverb_s <= 5.0:
+        raise ValueError(f"reverb_s must lie in [0, 5] seconds, got {reverb_s!r}")
     if form is not None:
         sections = _parse_form(form, _check_key(key))
     else:
@@ -447,6 +467,7 @@ def render_song(
         gains=drum_gains,
         offbeats=offbeats if any(offbeats) else None,
         swing=swing,
+        groove=groove,
     )
 
     # Chords: each section on the chosen instrument, choruses an octave fuller.
@@ -457,6 +478,7 @@ def render_song(
     restrike = comping[timbre] * period if timbre in comping else None
     chord_audio = np.zeros(n, dtype=np.float64)
     ratio = 2.0 ** (tuning_cents / 1200.0)
+    played = 0
     for spans, (_, lift) in zip(section_chords, styles, strict=True):
         _render_chords_into(
             chord_audio,
@@ -466,7 +488,10 @@ def render_song(
             ratio=ratio,
             octave_up=form is not None and lift,
             restrike=restrike,
+            voicing=voicing,
+            first_inversion=played,
         )
+        played += len(spans)
 
     vocals = np.zeros(n, dtype=np.float64)
     for word, audio in zip(words, word_audio, strict=True):
@@ -482,7 +507,8 @@ def render_song(
     }
     stems: dict[str, np.ndarray] = {}
     for name, y in raw.items():
-        y = y[:n]
+        # one room: the same response for every stem, so the stems still sum to the mix
+        y = reverb(y[:n], sr=sr, rt60_s=reverb_s, seed=seed) if reverb_s else y[:n]
         peak = float(np.max(np.abs(y))) if len(y) else 0.0
         stems[name] = y * (gains[name] / peak) if peak > 0 else y
     mix = sum(stems.values(), np.zeros(n, dtype=np.float64))
