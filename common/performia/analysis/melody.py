@@ -729,9 +729,11 @@ def track_pitch(
         What ``y`` is.
     mix : np.ndarray, shape (n,), optional
         With a vocal stem, the mix it was separated from (same rate; cut or padded to ``y``'s
-        length). The CNN then hears the stem with :data:`STEM_SHARE` of it and the rest of the
-        mix, which keeps an instrumental solo (see the module docstring). Ignored when ``y`` is
-        the mix itself (``source="mix"``), so a caller may pass its inputs uniformly.
+        length). The CNN then hears the mix through a softened copy of the separator's mask
+        (:func:`_remask`), which keeps an instrumental solo, and the spectral measures read the
+        stem with :data:`STEM_SHARE` of it and the rest of the mix (see the module docstring).
+        Ignored when ``y`` is the mix itself (``source="mix"``), so a caller may pass its inputs
+        uniformly.
     profile : {"default", "commercial"}, optional
         Engine profile (``None``: the default). Both run the same engines (see
         :func:`melody_engines`); the name is checked so a typo fails here.
