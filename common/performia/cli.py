@@ -133,7 +133,10 @@ def analyze(
     ] = None,
     asr_model: Annotated[
         str | None,
-        typer.Option(help="Whisper model: tiny.en, base, or a model folder (default: tiny.en)."),
+        typer.Option(
+            help="Whisper model: auto (tiny.en for English, base for other languages), "
+            "tiny.en, base, or a model folder (default: auto)."
+        ),
     ] = None,
     profile: Annotated[
         str | None,

@@ -49,8 +49,10 @@ class Settings:
     demucs_repo: str = ""
     #: Speech recognition engine: ``faster-whisper`` or ``openai-whisper``.
     asr_engine: str = "faster-whisper"
-    #: Whisper model: ``tiny.en`` or ``base`` (installed as packages), or a path to a model folder.
-    asr_model: str = "tiny.en"
+    #: Whisper model: ``auto`` (tiny.en for English, the multilingual base for any other
+    #: language, the language given or identified on the vocals stem), ``tiny.en`` or ``base``
+    #: (installed as packages), or a path to a model folder.
+    asr_model: str = "auto"
     #: What speech recognition hears: ``vocals`` (the stem), ``mix``, or ``auto``: the stem
     #: from Demucs, the mix beside Spleeter, whose artefacts cost Whisper more than the band
     #: does (lyrics benchmark, tiny.en: WER 0.29 on Spleeter's stem, 0.22 on the mix). Vocal

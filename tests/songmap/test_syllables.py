@@ -64,9 +64,18 @@ def test_locale_names() -> None:
     assert hyphenation_locale("pt-BR") == "pt_BR"
 
 
-def test_unknown_language_is_bad_input() -> None:
-    with pytest.raises(BadInputError, match="no hyphenation dictionary for language 'xx'"):
-        split_syllables("hello", language="xx")
+def test_a_language_without_a_dictionary_splits_at_vowel_groups() -> None:
+    """Whisper identifies 99 languages, pyphen has about 45: Latin, Welsh or Japanese lyrics
+    still get syllables (a Latin Mass, a worship team's Taizé chant), never a failed chart."""
+    with pytest.raises(BadInputError, match="no hyphenation dictionary for language 'la'"):
+        hyphenation_locale("la")
+    assert split_syllables("Dominus", language="la") == ["Do", "mi", "nus"]
+    assert split_syllables("excelsis,", language="la") == ["ex", "cel", "sis,"]
+    assert split_syllables("sanctus", language="xx") == ["sanc", "tus"]
+    assert split_syllables("a", language="la") == ["a"]
+    assert split_syllables("東京タワー", language="ja") == ["東", "京", "タ", "ワ", "ー"]
+    for word in ("Agnus", "любовь", "Tokyo東京!", "hmm"):
+        assert "".join(split_syllables(word, language="xx")) == word
 
 
 def _flat(times: list[tuple[float, float]]) -> list[float]:

@@ -6,6 +6,8 @@ pipeline runs (Spleeter, faster-whisper tiny.en), as ``performia analyze`` would
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -88,3 +90,76 @@ def test_recognised_lyrics_without_given_words(sung, tmp_path):
     assert wer(" ".join(w.text for w in truth.words), heard) <= 0.35
     lo, hi = _break(truth)
     assert not any(lo + 0.3 < t < hi - 0.3 for t in _word_starts(song))
+
+
+# ------------------------------------------------------------------------------------ languages
+
+SONGS = {
+    "de": "Wir fahren heute in die Stadt\nund singen laut das alte Lied\n\n"
+    "die Sonne scheint auf unser Haus\nund alle Freunde sind dabei",
+    "fr": "Nous allons ce soir à la mer\net nous chantons cette chanson\n\n"
+    "le soleil brille sur la maison\net tous nos amis sont là",
+    "es": "Vamos esta noche a la playa\ny cantamos esta canción\n\n"
+    "el sol brilla sobre la casa\ny todos los amigos están aquí",
+}
+
+
+def _sung_in(language: str, tmp_path) -> object:
+    mix, truth, _ = render_song(
+        bpm=100,
+        bars=16,
+        lyrics=SONGS[language],
+        word_gap_s=0.05,
+        levels={"drums": 0.6, "chords": 0.5, "melody": 0.0, "vocals": 0.8},
+        timbre="piano",
+        voice=language,
+        sr=SR,
+        seed=4,
+    )
+    return write_audio(tmp_path / f"{language}.flac", mix, SR), truth
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["de", "fr", "es"])
+def test_a_song_in_another_language_is_identified_and_heard_by_a_multilingual_model(
+    language, tmp_path
+):
+    """No language named, default settings: identified on the vocals stem, recorded with its
+    probability, recognised by the multilingual model, hyphenated for its language."""
+    path, _ = _sung_in(language, tmp_path)
+    result = analyze_file(path, tmp_path / "out")
+    song = result.song
+    assert song.language == language
+    stage = song.provenance.stages["transcribe"]
+    assert stage.engine == "faster-whisper base"
+    assert f"language {language} identified on the vocals stem and the mix (p " in stage.note
+    (found,) = (tmp_path / "out").glob("jobs/*/transcribe/*/transcript.json")
+    transcript = json.loads(found.read_text())
+    # measured on these espeak-ng songs: de 0.49, fr 0.33, es 0.95 (a synthetic voice is less
+    # sure than singing; the identified language was right every time)
+    assert transcript["language"] == language and transcript["languageProbability"] > 0.2
+
+
+@pytest.mark.slow
+def test_given_french_lyrics_with_the_language_named_need_no_model_named(tmp_path):
+    """``analyze X --lyrics T --language fr`` with default settings: every given word timed,
+    by the multilingual model, with nothing to identify."""
+    path, truth = _sung_in("fr", tmp_path)
+    song = analyze_file(
+        path, tmp_path / "out", params={"lyrics": SONGS["fr"], "language": "fr"}
+    ).song
+    stage = song.provenance.stages["transcribe"]
+    assert stage.engine == "faster-whisper base" and "identified" not in stage.note
+    assert song.language == "fr" and song.lyrics_source == "given"
+    starts = np.array(_word_starts(song))
+    assert len(starts) == len(truth.words)
+    assert np.median(np.abs(starts - np.array([w.start for w in truth.words]))) <= 0.3
+
+
+@pytest.mark.slow
+def test_an_english_song_is_identified_and_heard_by_tiny_en(sung, tmp_path):
+    path, _ = sung
+    song = analyze_file(path, tmp_path / "out").song
+    stage = song.provenance.stages["transcribe"]
+    assert stage.engine == "faster-whisper tiny.en" and "language en identified" in stage.note
+    assert song.language == "en"

@@ -179,6 +179,8 @@ def test_base_detects_the_language_spoken(tmp_path, monkeypatch):
         y = speak(text, sr=SR, voice=voice)
         transcript = recognizer.transcribe(y, sr=SR, language=None)
         assert transcript.language == code
+        identified, probability = recognizer.identify_language([(y, SR)])
+        assert identified == code and probability > 0.5, (code, identified, probability)
         assert wer(text, [w.text for w in transcript.words]) <= 0.25, code
     # Told the language, it does not detect.
     y = speak(german, sr=SR, voice="de")
@@ -187,3 +189,5 @@ def test_base_detects_the_language_spoken(tmp_path, monkeypatch):
     band, _, _ = render_song(bpm=100.0, bars=16, sr=SR, timbre="piano")
     song = np.concatenate([band * 0.6, y * 0.9, np.zeros(SR, np.float32)])
     assert recognizer.transcribe(song, sr=SR, language=None).language == "de"
+    # identification judges the windows where the voice is, not the intro
+    assert recognizer.identify_language([(song, SR)])[0] == "de"

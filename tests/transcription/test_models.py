@@ -116,3 +116,18 @@ def test_a_part_failing_its_checksum_is_refused(tmp_path, monkeypatch):
     with pytest.raises(ModelError, match="does not match the checksum"):
         models.join_base_model(tmp_path)
     assert list(tmp_path.iterdir()) == []  # nothing half-written left behind
+
+
+@pytest.mark.parametrize(
+    ("model", "language", "chosen"),
+    [
+        ("auto", "en", "tiny.en"),
+        ("auto", "de", "base"),
+        ("auto", "fr", "base"),
+        ("auto", None, "base"),  # not known yet: the model that can hear any language
+        ("tiny.en", "fr", "tiny.en"),  # a named model is the user's choice; it says if it can't
+        ("/models/small", "en", "/models/small"),
+    ],
+)
+def test_auto_picks_a_model_that_knows_the_language(model, language, chosen):
+    assert models.model_for_language(model, language) == chosen

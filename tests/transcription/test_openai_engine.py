@@ -114,6 +114,7 @@ def test_english_only_checkpoint_end_to_end(tmp_path, speech, fresh):
     assert_well_formed(transcript, len(speech) / SR)
     with pytest.raises(BadInputError, match="English only"):
         recognizer.transcribe(speech, sr=SR, language="de")
+    assert recognizer.identify_language([(speech, SR)]) == ("en", 1.0)  # it cannot tell
 
 
 @pytest.mark.slow
@@ -127,6 +128,8 @@ def test_multilingual_checkpoint_detects_the_language(tmp_path, speech, fresh):
     assert recognizer.languages[:2] == ("en", "zh") and set(recognizer.languages) < set(LANGUAGES)
     detected = recognizer.transcribe(speech, sr=SR, language=None)
     assert detected.language == "de"
+    code, probability = recognizer.identify_language([(speech, SR), (speech[::2], SR // 2)])
+    assert code == "de" and 0.0 < probability <= 1.0
     assert [w.text for w in detected.words] == LINE.split()
     assert_well_formed(detected, len(speech) / SR)
     told = recognizer.transcribe(speech[: SR * 3], sr=SR, language="fr_FR")

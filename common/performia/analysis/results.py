@@ -47,13 +47,15 @@ class Transcript:
     """Timed words, and the line breaks when the user gave the lyrics.
 
     ``line_starts`` holds the index of the first word of each given line; empty when lines must be
-    inferred from pauses.
+    inferred from pauses. ``language_probability`` is the recogniser's probability for
+    ``language`` when it was identified from the audio, ``None`` when it was given.
     """
 
     words: tuple[Word, ...]
     language: str | None = None
     source: str = "recognised"
     line_starts: tuple[int, ...] = ()
+    language_probability: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +63,7 @@ class Transcript:
             "language": self.language,
             "source": self.source,
             "lineStarts": list(self.line_starts),
+            "languageProbability": self.language_probability,
         }
 
     @classmethod
@@ -70,6 +73,7 @@ class Transcript:
             d.get("language"),
             d.get("source", "recognised"),
             tuple(d.get("lineStarts", ())),
+            d.get("languageProbability"),
         )
 
 

@@ -2,10 +2,14 @@
 
 Hyphenation dictionaries (pyphen, the LibreOffice/Hunspell patterns) give the syllable boundaries a
 singer expects to read ("beau-ti-ful"); no library times syllables, so that part is written here.
+Whisper knows 99 languages and pyphen about 45: a word in a language without a dictionary (Latin,
+Welsh, Japanese …) is split at its vowel groups, or character by character in a CJK script
+(:func:`_fallback_syllables`), so such a song still gets a chart, never an error.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
@@ -16,6 +20,15 @@ from performia.errors import BadInputError
 __all__ = ["hyphenation_locale", "split_syllables", "time_syllables"]
 
 _VOWELS = re.compile(r"[aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿœ]+", re.IGNORECASE)
+#: Vowel letters of the Latin, Greek and Cyrillic scripts, for :func:`_fallback_syllables`.
+_ANY_VOWEL = re.compile(
+    r"[aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿœāēīōūăĕĭŏŭąęįųůőű"
+    r"αεηιουωάέήίόύώϊϋ"
+    r"аеёиоуыэюяіїєў]+",
+    re.IGNORECASE,
+)
+#: Scripts whose characters are each about one sung syllable (Han, kana, Hangul).
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
 @lru_cache(maxsize=16)
@@ -54,7 +67,10 @@ def split_syllables(word: str, *, language: str = "en") -> list[str]:
     """
     if not word:
         return []
-    locale = hyphenation_locale(language)
+    try:
+        locale = hyphenation_locale(language)
+    except BadInputError:
+        return _fallback_syllables(word)
     parts = _dictionary(locale).inserted(word, hyphen="\x00").split("\x00")
     if locale.startswith("en") and len(parts) == 1:
         parts = _split_ing(word)
@@ -67,6 +83,38 @@ def split_syllables(word: str, *, language: str = "en") -> list[str]:
         else:
             merged.append(part)
     return merged
+
+
+def _fallback_syllables(word: str) -> list[str]:
+    """Syllables without a dictionary: one per vowel group, each taking the consonants before
+    it; of a cluster between two vowels the last consonant opens the next syllable ("ca-ntus"
+    would be wrong, "can-tus" is what a singer reads). In a CJK script each character is one.
+
+    >>> _fallback_syllables("cantus"), _fallback_syllables("Dominus"), _fallback_syllables("夜空")
+    (['can', 'tus'], ['Do', 'mi', 'nus'], ['夜', '空'])
+
+    Adjacent vowels count as one group ("Glo-ria"): telling a diphthong from a hiatus needs the
+    language's rules, which is what the dictionaries hold.
+    """
+    if _CJK.search(word):
+        parts: list[str] = []
+        for char in word:
+            # punctuation, and a run of letters of another script, stay with what they follow
+            follows = bool(parts) and not _CJK.search(char)
+            if follows and (not char.isalnum() or not _CJK.search(parts[-1][-1])):
+                parts[-1] += char
+            else:
+                parts.append(char)
+        return parts
+    nuclei = [m.span() for m in _ANY_VOWEL.finditer(word)]
+    if len(nuclei) < 2:
+        return [word]
+    cuts = []
+    for (_, end), (start, _) in itertools.pairwise(nuclei):
+        consonants = start - end
+        cuts.append(start - 1 if consonants >= 1 else start)  # the last consonant goes on
+    bounds = [0, *cuts, len(word)]
+    return [word[a:b] for a, b in itertools.pairwise(bounds) if a < b]
 
 
 def _split_ing(word: str) -> list[str]:

@@ -293,6 +293,7 @@ def render_song(
     groove: str = "backbeat",
     voicing: str = "close",
     reverb_s: float = 0.0,
+    voice: str = "en-us",
 ) -> tuple[np.ndarray, SongTruth, dict[str, np.ndarray]]:
     """Render a song and the truth of where everything in it was placed.
 
@@ -316,8 +317,9 @@ def render_song(
       each blank line rests one more whole bar (an instrumental gap), so a lyric sheet lays
       out like a song. With ``word_gap_s`` the words of a line follow each other like a sung
       phrase instead, each starting ``word_gap_s`` after the previous one ends (recognisers
-      use the context of a phrase; isolated words are much harder). ``ValueError`` if the
-      words do not all start within the bars.
+      use the context of a phrase; isolated words are much harder). ``voice`` is the
+      espeak-ng voice, which sets the language (``"de"``, ``"fr"``, ``"es"`` …). ``ValueError``
+      if the words do not all start within the bars.
     * ``key`` is only recorded in the truth: make it match the progression.
     * ``tuning_cents`` (within ±50) detunes every pitched sound from A440; the truth keeps the
       nominal chord names and MIDI pitches and records the offset.
@@ -424,7 +426,7 @@ def render_song(
         rest_bars = 0
         phrase_at: float | None = None  # where the next word of a sung phrase starts
         for text in line.split():
-            audio = speak(text, sr=sr)
+            audio = speak(text, sr=sr, voice=voice)
             start = LEAD_IN_S + beat * period if phrase_at is None else phrase_at
             if start >= song_end - 1e-9:
                 raise ValueError(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -41,6 +41,12 @@ __all__ = [
 
 #: Sample rate every Whisper model expects (Hz).
 WHISPER_SR = 16000
+#: Whisper's window (samples at :data:`WHISPER_SR`: 30 s), and how many of a song's windows its
+#: language is identified from. One window (faster-whisper's default) hears a song's intro:
+#: German sung after a 35 s band intro was measured as "en" (p 0.27) from the first window, as
+#: "de" (p 0.97) with three.
+LANGUAGE_WINDOW = 30 * WHISPER_SR
+LANGUAGE_WINDOWS = 4
 #: Accepted ``device`` values.
 DEVICES = ("auto", "cpu", "cuda")
 #: Language values that ask the model to detect the language.
@@ -66,6 +72,17 @@ class Recognizer(Protocol):
     @property
     def languages(self) -> tuple[str, ...]:
         """ISO 639-1 codes the model knows (``("en",)`` for an English-only model)."""
+        ...
+
+    def identify_language(self, signals: Sequence[tuple[np.ndarray, int]]) -> tuple[str, float]:
+        """The language sung in a recording (ISO 639-1) and the model's probability for it.
+
+        ``signals`` are ``(y, sr)`` views of the same recording (the vocals stem, the mix).
+        Whisper's language identification runs on the :data:`LANGUAGE_WINDOWS` 30 s windows
+        where the first is loudest (where the voice is, not an instrumental intro), in every
+        signal, and the probabilities are averaged. An English-only model answers
+        ``("en", 1.0)``: it cannot tell.
+        """
         ...
 
     def transcribe(
@@ -143,6 +160,14 @@ def clear_recognizers() -> None:
         _cache.clear()
 
 
+def language_code(language: str | None) -> str | None:
+    """The ISO 639-1 part of ``language`` (``"en_US"``, ``"EN-gb"`` → ``"en"``); ``None`` for
+    ``None``, ``""``, ``"auto"`` and ``"detect"``: detect it."""
+    if language is None or language.strip().lower() in _DETECT:
+        return None
+    return language.strip().replace("-", "_").split("_")[0].lower()
+
+
 def normalise_language(
     language: str | None, *, model_name: str, multilingual: bool, known: Iterable[str]
 ) -> str | None:
@@ -150,14 +175,14 @@ def normalise_language(
 
     ``"en_US"`` and ``"EN-gb"`` become ``"en"``; ``None``, ``""`` and ``"auto"`` mean detect.
     """
-    if language is None or language.strip().lower() in _DETECT:
+    code = language_code(language)
+    if code is None:
         return None
-    code = language.strip().replace("-", "_").split("_")[0].lower()
     if not multilingual and code != "en":
         raise BadInputError(
             f"speech recognition model {model_name!r} understands English only, but the "
-            f"language is {language!r}; use a multilingual model (e.g. asr_model 'base') or "
-            "give the lyrics"
+            f"language is {language!r}; use asr_model 'auto' (the default, which picks a "
+            "multilingual model) or name one such as 'base'"
         )
     known = set(known)
     if code not in known:
@@ -210,6 +235,29 @@ class WhisperEngine:
 
     _lock: threading.Lock
 
+    def identify_language(self, signals: Sequence[tuple[np.ndarray, int]]) -> tuple[str, float]:
+        """See :meth:`Recognizer.identify_language`."""
+        if not self.multilingual:  # type: ignore[attr-defined]
+            return "en", 1.0
+        audios = [prepare_audio(y, sr) for y, sr in signals]
+        n = min((len(a) for a in audios), default=0)
+        if n == 0:
+            raise BadInputError("no audio to identify the language of")
+        totals: dict[str, float] = {}
+        windows, weights = loudest_windows(audios[0][:n], LANGUAGE_WINDOWS)
+        with self._lock:
+            for audio in audios:
+                for start, weight in zip(windows, weights, strict=True):
+                    chunk = audio[start : start + LANGUAGE_WINDOW]
+                    for code, p in self._language_probabilities(chunk).items():
+                        totals[code] = totals.get(code, 0.0) + weight * p
+        code = max(totals, key=totals.__getitem__)
+        return code, round(totals[code] / (len(audios) * sum(weights)), 3)
+
+    def _language_probabilities(self, audio: np.ndarray) -> dict[str, float]:
+        """Every language's probability for one window of ``audio`` (16 kHz, ≤ 30 s)."""
+        raise NotImplementedError
+
     def transcribe(
         self, y: np.ndarray, *, sr: int, language: str | None = None, prompt: str | None = None
     ) -> Transcript:
@@ -226,6 +274,21 @@ class WhisperEngine:
     ) -> tuple[list[tuple[str, float, float, float | None]], str | None]:
         """``(word, start, end, probability)`` for every word, and the language decoded in."""
         raise NotImplementedError
+
+
+def loudest_windows(audio: np.ndarray, count: int) -> tuple[list[int], list[float]]:
+    """Starts of the ``count`` :data:`LANGUAGE_WINDOW`-long windows of ``audio`` with the most
+    energy, in time order (all of them when there are fewer), and each one's weight: its energy
+    over the loudest one's. A window that holds a few words (a song's last 10 s) counts for what
+    it holds, not as much as one full of singing."""
+    starts = np.arange(0, max(len(audio), 1), LANGUAGE_WINDOW)
+    energy = np.array(
+        [np.sum(np.square(audio[s : s + LANGUAGE_WINDOW], dtype=np.float64)) for s in starts]
+    )
+    chosen = sorted(np.argsort(energy, kind="stable")[::-1][:count])
+    top = float(energy.max())
+    weights = [float(energy[i]) / top if top > 0 else 1.0 for i in chosen]
+    return [int(starts[i]) for i in chosen], weights
 
 
 def finish_words(

@@ -28,6 +28,7 @@ import numpy as np
 from performia.errors import ModelError
 from performia.settings import engine_threads
 from performia.transcription.base import (
+    LANGUAGE_WINDOWS,
     WhisperEngine,
     require_device,
 )
@@ -37,10 +38,6 @@ __all__ = ["BEAM_SIZE", "LANGUAGE_WINDOWS", "VAD_FILTER", "FasterWhisperRecogniz
 
 #: Beam width of the decoder.
 BEAM_SIZE = 5
-#: 30 s windows the language is detected from, stopping at the first confident one. One window
-#: (faster-whisper's default) hears only a song's intro: German sung after a 35 s band intro was
-#: measured as "en" (p 0.27) from the first window, as "de" (p 0.97) with three.
-LANGUAGE_WINDOWS = 4
 #: Whether the Silero VAD cuts non-speech out before decoding. Measured with
 #: :func:`performia.bench.transcription.run_transcription_bench` (tiny.en, on an earlier set of 10
 #: songs at 70-160 BPM with one word per beat, pooled WER without → with VAD): vocals stem
@@ -102,6 +99,10 @@ class FasterWhisperRecognizer(WhisperEngine):
     def languages(self) -> tuple[str, ...]:
         """ISO 639-1 codes the model knows (``("en",)`` for an English-only model)."""
         return tuple(self._model.supported_languages)
+
+    def _language_probabilities(self, audio: np.ndarray) -> dict[str, float]:
+        _, _, probabilities = self._model.detect_language(audio, language_detection_segments=1)
+        return {str(code): float(p) for code, p in probabilities}
 
     def _decode(
         self, audio: np.ndarray, language: str | None, prompt: str | None

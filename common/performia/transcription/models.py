@@ -47,12 +47,16 @@ from pathlib import Path
 from performia.errors import BadInputError, ModelError
 
 __all__ = [
+    "AUTO_MODEL",
     "CT2_MODELS",
     "ENGINES",
+    "ENGLISH_MODEL",
+    "MULTILINGUAL_MODEL",
     "ModelFiles",
     "available_models",
     "cache_dir",
     "join_base_model",
+    "model_for_language",
     "resolve_model",
 ]
 
@@ -60,6 +64,14 @@ __all__ = [
 ENGINES = ("faster-whisper", "openai-whisper")
 #: Named CTranslate2 models and whether each knows more languages than English.
 CT2_MODELS: dict[str, bool] = {"tiny.en": False, "base": True}
+#: ``asr_model`` value that picks the model by the song's language (:func:`model_for_language`).
+AUTO_MODEL = "auto"
+#: What ``auto`` picks for English: the lyrics benchmark's default (WER 0.22 on the mix of the
+#: synthetic songs, 7.6 s for a 3-minute song on 2 cores).
+ENGLISH_MODEL = "tiny.en"
+#: What ``auto`` picks for every other language, and what identifies the language: the only
+#: multilingual model installed.
+MULTILINGUAL_MODEL = "base"
 #: Files a CTranslate2 Whisper folder must hold (the tokenizer too, or faster-whisper goes to the
 #: hub for one).
 _CT2_FILES = ("model.bin", "config.json", "tokenizer.json")
@@ -297,3 +309,21 @@ def _is_complete(folder: Path, size: int) -> bool:
         )
     except (OSError, ValueError):
         return False
+
+
+def model_for_language(model: str, language: str | None) -> str:
+    """The model to recognise ``language`` (an ISO 639-1 code) with, given ``asr_model``.
+
+    A named model or a path is used as given (its own errors name a language it lacks);
+    :data:`AUTO_MODEL` picks :data:`ENGLISH_MODEL` for English and :data:`MULTILINGUAL_MODEL`
+    for any other language or none known, so a user who gives French lyrics or sings in German
+    never has to know about model names.
+
+    >>> model_for_language("auto", "en"), model_for_language("auto", "fr")
+    ('tiny.en', 'base')
+    >>> model_for_language("tiny.en", "fr")
+    'tiny.en'
+    """
+    if model != AUTO_MODEL:
+        return model
+    return ENGLISH_MODEL if language == "en" else MULTILINGUAL_MODEL

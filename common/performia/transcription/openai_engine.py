@@ -79,6 +79,17 @@ class OpenAIWhisperRecognizer(WhisperEngine):
         """ISO 639-1 codes the model knows (``("en",)`` for an English-only model)."""
         return self._languages if self.multilingual else ("en",)
 
+    def _language_probabilities(self, audio: np.ndarray) -> dict[str, float]:
+        import torch
+        import whisper
+
+        mel = whisper.log_mel_spectrogram(
+            whisper.pad_or_trim(torch.from_numpy(np.ascontiguousarray(audio))),
+            n_mels=self._model.dims.n_mels,
+        )
+        _, probabilities = self._model.detect_language(mel.to(self._model.device))
+        return {str(code): float(p) for code, p in probabilities.items()}
+
     def _decode(
         self, audio: np.ndarray, language: str | None, prompt: str | None
     ) -> tuple[list[tuple[str, float, float, float | None]], str | None]:
