@@ -451,11 +451,26 @@ def lyrics(
             help="Also time separation and recognition of a 3-minute song (fresh processes).",
         ),
     ] = True,
+    set_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--set",
+            help="Score real songs instead: a development set folder whose manifest has "
+            "lyrics clips (e.g. ../shared/devset), each analysed as analyze --lyrics does.",
+        ),
+    ] = None,
+    clips: Annotated[
+        str | None, typer.Option("--clips", help="With --set: comma-separated clip ids.")
+    ] = None,
     json_path: _Json = None,
 ) -> None:
     """The whole lyrics chain on the lyric songs: separation SDR, recognition WER and onsets,
     and word timing with the given lyrics, each scored against the words' true starts; then
-    each engine's real-time factor and peak memory on a 3-minute song."""
+    each engine's real-time factor and peak memory on a 3-minute song. With --set, real songs
+    with manually timed words, analysed end to end with default settings."""
+    if set_dir is not None:
+        _lyrics_set(set_dir, clips, json_path)
+        return
     from performia.bench.lyrics import LYRIC_SONGS, WITHIN_S, lyrics_table, run_lyrics_bench
     from performia.separation import SEPARATORS
 
@@ -492,6 +507,31 @@ def lyrics(
         _console.print(chain_speed_table(result["speed"]))
     if json_path is not None:
         _write_json(json_path, result)
+
+
+def _lyrics_set(set_dir: Path, clips: str | None, json_path: Path | None) -> None:
+    """``bench lyrics --set``: see :mod:`performia.bench.lyrics_set`."""
+    from performia.bench.devset import DevSetError
+    from performia.bench.lyrics_set import lyrics_set_table, run_lyrics_set
+
+    def progress(row: dict) -> None:
+        s = row["scores"]
+        _console.print(
+            f"[dim]{row['id']}[/] ({row['duration']:.0f} s, {s['words']} words, "
+            f"{row['language']}, {row['seconds']:.0f} s): mean {s['mean']:.2f} s, median "
+            f"{s['median']:.2f} s, {s['within']:.0%} within 0.3 s, {s['lost']:.1%} over 2 s"
+        )
+
+    ids = [c.strip() for c in clips.split(",") if c.strip()] if clips else None
+    try:
+        report = run_lyrics_set(set_dir, ids=ids, progress=progress)
+    except DevSetError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--set") from exc
+    if not report["clips"]:
+        raise typer.BadParameter(f"{set_dir} has no lyrics clips", param_hint="--set")
+    _console.print(lyrics_set_table(report))
+    if json_path is not None:
+        _write_json(json_path, report)
 
 
 @bench_app.command()

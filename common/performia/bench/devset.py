@@ -10,6 +10,7 @@ for anything malformed, so a broken set stops the benchmark with one clear line.
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,16 +19,20 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
+    "LYRICS_TASKS",
     "MUSIC_TASKS",
     "Clip",
     "DevSetError",
     "Reference",
     "load_clips",
     "read_reference",
+    "read_words",
 ]
 
 #: The manifest's tasks this benchmark scores (``lyrics`` belongs to ``performia bench lyrics``).
 MUSIC_TASKS = ("beats", "downbeats", "key", "chords", "sections")
+#: The manifest's tasks ``performia bench lyrics --set`` scores.
+LYRICS_TASKS = ("lyrics",)
 
 
 class DevSetError(ValueError):
@@ -67,8 +72,10 @@ class Clip:
         return self.id.split("_", 1)[0]
 
 
-def load_clips(root: str | Path, *, ids: Sequence[str] | None = None) -> list[Clip]:
-    """The clips of the set at ``root`` that have a music task, in manifest order.
+def load_clips(
+    root: str | Path, *, ids: Sequence[str] | None = None, tasks: Sequence[str] = MUSIC_TASKS
+) -> list[Clip]:
+    """The clips of the set at ``root`` that have one of ``tasks``, in manifest order.
 
     Parameters
     ----------
@@ -76,6 +83,8 @@ def load_clips(root: str | Path, *, ids: Sequence[str] | None = None) -> list[Cl
         The set's folder (holding ``manifest.json``).
     ids : sequence of str, optional
         Only these clips (each must exist).
+    tasks : sequence of str
+        The tasks wanted (default :data:`MUSIC_TASKS`; :data:`LYRICS_TASKS` for the lyrics).
     """
     folder = Path(root).expanduser()
     manifest = folder / "manifest.json"
@@ -94,7 +103,7 @@ def load_clips(root: str | Path, *, ids: Sequence[str] | None = None) -> list[Cl
             audio, notes = folder / entry["audio"], dict(entry.get("annotations") or {})
         except (KeyError, TypeError) as exc:
             raise DevSetError(f"{manifest}: an entry lacks {exc}") from None
-        if task not in MUSIC_TASKS:
+        if task not in tasks:
             continue
         known = clips.get(clip_id)
         annotations = dict(known.annotations) if known else {}
@@ -178,3 +187,28 @@ def read_reference(clip: Clip) -> Reference:
         sections=_lab(a["sections"]) if "sections" in a else (),
         sections_tut=_lab(a["sections_tut"]) if "sections_tut" in a else (),
     )
+
+
+def read_words(clip: Clip) -> tuple[np.ndarray, tuple[str, ...], str]:
+    """A lyrics clip's sung words: ``(starts, words, lyrics_text)``.
+
+    ``words`` (a ``start,end,word`` CSV with a header, one row per sung word in order) and
+    ``lyrics_text`` (the lyrics as a user would paste them) come from the clip's annotations;
+    the text must hold exactly the annotated words, in order.
+    """
+    words_path, text_path = clip.annotations.get("words"), clip.annotations.get("lyrics_text")
+    if words_path is None or text_path is None:
+        raise DevSetError(f"{clip.id}: a lyrics clip needs 'words' and 'lyrics_text' annotations")
+    try:
+        with words_path.open(encoding="utf-8", newline="") as handle:
+            rows = [row for row in csv.reader(handle) if row]
+        if rows and rows[0][:1] == ["start"]:
+            rows = rows[1:]
+        starts = np.array([float(row[0]) for row in rows])
+        words = tuple(row[2].strip() for row in rows)
+        text = text_path.read_text(encoding="utf-8")
+    except (IndexError, ValueError, OSError) as exc:
+        raise DevSetError(f"cannot read the words of {clip.id}: {exc}") from None
+    if tuple(text.split()) != words:
+        raise DevSetError(f"{text_path} does not hold exactly the words of {words_path}")
+    return starts, words, text
