@@ -326,3 +326,31 @@ def test_given_lyrics_on_a_sung_song_meet_the_product_target() -> None:
     # measured over these 40 seeds: 96.8 % within 0.3 s, mean 0.066 s, worst seed's mean 0.108 s
     assert np.mean(err <= 0.3) >= 0.95
     assert err.mean() <= 0.15
+
+
+def test_forced_times_fill_the_words_recognition_did_not_hear():
+    """time_words(forced=...): heard words keep their recognised times, the rest take the
+    forced aligner's; the guards still hold (monotonic, inside the song)."""
+    from performia.analysis.word_timing import time_words
+
+    given = parse_lyrics("morning light is falling\nsoftly on the river")
+    heard = Transcript(
+        (
+            Word("morning", 1.0, 1.4, 0.9),
+            Word("falling", 3.0, 3.5, 0.9),
+            Word("river", 8.0, 8.6, 0.9),
+        ),
+        "en",
+    )
+    forced = [(1.1, 1.4, 0.5), (1.6, 2.0, 0.5), (2.3, 2.6, 0.5), (2.9, 3.4, 0.5)]
+    forced += [(5.0, 5.4, 0.4), (5.6, 5.9, 0.4), (6.1, 6.4, 0.4), (7.9, 8.5, 0.4)]
+    activity = [(0.8, 9.0)]
+    out, notes = time_words(heard, activity, 10.0, given=given, forced=forced)
+    starts = [w.start for w in out.words]
+    assert starts == pytest.approx([1.0, 1.6, 2.3, 3.0, 5.0, 5.6, 6.1, 8.0], abs=1e-6)
+    assert [w.text for w in out.words][-1] == "river" and out.line_starts == (0, 4)
+    assert any(
+        "5 words timed by forced alignment, 3 where recognition heard them" in n for n in notes
+    )
+    with pytest.raises(ValueError, match="forced holds 2 words"):
+        time_words(heard, activity, 10.0, given=given, forced=forced[:2])

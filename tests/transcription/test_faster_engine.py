@@ -191,3 +191,23 @@ def test_base_detects_the_language_spoken(tmp_path, monkeypatch):
     assert recognizer.transcribe(song, sr=SR, language=None).language == "de"
     # identification judges the windows where the voice is, not the intro
     assert recognizer.identify_language([(song, SR)])[0] == "de"
+
+
+@pytest.mark.slow
+def test_forced_alignment_places_each_given_word_where_it_is_said(tmp_path, monkeypatch):
+    """align_words: the given words, not recognised ones, each timed in order and inside the
+    speech, except the first, whose start Whisper's time warping draws to the window's start
+    (measured: 0.0 here, after a second of silence): align_lines starts each window at the
+    voice and holds a window's first word there."""
+    monkeypatch.setenv("PERFORMIA_CACHE", str(tmp_path))
+    words = SENTENCE.replace(",", "").replace(".", "").split()
+    y = speak(SENTENCE, sr=SR)
+    lead = np.zeros(SR, np.float32)  # a second of silence first
+    timed = tiny().align_words(np.concatenate([lead, y]), sr=SR, words=words, language="en")
+    assert len(timed) == len(words)
+    starts = np.array([s for s, _, _ in timed])
+    assert np.all(np.diff(starts) >= 0) and starts[-1] < 1.0 + len(y) / SR
+    assert np.all(starts[1:] > 1.0)  # inside the speech
+    assert starts[len(words) // 2] > starts[1] + 0.5
+    with pytest.raises(BadInputError, match="English only"):
+        tiny().align_words(y, sr=SR, words=words, language="de")

@@ -10,7 +10,9 @@ stages do it:
 2. words are recognised on the vocals stem (and, for comparison, on the mix) and scored as word
    error rate and as onset error of the words recognised correctly;
 3. vocal activity is detected on the stem and :func:`performia.analysis.word_timing.time_words`
-   times the words without and with the given lyrics; every given word is scored against its
+   times the words without and with the given lyrics (with them, forced alignment on the stem
+   times the words recognition did not hear, :func:`performia.stages.transcribe.force_align`,
+   as the stage does); every given word is scored against its
    true start (mean absolute error, share within 0.3 s), and words placed inside an
    instrumental gap of the truth are counted.
 
@@ -327,7 +329,7 @@ def evaluate_lyric_song(
     from performia.bench.separation import sdr_db
     from performia.separation import get_separator
     from performia.settings import get_settings
-    from performia.stages.transcribe import hear_stem
+    from performia.stages.transcribe import force_align, hear_stem
     from performia.transcription import align_words, get_recognizer, normalise_words
 
     mix, truth, stems = render_lyric_song(song)
@@ -378,7 +380,8 @@ def evaluate_lyric_song(
 
     given = parse_lyrics(song.given)
     prompted = recognizer.transcribe(signal, sr=SR, language="en", prompt=given.prompt)
-    aligned, _ = time_words(prompted, activity, duration, given=given, onsets=onsets)
+    forced, _ = force_align(recognizer, given, activity, duration, vocals, SR, "en")
+    aligned, _ = time_words(prompted, activity, duration, given=given, onsets=onsets, forced=forced)
     if len(aligned.words) == len(truth.words):
         mae, within = _onset_scores(
             [w.start for w in truth.words], [w.start for w in aligned.words]

@@ -4,20 +4,23 @@ Uses the vocals stem when the separate stage produced one, else the mix. Steps:
 
 1. Know the language: ``--language``, else Whisper's language identification where the voice
    sings, on the vocals stem and the mix together (:data:`IDENTIFY_ON`), recorded with its
-   probability. ``asr_model`` ``auto`` (the
-   default) then recognises English with tiny.en and every other language with the
-   multilingual base (:func:`~performia.transcription.models.model_for_language`), so French
-   lyrics or a German song need no model named.
-2. Recognise words with timestamps (faster-whisper by default; ``asr_engine``/``asr_model``) on
-   the signal ``Settings.asr_input`` picks (a Demucs stem, or the mix beside Spleeter, whose
-   artefacts cost recognition more than the band does). Given lyrics are the decoder's prompt.
-3. Find where a voice sings (:func:`~performia.analysis.vocal_activity.detect_vocal_activity`)
-   and where its notes start (:func:`~performia.analysis.word_onsets.voice_onsets`).
-4. :func:`~performia.analysis.word_timing.time_words`: with given lyrics (``lyrics``: plain
-   text or LRC) align the user's words to the recognised ones, so every given word is timed and
-   spelled as written and the given line breaks become the chart's lines; move word starts
-   onto the voice's onsets; guard the times (monotonic, none in instrumental gaps, drift
-   measured over the song). What each step changed goes into the provenance note.
+   probability. ``asr_model`` ``auto`` (the default) then uses tiny.en for English and the
+   multilingual base for every other language
+   (:func:`~performia.transcription.models.model_for_language`), so French lyrics or a German
+   song need no model named.
+2. Find where a voice sings (:func:`~performia.analysis.vocal_activity.detect_vocal_activity`),
+   on the vocals stem when there is one.
+3. With plain given lyrics: forced alignment of the given words on the vocals stem, window by
+   window (:func:`~performia.analysis.lyric_alignment.align_lines`); no recognition. Otherwise
+   (no lyrics, or LRC lines with times): recognise words with timestamps on the signal
+   ``Settings.asr_input`` picks (a Demucs stem, or the mix beside Spleeter, whose artefacts cost
+   recognition more than the band does), given lyrics as the decoder's prompt, and find where
+   the voice's notes start (:func:`~performia.analysis.word_onsets.voice_onsets`).
+4. :func:`~performia.analysis.word_timing.time_words`: with given lyrics line the user's words up
+   with the timed ones, so every given word is timed and spelled as written and the given line
+   breaks become the chart's lines; move recognised word starts onto the voice's onsets; guard
+   the times (monotonic, none in instrumental gaps, drift measured over the song). What each
+   step changed goes into the provenance note.
 
 Writes ``transcript.json`` (:class:`~performia.analysis.results.Transcript`).
 """
@@ -25,11 +28,13 @@ Writes ``transcript.json`` (:class:`~performia.analysis.results.Transcript`).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 import numpy as np
 
 from performia.analysis.backends import engine_version
-from performia.analysis.lyrics import parse_lyrics
+from performia.analysis.lyric_alignment import align_lines
+from performia.analysis.lyrics import GivenLyrics, parse_lyrics
 from performia.analysis.results import Transcript
 from performia.analysis.vocal_activity import detect_vocal_activity
 from performia.analysis.word_onsets import voice_onsets
@@ -41,7 +46,7 @@ from performia.transcription import Recognizer, get_recognizer
 from performia.transcription.base import WHISPER_SR, language_code
 from performia.transcription.models import AUTO_MODEL, MULTILINGUAL_MODEL, model_for_language
 
-__all__ = ["IDENTIFY_ON", "hear_stem", "preload", "run"]
+__all__ = ["IDENTIFY_ON", "force_align", "hear_stem", "preload", "run"]
 
 #: Which signals the language is identified on, their probabilities averaged. Measured on
 #: espeak-ng songs over a piano band (base, the windows where the stem is loudest): German on
@@ -103,6 +108,25 @@ def _language(
     return code, probability, f"language {code} identified on {where} (p {probability:.2f})"
 
 
+def force_align(
+    recognizer: Recognizer,
+    given: GivenLyrics,
+    activity: list[tuple[float, float]],
+    duration: float,
+    voice: np.ndarray,
+    sr: int,
+    language: str | None,
+) -> tuple[list[tuple[float, float, float]], int]:
+    """The given words timed by :func:`~performia.analysis.lyric_alignment.align_lines` on
+    ``voice``: ``(start, end, probability)`` per word, and the windows aligned."""
+
+    def window(t0: float, t1: float, words: Sequence[str]) -> list[tuple[float, float, float]]:
+        audio = voice[round(t0 * sr) : round(t1 * sr)]
+        return recognizer.align_words(audio, sr=sr, words=words, language=language)
+
+    return align_lines(given.lines, activity, duration, window)
+
+
 def run(ctx: StageContext) -> StageOutcome:
     given = parse_lyrics(ctx.params["lyrics"]) if ctx.params.get("lyrics") else None
     ctx.report(0.02, "loading the speech model")
@@ -123,14 +147,25 @@ def run(ctx: StageContext) -> StageOutcome:
     language, probability, language_note = _language(ctx, engine, model, signals, heard_on)
     recognizer = _recognizer(engine, model_for_language(model, language))
 
-    ctx.report(0.1, f"recognising words on {where}")
+    voice, voice_sr, voice_where = (
+        (stem, WHISPER_SR, "the vocals stem") if stem is not None else (y, sr, where)
+    )
+    ctx.report(0.1, "finding where the voice sings")
+    activity = detect_vocal_activity(y=voice, sr=voice_sr)
+    ctx.report(0.15, f"recognising words on {where}")
     prompt = given.prompt if given is not None else None
     recognised = recognizer.transcribe(y, sr=sr, language=language, prompt=prompt)
-
-    ctx.report(0.8, "finding where the voice sings")
-    voice, voice_sr = (stem, WHISPER_SR) if stem is not None else (y, sr)
-    activity = detect_vocal_activity(y=voice, sr=voice_sr)
     onsets = voice_onsets(y=voice, sr=voice_sr) if stem is not None else None
+    heard = [f"{len(recognised.words)} words recognised on {where}"]
+    forced = None
+    if given is not None and not any(t is not None for t in given.line_times):
+        # Plain lyrics (LRC lines carry their own times): forced alignment, window by window.
+        ctx.report(0.6, f"aligning the given lyrics on {voice_where}")
+        forced, windows = force_align(
+            recognizer, given, activity, duration, voice, voice_sr, language or recognised.language
+        )
+        heard.append(f"given lyrics forced-aligned on {voice_where} in {windows} windows")
+
     ctx.report(0.85, "aligning the given lyrics" if given else "checking word timing")
     transcript, notes = time_words(
         recognised,
@@ -139,8 +174,9 @@ def run(ctx: StageContext) -> StageOutcome:
         given=given,
         activity_from_stem=stem is not None,
         onsets=onsets,
+        forced=forced,
     )
-    notes.insert(0, f"{len(recognised.words)} words recognised on {where}")
+    notes[:0] = heard
     if language_note is not None:
         notes.insert(0, language_note)
         transcript = dataclasses.replace(transcript, language_probability=probability)

@@ -14,6 +14,7 @@ concurrent decodes on two cores would only slow each other down).
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections.abc import Iterable, Sequence
@@ -82,6 +83,19 @@ class Recognizer(Protocol):
         where the first is loudest (where the voice is, not an instrumental intro), in every
         signal, and the probabilities are averaged. An English-only model answers
         ``("en", 1.0)``: it cannot tell.
+        """
+        ...
+
+    def align_words(
+        self, y: np.ndarray, *, sr: int, words: Sequence[str], language: str | None
+    ) -> list[tuple[float, float, float]]:
+        """Forced alignment: where each of ``words`` is sung in ``y`` (at most one 30 s window).
+
+        The decoder is given the words instead of choosing them, and its cross-attention,
+        warped onto the audio frames (Whisper's own word-timestamp method), says when each is
+        heard. Returns ``(start, end, probability)`` per word, seconds from the start of ``y``;
+        every word is placed, in order, whether it is sung there or not (see
+        :mod:`performia.analysis.lyric_alignment` for how a song is cut into windows).
         """
         ...
 
@@ -256,6 +270,39 @@ class WhisperEngine:
 
     def _language_probabilities(self, audio: np.ndarray) -> dict[str, float]:
         """Every language's probability for one window of ``audio`` (16 kHz, ≤ 30 s)."""
+        raise NotImplementedError
+
+    def align_words(
+        self, y: np.ndarray, *, sr: int, words: Sequence[str], language: str | None
+    ) -> list[tuple[float, float, float]]:
+        """See :meth:`Recognizer.align_words`."""
+        code, audio = prepare_request(self, y, sr, language)  # type: ignore[arg-type]
+        if not words:
+            return []
+        if len(audio) == 0:
+            raise BadInputError("no audio to align the words to")
+        audio = audio[:LANGUAGE_WINDOW]
+        with self._lock:
+            timed = self._align(audio, " " + " ".join(words), code or "en")
+        if len(timed) != len(words):  # the tokenizer split the text otherwise: spread evenly
+            spans = np.array(timed, dtype=np.float64).reshape(-1, 3) if timed else None
+            if spans is None:
+                edges = np.linspace(0.0, len(audio) / WHISPER_SR, len(words) + 1)
+                return [(float(a), float(b), 0.0) for a, b in itertools.pairwise(edges)]
+            at = np.linspace(0, len(spans) - 1, len(words))
+            grid = np.arange(len(spans))
+            return [
+                (float(s), float(max(e, s)), 0.0)
+                for s, e in zip(
+                    np.interp(at, grid, spans[:, 0]), np.interp(at, grid, spans[:, 1]), strict=True
+                )
+            ]
+        return [(float(s), float(max(e, s)), float(p)) for s, e, p in timed]
+
+    def _align(
+        self, audio: np.ndarray, text: str, language: str
+    ) -> list[tuple[float, float, float]]:
+        """``(start, end, probability)`` of each word of ``text`` in ``audio`` (16 kHz)."""
         raise NotImplementedError
 
     def transcribe(

@@ -100,6 +100,24 @@ class FasterWhisperRecognizer(WhisperEngine):
         """ISO 639-1 codes the model knows (``("en",)`` for an English-only model)."""
         return tuple(self._model.supported_languages)
 
+    def _align(
+        self, audio: np.ndarray, text: str, language: str
+    ) -> list[tuple[float, float, float]]:
+        from faster_whisper.audio import pad_or_trim
+        from faster_whisper.tokenizer import Tokenizer
+
+        tokenizer = Tokenizer(
+            self._model.hf_tokenizer,
+            self._model.model.is_multilingual,
+            task="transcribe",
+            language=language if self._model.model.is_multilingual else None,
+        )
+        features = self._model.feature_extractor(audio)
+        frames = min(features.shape[-1], 3000)
+        encoded = self._model.encode(pad_or_trim(features[:, :3000]))
+        (timed,) = self._model.find_alignment(tokenizer, [tokenizer.encode(text)], encoded, frames)
+        return [(float(w["start"]), float(w["end"]), float(w["probability"])) for w in timed]
+
     def _language_probabilities(self, audio: np.ndarray) -> dict[str, float]:
         _, _, probabilities = self._model.detect_language(audio, language_detection_segments=1)
         return {str(code): float(p) for code, p in probabilities}

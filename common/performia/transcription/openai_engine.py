@@ -79,6 +79,35 @@ class OpenAIWhisperRecognizer(WhisperEngine):
         """ISO 639-1 codes the model knows (``("en",)`` for an English-only model)."""
         return self._languages if self.multilingual else ("en",)
 
+    def _align(
+        self, audio: np.ndarray, text: str, language: str
+    ) -> list[tuple[float, float, float]]:
+        import torch
+        import whisper
+        from whisper.timing import find_alignment
+        from whisper.tokenizer import get_tokenizer
+
+        tokenizer = get_tokenizer(
+            self._model.is_multilingual,
+            num_languages=self._model.num_languages,
+            language=language if self._model.is_multilingual else None,
+            task="transcribe",
+        )
+        mel = whisper.log_mel_spectrogram(
+            torch.from_numpy(np.ascontiguousarray(audio)),
+            n_mels=self._model.dims.n_mels,
+            padding=whisper.audio.N_SAMPLES,
+        )
+        frames = min(len(audio) // whisper.audio.HOP_LENGTH, whisper.audio.N_FRAMES)
+        timed = find_alignment(
+            self._model,
+            tokenizer,
+            tokenizer.encode(text),
+            whisper.audio.pad_or_trim(mel, whisper.audio.N_FRAMES).to(self._model.device),
+            frames,
+        )
+        return [(float(w.start), float(w.end), float(w.probability)) for w in timed]
+
     def _language_probabilities(self, audio: np.ndarray) -> dict[str, float]:
         import torch
         import whisper
