@@ -163,3 +163,17 @@ def test_an_english_song_is_identified_and_heard_by_tiny_en(sung, tmp_path):
     stage = song.provenance.stages["transcribe"]
     assert stage.engine == "faster-whisper tiny.en" and "language en identified" in stage.note
     assert song.language == "en"
+
+
+@pytest.mark.slow
+def test_an_instrumental_gets_no_words_and_no_language_guessed(tmp_path):
+    """Nothing is sung: no language is identified from the band (Whisper would name one
+    anyway), nothing is recognised in it, and the chart is still made."""
+    mix, _, _ = render_song(bpm=110, bars=8, timbre="piano", sr=SR, seed=6)
+    path = write_audio(tmp_path / "instrumental.flac", mix, SR)
+    song = analyze_file(path, tmp_path / "out").song
+    assert not _words(song)
+    note = song.provenance.stages["transcribe"].note
+    assert "no voice found: language not identified" in note
+    assert "nothing recognised: no voice on the vocals stem" in note  # measured: base heard
+    # one invented word in the band's mix before

@@ -144,19 +144,26 @@ def run(ctx: StageContext) -> StageOutcome:
         signals, heard_on = [(stem, WHISPER_SR), (mix, ANALYSIS_SR)], " and ".join(IDENTIFY_ON)
     else:
         signals, heard_on = [(mix, ANALYSIS_SR)], "the mix"
-    language, probability, language_note = _language(ctx, engine, model, signals, heard_on)
-    recognizer = _recognizer(engine, model_for_language(model, language))
-
     voice, voice_sr, voice_where = (
         (stem, WHISPER_SR, "the vocals stem") if stem is not None else (y, sr, where)
     )
-    ctx.report(0.1, "finding where the voice sings")
+    ctx.report(0.04, "finding where the voice sings")
     activity = detect_vocal_activity(y=voice, sr=voice_sr)
-    ctx.report(0.15, f"recognising words on {where}")
+    if activity:
+        language, probability, language_note = _language(ctx, engine, model, signals, heard_on)
+    else:  # nothing sung: no language to hear (an instrumental)
+        language, probability = language_code(ctx.params.get("language")), None
+        language_note = None if language else "no voice found: language not identified"
+    recognizer = _recognizer(engine, model_for_language(model, language))
     prompt = given.prompt if given is not None else None
-    recognised = recognizer.transcribe(y, sr=sr, language=language, prompt=prompt)
+    if activity or stem is None:
+        ctx.report(0.15, f"recognising words on {where}")
+        recognised = recognizer.transcribe(y, sr=sr, language=language, prompt=prompt)
+        heard = [f"{len(recognised.words)} words recognised on {where}"]
+    else:  # the stem holds no voice: whatever recognition "hears" in the band is invented
+        recognised = Transcript((), language)
+        heard = ["nothing recognised: no voice on the vocals stem"]
     onsets = voice_onsets(y=voice, sr=voice_sr) if stem is not None else None
-    heard = [f"{len(recognised.words)} words recognised on {where}"]
     forced = None
     if given is not None and not any(t is not None for t in given.line_times):
         # Plain lyrics (LRC lines carry their own times): forced alignment, window by window.
