@@ -381,7 +381,7 @@ def evaluate_lyric_song(
     given = parse_lyrics(song.given)
     prompted = recognizer.transcribe(signal, sr=SR, language="en", prompt=given.prompt)
     forced, _ = force_align(recognizer, given, activity, duration, vocals, SR, "en")
-    aligned, _ = time_words(prompted, activity, duration, given=given, onsets=onsets, forced=forced)
+    aligned, _ = time_words(prompted, activity, duration, given=given, forced=forced)
     if len(aligned.words) == len(truth.words):
         mae, within = _onset_scores(
             [w.start for w in truth.words], [w.start for w in aligned.words]
