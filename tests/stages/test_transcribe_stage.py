@@ -11,6 +11,7 @@ import json
 import numpy as np
 import pytest
 
+from performia.bench.lyrics_set import word_starts
 from performia.embedded import analyze_file
 from performia.testing import render_song, write_audio
 
@@ -43,12 +44,6 @@ def _words(song):
     return [s for sec in song.sections for line in sec.lines for s in line.syllables]
 
 
-def _word_starts(song):
-    """Start of each word: the first syllable after a syllable that ends a word."""
-    syllables = _words(song)
-    return [s.start_time for i, s in enumerate(syllables) if i == 0 or syllables[i - 1].ends_word]
-
-
 def _break(truth):
     """The instrumental break: the longest silence between two sung words."""
     gaps = [(a.end, b.start) for a, b in zip(truth.words, truth.words[1:], strict=False)]
@@ -66,7 +61,7 @@ def test_given_lyrics_are_timed_spelled_and_lined_as_written(sung, tmp_path):
     texts = [" ".join(s.text for s in line.syllables) for line in lines]
     assert len(lines) == 4  # the given line breaks, blank lines dropped
     assert "Light," in "".join(texts).replace(" ", "")  # spelled as the user wrote it
-    starts = np.array(_word_starts(song))
+    starts = np.array(word_starts(song))
     true = np.array([w.start for w in truth.words])
     assert len(starts) == len(true)
     err = np.abs(starts - true)
@@ -89,7 +84,7 @@ def test_recognised_lyrics_without_given_words(sung, tmp_path):
     heard = "".join(s.text + (" " if s.ends_word else "") for s in _words(song))
     assert wer(" ".join(w.text for w in truth.words), heard) <= 0.35
     lo, hi = _break(truth)
-    assert not any(lo + 0.3 < t < hi - 0.3 for t in _word_starts(song))
+    assert not any(lo + 0.3 < t < hi - 0.3 for t in word_starts(song))
 
 
 # ------------------------------------------------------------------------------------ languages
@@ -151,7 +146,7 @@ def test_given_french_lyrics_with_the_language_named_need_no_model_named(tmp_pat
     stage = song.provenance.stages["transcribe"]
     assert stage.engine == "faster-whisper base" and "identified" not in stage.note
     assert song.language == "fr" and song.lyrics_source == "given"
-    starts = np.array(_word_starts(song))
+    starts = np.array(word_starts(song))
     assert len(starts) == len(truth.words)
     assert np.median(np.abs(starts - np.array([w.start for w in truth.words]))) <= 0.3
 

@@ -26,7 +26,15 @@ import numpy as np
 
 from performia.bench.devset import LYRICS_TASKS, Clip, load_clips, read_words
 
-__all__ = ["LOST_S", "TARGETS", "WITHIN_S", "lyrics_set_table", "onset_scores", "run_lyrics_set"]
+__all__ = [
+    "LOST_S",
+    "TARGETS",
+    "WITHIN_S",
+    "lyrics_set_table",
+    "onset_scores",
+    "run_lyrics_set",
+    "word_starts",
+]
 
 #: A word this close to its annotated start (s) is on time.
 WITHIN_S = 0.3
@@ -60,7 +68,7 @@ def onset_scores(truth: Sequence[float], estimate: Sequence[float]) -> dict[str,
     }
 
 
-def _word_starts(song: Any) -> list[float]:
+def word_starts(song: Any) -> list[float]:
     """Each word's start in a Song Map: the start of the syllable after one that ends a word."""
     syllables = [s for section in song.sections for line in section.lines for s in line.syllables]
     return [s.start_time for i, s in enumerate(syllables) if i == 0 or syllables[i - 1].ends_word]
@@ -75,7 +83,7 @@ def evaluate_lyrics_clip(clip: Clip, *, work: Path) -> dict[str, Any]:
     result = analyze_file(clip.audio, work / clip.id, params={"lyrics": text})
     seconds = time.perf_counter() - began
     song = result.song
-    estimate = _word_starts(song)
+    estimate = word_starts(song)
     if len(estimate) != len(words):
         raise ValueError(
             f"{clip.id}: the Song Map holds {len(estimate)} words, the lyrics {len(words)}"
