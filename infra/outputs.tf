@@ -11,6 +11,7 @@ output "frontend_config" {
     storageApi    = "https://storage.googleapis.com"
     bucket        = google_storage_bucket.data.name
     saveSongUrl   = "${local.api_url}/save_song"
+    realignUrl    = "${local.api_url}/realign"
     uploadUrl     = "${local.api_url}/upload_url"
     kbQueryUrl    = contains(keys(local.http_functions), "kb_query") ? "${local.api_url}/kb_query" : null
     firestore = {

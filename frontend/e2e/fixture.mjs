@@ -206,14 +206,17 @@ export function libraryEntry(song) {
 }
 
 /**
- * Write songs into `root` as a store root. Each spec: {song, stems?: boolean}.
+ * Write songs into `root` as a store root. Each spec: {song, stems?: boolean, stored?: (song) => void}:
+ * the audio is rendered from `song` as given, then `stored` may change the Song Map that is
+ * written (e.g. lines timed off the singing, for re-align tests).
  * Audio goes to uploads/{id}/song.wav (and jobs/{id}/separate/{stem}.wav), keys relative to
  * the root as the contract says. Returns the songs as written.
  */
 export function writeStore(root, specs, { sampleRate = 8000 } = {}) {
   const written = [];
-  for (const { song, stems } of specs) {
+  for (const { song, stems, stored } of specs) {
     const audio = render(song, sampleRate);
+    stored?.(song);
     const audioKey = `uploads/${song.id}/song.wav`;
     mkdirSync(join(root, "uploads", song.id), { recursive: true });
     writeFileSync(join(root, audioKey), wav(audio.mix, sampleRate));
@@ -233,6 +236,21 @@ export function writeStore(root, specs, { sampleRate = 8000 } = {}) {
   const index = { songs: written.map(libraryEntry).sort((a, b) => (a.title + a.songId).localeCompare(b.title + b.songId)) };
   writeFileSync(join(root, "songs", "index.json"), JSON.stringify(index, null, 1));
   return written;
+}
+
+/** Move every line after the first `seconds` later (a chart that slid off the singing). */
+export function slideLinesAfterFirst(song, seconds) {
+  const lines = song.sections.flatMap((s) => s.lines);
+  for (const line of lines.slice(1)) {
+    line.startTime = r3(line.startTime + seconds);
+    line.endTime = r3(line.endTime + seconds);
+    for (const s of line.syllables) s.startTime = r3(s.startTime + seconds);
+  }
+  for (const sec of song.sections) {
+    const last = sec.lines.at(-1);
+    if (last) sec.endTime = r3(Math.max(sec.endTime, last.endTime));
+  }
+  song.duration = r3(Math.max(song.duration, ...lines.map((l) => l.endTime)));
 }
 
 /** The songs every browser test uses. */

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from performia.bench.cli import bench_app
 from performia.bench.devset import LYRICS_TASKS, DevSetError, load_clips, read_words
 from performia.bench.lyrics_set import onset_scores, run_lyrics_set
-from performia.testing import render_song
+from performia.testing import sung_song
 
 SR = 44100
 LYRICS = """Morning light is falling softly on the river
@@ -30,16 +30,7 @@ Sing it louder let the echo bring it home"""
 
 
 def make_set(root: Path, *, lyrics: str = LYRICS) -> Path:
-    mix, truth, _ = render_song(
-        bpm=100,
-        bars=16,
-        lyrics=LYRICS,
-        word_gap_s=0.06,
-        levels={"drums": 0.6, "chords": 0.5, "melody": 0.0, "vocals": 0.8},
-        timbre="piano",
-        sr=SR,
-        seed=3,
-    )
+    mix, truth = sung_song(lyrics=LYRICS, sr=SR)
     (root / "audio").mkdir(parents=True)
     (root / "annotations" / "lyrics").mkdir(parents=True)
     soundfile.write(root / "audio" / "sung.flac", mix, SR)

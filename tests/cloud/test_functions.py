@@ -65,7 +65,7 @@ def pubsub(payload: dict, attributes: dict | None = None) -> dict:
             "subscription": "projects/p/subscriptions/s"}  # fmt: skip
 
 
-HTTP_FUNCTIONS = {"upload_url", "save_song", "kb_query"}
+HTTP_FUNCTIONS = {"upload_url", "save_song", "realign", "kb_query"}
 
 
 def test_there_is_a_function_for_every_stage_dead_letters_and_the_frontend():
@@ -247,3 +247,49 @@ def test_behind_the_gateway_the_user_comes_from_the_forwarded_header(adapter, si
     ok = client.post("/", json={"filename": "song.mp3", "size": 1000}, headers=headers)
     assert ok.status_code == 200, ok.get_json()
     assert adapter.jobs.get(ok.get_json()["jobId"]).owner == "carol"
+
+
+def test_realign_answers_the_song_owner_only(adapter, signed_in, monkeypatch, tmp_path):
+    """The function's wiring: sign-in, owner, the statuses; the alignment is the fake's."""
+    import numpy as np
+
+    import performia.cloud.realign as realign
+    from performia.cloud.library import publish_song, song_key
+    from performia.songmap.io import parse_song_map
+    from performia.testing import write_audio
+
+    class Aligner:
+        def align_words(self, y, *, sr, words, language):
+            return [(0.5 * i, 0.5 * i + 0.4, 0.9) for i in range(len(words))]
+
+    monkeypatch.setattr(realign, "_recognizer", lambda language: Aligner())
+    t = np.arange(8 * 16000) / 16000
+    stem = write_audio(tmp_path / "v.wav", (0.3 * np.sin(2 * np.pi * 220 * t)).astype("f4"), 16000)
+    adapter.store.put(song_key(SONG["id"], "media/vocals.wav"), stem.read_bytes())
+
+    def line(words, at):
+        syllables = [{"text": w, "startTime": at + i, "duration": 0.5} for i, w in enumerate(words)]
+        return {"startTime": at, "endTime": at + len(words), "text": " ".join(words),
+                "syllables": syllables}  # fmt: skip
+
+    doc = {
+        **SONG,
+        "duration": 8.0,
+        "stems": [{"name": "vocals", "src": song_key(SONG["id"], "media/vocals.wav"),
+                   "mimeType": "audio/wav"}],
+        "sections": [{"name": "Verse", "startTime": 0, "endTime": 8,
+                      "lines": [line(["one", "two"], 0.5), line(["three", "four"], 5.0)]}],
+    }  # fmt: skip
+    publish_song(adapter.store, parse_song_map(doc), owner="alice")
+    client = http_client("realign")
+    body = {"songId": SONG["id"], "songMap": doc, "from": {"section": 0, "line": 0}}
+    assert client.post("/", json=body).status_code == 401
+    theirs = client.post("/", json=body, headers=signed_in("bob"))
+    assert theirs.status_code == 403 and "not one of yours" in theirs.get_json()["error"]
+    bad = client.post("/", json={**body, "from": {}}, headers=signed_in("alice"))
+    assert bad.status_code == 400
+    ok = client.post("/", json=body, headers=signed_in("alice"))
+    assert ok.status_code == 200
+    (timing,) = ok.get_json()["lines"]
+    assert (timing["section"], timing["line"]) == (0, 1)
+    assert timing["syllables"][0]["startTime"] >= 1.5  # after the fixed line's end

@@ -219,6 +219,7 @@ def test_frontend_config_output_has_the_contract_fields():
         "storageApi",
         "bucket",
         "saveSongUrl",
+        "realignUrl",
         "uploadUrl",
         "kbQueryUrl",
         "firestore",

@@ -13,29 +13,15 @@ import pytest
 
 from performia.bench.lyrics_set import word_starts
 from performia.embedded import analyze_file
-from performia.testing import render_song, write_audio
+from performia.testing import SUNG_LYRICS, render_song, sung_song, write_audio
 
 SR = 44100
-LYRICS = """Morning light is falling softly on the river
-Every voice is singing gently through the valley
-
-
-Hold the moment carry it along the water
-Sing it louder let the echo bring it home"""
+LYRICS = SUNG_LYRICS
 
 
 @pytest.fixture(scope="module")
 def sung(tmp_path_factory):
-    mix, truth, _ = render_song(
-        bpm=100,
-        bars=16,
-        lyrics=LYRICS,
-        word_gap_s=0.06,
-        levels={"drums": 0.6, "chords": 0.5, "melody": 0.0, "vocals": 0.8},
-        timbre="piano",
-        sr=SR,
-        seed=3,
-    )
+    mix, truth = sung_song(sr=SR)
     path = write_audio(tmp_path_factory.mktemp("sung") / "morning.flac", mix, SR)
     return path, truth
 

@@ -15,7 +15,13 @@ from performia.cloud.library import LIBRARY_KEY, read_library, song_key
 from performia.songmap.io import dump_song_map, parse_song_map
 from performia.storage.local import LocalFolderStore
 from performia.viewer import app as viewer_app
-from performia.viewer.app import KB_QUERY_URL, SAVE_SONG_URL, VERSION_HEADER, ViewerApp
+from performia.viewer.app import (
+    KB_QUERY_URL,
+    REALIGN_URL,
+    SAVE_SONG_URL,
+    VERSION_HEADER,
+    ViewerApp,
+)
 
 SONG_MAP_URL = f"/data/songs/{SONG_ID}/song_map.json"
 
@@ -49,6 +55,7 @@ def test_config_follows_the_contract(client):
         "storageApi": None,
         "bucket": None,
         "saveSongUrl": "/api/save_song",
+        "realignUrl": "/api/realign",
         "uploadUrl": None,
         "kbQueryUrl": None,
         "firestore": None,
@@ -343,3 +350,32 @@ def test_an_oversized_body_is_refused_unread(client, store_root, monkeypatch):
     response = save(client, doc, base)  # the Song Map alone is larger than 1000 bytes
     assert response.status_code == 413
     assert (store_root / song_key(SONG_ID)).read_bytes() == before
+
+
+# -- POST /api/realign ------------------------------------------------------------------------
+
+
+def test_realign_answers_new_times_for_the_lines_after_the_fixed_one(client, monkeypatch):
+    """The viewer runs the cloud's code on its own store (no owner); the aligner is a fake."""
+    import performia.cloud.realign as realign
+
+    class Aligner:
+        def align_words(self, y, *, sr, words, language):
+            return [(0.1 * i, 0.1 * i + 0.08, 0.9) for i in range(len(words))]
+
+    monkeypatch.setattr(realign, "_recognizer", lambda language: Aligner())
+    doc, _ = load(client)
+    line = doc["sections"][0]["lines"][0]
+    later = {**line, "startTime": 2.5, "endTime": 2.9, "text": "light",
+             "syllables": [{**line["syllables"][2], "startTime": 2.5}]}  # fmt: skip
+    doc["sections"][0]["lines"].append(later)
+    body = {"songId": SONG_ID, "songMap": doc, "from": {"section": 0, "line": 0}}
+    answer = client.post(REALIGN_URL, json=body)
+    assert answer.status_code == 200, answer.get_json()
+    (timing,) = answer.get_json()["lines"]
+    assert (timing["section"], timing["line"]) == (0, 1)
+    assert timing["syllables"][0]["startTime"] >= 2.2  # after the fixed line (1.0-2.2)
+    assert client.post(REALIGN_URL, json={**body, "from": None}).status_code == 400
+    elsewhere = client.post(REALIGN_URL, json=body, headers={"Origin": "https://evil.example"})
+    assert elsewhere.status_code == 403
+    assert load(client)[0]["sections"][0]["lines"] == [line]  # nothing was saved

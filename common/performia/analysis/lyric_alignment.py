@@ -66,6 +66,8 @@ def align_lines(
     activity: Sequence[tuple[float, float]],
     duration: float,
     align_window: AlignWindow,
+    *,
+    start: float = 0.0,
 ) -> tuple[list[tuple[float, float, float]], int]:
     """Every word of ``lines`` timed in the song: ``((start, end, probability) per word, windows)``.
 
@@ -80,6 +82,9 @@ def align_lines(
         Song length (s).
     align_window : callable
         ``align_window(t0, t1, words)``: the forced aligner on the audio from ``t0`` to ``t1``.
+    start : float
+        Where the lyrics may begin (s): the end of a line the user fixed, when the rest of the
+        song is re-aligned after it (:mod:`performia.songmap.realign`). No word starts earlier.
 
     Returns
     -------
@@ -92,9 +97,9 @@ def align_lines(
     placed: list[tuple[float, float, float]] = []
     windows = 0
     i = 0
-    cursor = _next_voiced(voiced, 0.0)
+    cursor = _next_voiced(voiced, start)
     while i < len(lines) and cursor is not None:
-        t0 = max(0.0, cursor - LEAD_S)
+        t0 = max(start, cursor - LEAD_S)
         t1 = min(t0 + WINDOW_S, duration)
         if t1 - t0 < 1.0:
             break
@@ -130,7 +135,7 @@ def align_lines(
     if i < len(lines):
         # The walk ran out of voice before the lyrics ended: the rest follow at a sung pace
         # (never squeezed unless the song itself ends), with probability 0 for the chart.
-        at = placed[-1][1] if placed else voiced[0][0]
+        at = placed[-1][1] if placed else max(start, voiced[0][0])
         rest = [w for line in lines[i:] for w in line]
         step = min(REST_WORD_S, max(duration - at, 0.0) / len(rest))
         placed += [(at + j * step, at + (j + 1) * step, 0.0) for j in range(len(rest))]

@@ -1,4 +1,4 @@
-"""The HTTP functions the frontend calls: ``upload_url`` and ``save_song``.
+"""The HTTP functions the frontend calls: ``upload_url``, ``save_song`` and ``realign``.
 
 Each takes a Flask request (what functions-framework hands an HTTP function) and returns
 ``(body, status, headers)``. The browser calls them from the frontend's origin, so every answer,
@@ -20,7 +20,7 @@ from performia.cloud.library import NotYourSongError, StaleEditError, save_from_
 from performia.cloud.uploads import create_upload
 from performia.errors import BadInputError
 
-__all__ = ["save_song_request", "upload_url_request"]
+__all__ = ["realign_request", "save_song_request", "upload_url_request"]
 
 
 #: The finer user mistakes and their statuses (any other BadInputError is a 400).
@@ -60,4 +60,17 @@ def save_song_request(request: Any) -> Response:
     return _handle(
         request,
         lambda user, body: save_from_request(store, body, user=user),  # type: ignore[arg-type]
+    )
+
+
+def realign_request(request: Any) -> Response:
+    """``POST {"songId", "songMap", "from": {"section", "line"}}`` → the lines after ``from``
+    aligned again (:func:`performia.cloud.realign.realign_from_request`); owner only."""
+    from performia.cloud.realign import realign_from_request
+    from performia.cloud.runtime import get_adapter
+
+    store = get_adapter().store
+    return _handle(
+        request,
+        lambda user, body: realign_from_request(store, body, user=user),  # type: ignore[arg-type]
     )

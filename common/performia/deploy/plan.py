@@ -125,7 +125,7 @@ class Access:
     firestore: bool = False
     uploads: Literal["", "read", "create"] = ""
     jobs: Literal["", "read_write"] = ""
-    songs: Literal["", "read_write"] = ""
+    songs: Literal["", "read", "read_write"] = ""
     #: Stage topics it publishes to.
     publishes: tuple[str, ...] = ()
     #: Signs URLs with its own service account (the IAM signBlob API).
@@ -161,6 +161,9 @@ DECLARED: Mapping[str, _Declared] = {
         Access(firestore=True, uploads="create", signs_urls=True),
     ),
     "save_song": _Declared("http", ("cloud",), 512, 20, 5, 30, Access(songs="read_write")),
+    # "Re-align from here": reads a song's vocals stem and runs the forced aligner (Whisper base
+    # on CPU: about 20 s for a 3-minute song), one request an instance, so 2 GiB holds it.
+    "realign": _Declared("http", ("cloud", "transcribe"), 2048, 1, 5, 300, Access(songs="read")),
     "kb_query": _Declared("http", ("cloud", "kb"), 2048, 4, 5, 60, Access()),
 }
 

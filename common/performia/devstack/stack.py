@@ -231,6 +231,7 @@ class DevStack:
             "bucket": self.bucket,
             "uploadUrl": f"{self.functions.url}/upload_url/",
             "saveSongUrl": f"{self.functions.url}/save_song/",
+            "realignUrl": f"{self.functions.url}/realign/",
             "kbQueryUrl": None,
             "firestore": {"projectId": self.project, "emulatorHost": self.firestore.host},
             "openSong": None,

@@ -5,6 +5,7 @@ an exact beat grid and returns a :class:`SongTruth` saying where everything was 
 analysis stage (beats, chords and key, melody, word timing) can be checked against it.
 """
 
+from performia.testing.sung import SUNG_LYRICS, SUNG_SR, sung_song
 from performia.testing.synth import (
     ChordTruth,
     NoteTruth,
@@ -21,6 +22,8 @@ from performia.testing.synth import (
 )
 
 __all__ = [
+    "SUNG_LYRICS",
+    "SUNG_SR",
     "ChordTruth",
     "NoteTruth",
     "SongTruth",
@@ -31,6 +34,7 @@ __all__ = [
     "render_melody",
     "render_song",
     "speak",
+    "sung_song",
     "write_audio",
     "write_truth",
 ]

@@ -9,6 +9,8 @@ Routes (the contract the frontend is written against, ``frontend_contract``):
   ``baseVersion``) and is never cached, so a reload sees the last save;
 - ``POST /api/save_song``: :func:`performia.cloud.library.save_song`, the cloud's code, with
   the cloud's answers (200, 400 naming the field, 409 for a stale edit);
+- ``POST /api/realign``: :func:`performia.cloud.realign.realign_from_request`, "re-align
+  from here" on the song's vocals stem (the Blueprint View's button);
 - ``POST /api/kb_query``: the knowledge base's handler, when it is installed;
 - anything else: the built frontend, falling back to ``index.html`` for the app's own routes.
 
@@ -43,6 +45,7 @@ __all__ = [
     "DATA_URL",
     "KB_QUERY_URL",
     "LOCAL_HOSTS",
+    "REALIGN_URL",
     "SAVE_SONG_URL",
     "VERSION_HEADER",
     "KbHandler",
@@ -56,6 +59,7 @@ log = logging.getLogger(__name__)
 
 DATA_URL = "/data/"
 SAVE_SONG_URL = "/api/save_song"
+REALIGN_URL = "/api/realign"
 KB_QUERY_URL = "/api/kb_query"
 VERSION_HEADER = "X-Performia-Version"
 #: Host names a loopback-bound viewer answers to.
@@ -185,6 +189,7 @@ class ViewerApp:
             "storageApi": None,
             "bucket": None,
             "saveSongUrl": SAVE_SONG_URL,
+            "realignUrl": REALIGN_URL,
             "uploadUrl": None,
             "kbQueryUrl": KB_QUERY_URL if self.kb_handler is not None else None,
             "firestore": None,
@@ -198,6 +203,8 @@ class ViewerApp:
         if path.startswith("/api/"):
             if path == SAVE_SONG_URL:
                 return self._post(request, self._save_song)
+            if path == REALIGN_URL:
+                return self._post(request, self._realign)
             if path == KB_QUERY_URL and (kb := self.kb_handler) is not None:
                 return self._post(request, lambda r: _from_handler(kb(r)))
             return _error(f"no API {path}", 404)
@@ -279,6 +286,14 @@ class ViewerApp:
                 statuses={StaleEditError: 409},
                 what="save",
             )
+        )
+
+    def _realign(self, request: Request) -> Response:
+        """Same request, answers and code as the cloud's ``realign`` function."""
+        from performia.cloud.realign import realign_from_request  # loads the aligner lazily
+
+        return _from_handler(
+            answer(request, lambda body: realign_from_request(self.store, body), what="re-align")
         )
 
     def _host_trusted(self, host: str) -> bool:

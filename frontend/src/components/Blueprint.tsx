@@ -16,7 +16,9 @@ import { allChordSymbols } from "../lib/placement";
 import { describePath, validateSongMap, type Issue } from "../lib/validate";
 import type { Line, Section, SongMap } from "../types/songmap";
 import type { SongSession } from "./App";
+import { LineTools } from "./LineTools";
 import { PrintSheet } from "./PrintSheet";
+import { usePlayer, type Player } from "./usePlayer";
 import "./Blueprint.css";
 
 const KINDS: SectionKind[] = ["intro", "verse", "pre-chorus", "chorus", "bridge", "solo", "instrumental", "outro", "section"];
@@ -143,7 +145,7 @@ export function Blueprint({ source, session, setSession, reload, onPlay }: Props
   }, [song]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const speller = useMemo(() => makeSpeller(song.key, allChordSymbols(song), { transpose: 0, capo: 0 }), [song]);
-  const preview = usePreview(source, song);
+  const player = usePlayer(source, song);
   const lastStep = session.history.past[session.history.past.length - 1];
   const nextStep = session.history.future[0];
 
@@ -171,6 +173,7 @@ export function Blueprint({ source, session, setSession, reload, onPlay }: Props
           <button onClick={() => window.print()} data-testid="print">Print</button>
           <button onClick={onPlay}>Living Chart</button>
         </div>
+        <PlayerBar player={player} duration={song.duration} />
       </div>
 
       {message && (
@@ -213,7 +216,10 @@ export function Blueprint({ source, session, setSession, reload, onPlay }: Props
         </div>
         <aside className="bp-inspector">
           {selected ? (
-            <Inspector song={song} at={selected} apply={apply} onSelect={setSelected} preview={preview} />
+            <>
+              <Inspector song={song} at={selected} apply={apply} onSelect={setSelected} preview={player.play} />
+              <LineTools song={song} songId={session.songId} at={selected} apply={apply} player={player} source={source} onNotice={setMessage} />
+            </>
           ) : (
             <div className="muted hint">
               <p>Select a syllable to edit its text, chord and timing.</p>
@@ -442,30 +448,25 @@ function Inspector({
   );
 }
 
-/** Play a stretch of the song's audio (one element, created on first use). */
-function usePreview(source: SongSource, song: SongMap) {
-  const el = useRef<HTMLAudioElement | null>(null);
-  const stopAt = useRef(0);
-  useEffect(
-    () => () => {
-      el.current?.pause();
-      el.current = null;
-    },
-    [song.audio?.src],
-  );
-  return useCallback(
-    (start: number, end: number) => {
-      if (!song.audio) return;
-      if (!el.current) {
-        el.current = new Audio(source.mediaUrl(song.audio.src));
-        el.current.addEventListener("timeupdate", () => {
-          if (el.current && el.current.currentTime >= stopAt.current) el.current.pause();
-        });
-      }
-      stopAt.current = end;
-      el.current.currentTime = Math.max(0, start);
-      void el.current.play();
-    },
-    [source, song.audio],
+/** Play, pause and the playhead: what "set to the playhead" and tap-along read. */
+function PlayerBar({ player, duration }: { player: Player; duration: number }) {
+  if (!player.ready) return null;
+  return (
+    <div className="bp-player" data-testid="bp-player">
+      <button onClick={() => (player.playing ? player.pause() : player.play())} data-testid="bp-play" aria-label={player.playing ? "Pause" : "Play"}>
+        {player.playing ? "⏸" : "▶"}
+      </button>
+      <input
+        type="range"
+        min={0}
+        max={duration}
+        step={0.01}
+        value={Math.min(player.time, duration)}
+        onChange={(e) => player.seek(Number(e.target.value))}
+        aria-label="Playhead"
+        data-testid="bp-seek"
+      />
+      <span className="bp-time" data-testid="bp-time">{formatPreciseTime(player.time)}</span>
+    </div>
   );
 }

@@ -21,6 +21,8 @@ export interface AppConfig {
   storageApi: string | null;
   bucket: string | null;
   saveSongUrl: string;
+  /** "Re-align from here" in the Blueprint View; null: not offered by this deployment. */
+  realignUrl: string | null;
   uploadUrl: string | null;
   kbQueryUrl: string | null;
   firestore: FirestoreConfig | null;
@@ -39,6 +41,7 @@ const DEFAULTS: AppConfig = {
   storageApi: null,
   bucket: null,
   saveSongUrl: "/api/save_song",
+  realignUrl: null,
   uploadUrl: null,
   kbQueryUrl: null,
   firestore: null,

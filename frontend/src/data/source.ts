@@ -14,6 +14,22 @@ export interface LoadedSong {
   version: string;
 }
 
+/** Where a line is: section, then line within the section. */
+export interface LineAddress {
+  section: number;
+  line: number;
+}
+
+/** New syllable times for one line, from "re-align from here". */
+export interface LineTiming extends LineAddress {
+  syllables: { startTime: number; duration: number }[];
+}
+
+export interface RealignReply {
+  lines: LineTiming[];
+  note: string;
+}
+
 export interface KbPassage {
   source: string;
   headingPath: string[];
@@ -38,6 +54,9 @@ export interface SongSource {
   loadSong(songId: string): Promise<LoadedSong>;
   /** Save over `baseVersion`; resolves to the new version. Throws SaveError. */
   saveSong(songId: string, baseVersion: string, song: SongMap): Promise<string>;
+  /** The lines after `from` aligned again to the vocals, anchored on `from` (the line the user
+   * fixed); only when config.realignUrl is set. Saves nothing. */
+  realignLyrics?(songId: string, song: SongMap, from: LineAddress): Promise<RealignReply>;
   /** URL of a store key (audio, stems). */
   mediaUrl(key: string): string;
   /** Passages from the knowledge base; only when config.kbQueryUrl is set. */
@@ -48,9 +67,11 @@ export interface SongSource {
 export abstract class BaseSource implements SongSource {
   constructor(readonly config: AppConfig) {
     if (config.kbQueryUrl) this.kbQuery = (q, k = 5) => this.queryKb(q, k);
+    if (config.realignUrl) this.realignLyrics = (id, song, from) => this.postRealign(id, song, from);
   }
 
   kbQuery?: (query: string, k?: number) => Promise<KbPassage[]>;
+  realignLyrics?: (songId: string, song: SongMap, from: LineAddress) => Promise<RealignReply>;
 
   /** A store key as a URL. Keys are encoded per path segment so names with spaces work. */
   mediaUrl(key: string): string {
@@ -85,6 +106,11 @@ export abstract class BaseSource implements SongSource {
       }
       throw e;
     }
+  }
+
+  private async postRealign(songId: string, song: SongMap, from: LineAddress): Promise<RealignReply> {
+    const reply = await postJson<RealignReply>(this.config.realignUrl!, { songId, songMap: song, from });
+    return { lines: Array.isArray(reply.lines) ? reply.lines : [], note: reply.note ?? "" };
   }
 
   private async queryKb(query: string, k: number): Promise<KbPassage[]> {

@@ -88,6 +88,66 @@ describe("edit actions", () => {
   });
 });
 
+describe("fixing lyric timing: playhead, tap along, re-align", () => {
+  const starts = (h: { present: ReturnType<typeof smallSong> }, s: number, l: number) =>
+    h.present.sections[s]!.lines![l]!.syllables!.map((y) => y.startTime);
+
+  it("sets a syllable's start to the playhead, keeping its end, within its neighbours", () => {
+    let h = perform(startHistory(smallSong()), { type: "setStart", at: at(1, 0, 2), time: 11.05 }); // world 11.2-12
+    expect(h.present.sections[1]!.lines![0]!.syllables![2]).toMatchObject({ startTime: 11.05, duration: 0.95 });
+    // past its end the whole syllable moves, stopping before the next one (sing at 13)
+    h = perform(h, { type: "setStart", at: at(1, 0, 2), time: 12.5 });
+    expect(h.present.sections[1]!.lines![0]!.syllables![2]).toMatchObject({ startTime: 12.05, duration: 0.95 });
+    expect(validateSongMap(h.present).ok).toBe(true);
+  });
+
+  it("moves a whole line to the playhead and pushes the lines it runs into", () => {
+    // "sing a song" (13-15) moved to 26 lands on Verse 2 ("a gain" 25-26.5, "the end" 27-29)
+    const h = perform(startHistory(smallSong()), { type: "setLineStart", section: 1, line: 1, time: 26 });
+    expect(starts(h, 1, 1)).toEqual([26, 26.6, 27]);
+    // the line before it is untouched; the ones after move later just enough, keeping lengths
+    expect(starts(h, 1, 0)).toEqual([10, 10.5, 11.2]);
+    expect(starts(h, 2, 0)).toEqual([28, 28.5]);
+    expect(starts(h, 2, 1)).toEqual([29.5, 29.9]);
+    expect(h.present.sections[2]!.lines![1]!.endTime).toBe(31.4);
+    // moved earlier, onto the line before: that line's last syllable is cut short
+    const back = perform(startHistory(smallSong()), { type: "setLineStart", section: 1, line: 1, time: 11.5 });
+    expect(starts(back, 1, 1)).toEqual([11.5, 12.1, 12.5]);
+    expect(back.present.sections[1]!.lines![0]!.syllables![2]).toMatchObject({ startTime: 11.2, duration: 0.3 });
+    expect(validateSongMap(h.present).ok).toBe(true);
+    expect(validateSongMap(back.present).ok).toBe(true);
+  });
+
+  it("re-times a line from one tap per syllable, refusing a wrong count or backward taps", () => {
+    const h = perform(startHistory(smallSong()), { type: "retimeLine", section: 2, line: 0, starts: [24.8, 25.9] });
+    expect(h.present.sections[2]!.lines![0]!.syllables).toMatchObject([
+      { startTime: 24.8, duration: 1.1 },
+      { startTime: 25.9, duration: 1 },
+    ]);
+    expect(h.present.sections[2]!.lines![0]!.startTime).toBe(24.8);
+    // "gain" now ends at 26.9, and "the" (27) is left alone
+    expect(starts(h, 2, 1)).toEqual([27, 27.5]);
+    expect(() => perform(h, { type: "retimeLine", section: 2, line: 0, starts: [25] })).toThrow(/2 expected, 1 tapped/);
+    expect(() => perform(h, { type: "retimeLine", section: 2, line: 0, starts: [26, 25] })).toThrow(/forward/);
+  });
+
+  it("applies a re-align reply as one undoable step, and refuses it after the line changed", () => {
+    const song = smallSong();
+    const reply = [
+      { section: 2, line: 0, syllables: [{ startTime: 30, duration: 0.4 }, { startTime: 30.4, duration: 0.8 }] },
+      { section: 2, line: 1, syllables: [{ startTime: 32, duration: 0.3 }, { startTime: 32.4, duration: 1 }] },
+    ];
+    const h = perform(startHistory(song), { type: "setLineTimings", lines: reply });
+    expect(starts(h, 2, 0)).toEqual([30, 30.4]);
+    expect(h.present.sections[2]!.lines![1]!.endTime).toBe(33.4);
+    expect(h.past).toHaveLength(1);
+    expect(h.past[0]!.label).toBe("re-align 2 lines");
+    expect(undo(h).present).toEqual(song);
+    const merged = perform(startHistory(song), { type: "merge", at: at(2, 0, 0) });
+    expect(() => perform(merged, { type: "setLineTimings", lines: reply })).toThrow(/changed while re-aligning/);
+  });
+});
+
 describe("undo and redo with patches", () => {
   it("undoes and redoes a sequence of edits exactly", () => {
     const original = smallSong();

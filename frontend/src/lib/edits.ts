@@ -32,7 +32,18 @@ export type Action =
   | { type: "splitSection"; section: number; line: number; name?: string }
   | { type: "mergeSections"; section: number }
   | { type: "moveLine"; section: number; direction: "up" | "down" }
-  | { type: "setMeta"; field: "title" | "artist" | "album" | "key"; value: string };
+  | { type: "setMeta"; field: "title" | "artist" | "album" | "key"; value: string }
+  | { type: "setStart"; at: At; time: number }
+  | { type: "setLineStart"; section: number; line: number; time: number }
+  | { type: "retimeLine"; section: number; line: number; starts: number[] }
+  | { type: "setLineTimings"; lines: LineTimings[] };
+
+/** New times for one line's syllables, in order (a "re-align from here" reply). */
+export interface LineTimings {
+  section: number;
+  line: number;
+  syllables: { startTime: number; duration: number }[];
+}
 
 /** Thrown for an action that cannot apply (bad address, nothing to merge with …). */
 export class EditError extends Error {}
@@ -185,6 +196,127 @@ function nudge(song: Draft<SongMap>, at: At, delta: number, edge: "both" | "star
   refreshSections(song);
 }
 
+/** A syllable starts at `time` (the playhead): its start moves and its end stays, or, at or past
+ * its end, the whole syllable moves; clamped between its neighbours as a nudge is. */
+function setStart(song: Draft<SongMap>, at: At, time: number): void {
+  const syl = syllableAt(song, at);
+  const delta = time - syl.startTime;
+  nudge(song, at, delta, time < syl.startTime + syl.duration - MIN_DURATION ? "start" : "both");
+}
+
+interface Placed {
+  syl: Draft<Syllable>;
+  section: number;
+  line: number;
+}
+
+function flatSyllables(song: Draft<SongMap>): Placed[] {
+  const flat: Placed[] = [];
+  song.sections.forEach((sec, s) =>
+    (sec.lines ?? []).forEach((line, l) => (line.syllables ?? []).forEach((syl) => flat.push({ syl, section: s, line: l }))),
+  );
+  return flat;
+}
+
+/**
+ * After a line was given new times, push the syllables around it out of its way, keeping their
+ * lengths: later ones that now start before the one before them ends move later (up to the end
+ * of the song), earlier ones that now end after the next starts are cut short, or moved earlier
+ * when they would start after it. Stops at the first syllable that needs nothing, so a fix
+ * touches only what it overlaps; "re-align from here" then places the rest properly.
+ */
+function settleAround(song: Draft<SongMap>, section: number, line: number): void {
+  const flat = flatSyllables(song);
+  const first = flat.findIndex((p) => p.section === section && p.line === line);
+  if (first < 0) return;
+  let last = first;
+  while (last + 1 < flat.length && flat[last + 1]!.section === section && flat[last + 1]!.line === line) last++;
+  const touched = new Set<string>([`${section}/${line}`]);
+  for (let j = last + 1; j < flat.length; j++) {
+    const prev = flat[j - 1]!.syl;
+    const cur = flat[j]!.syl;
+    const needed = Math.max(prev.startTime + prev.duration, prev.startTime + MIN_DURATION);
+    if (cur.startTime >= needed) break;
+    const start = Math.min(needed, Math.max(0, song.duration - MIN_DURATION));
+    cur.duration = round(Math.max(MIN_DURATION, Math.min(cur.duration, song.duration - start)));
+    cur.startTime = round(start);
+    touched.add(`${flat[j]!.section}/${flat[j]!.line}`);
+  }
+  for (let j = first - 1; j >= 0; j--) {
+    const next = flat[j + 1]!.syl;
+    const cur = flat[j]!.syl;
+    if (cur.startTime + cur.duration <= next.startTime) break;
+    if (cur.startTime <= next.startTime - MIN_DURATION) {
+      cur.duration = round(next.startTime - cur.startTime);
+    } else {
+      cur.startTime = round(Math.max(0, next.startTime - cur.duration));
+      cur.duration = round(Math.max(MIN_DURATION, Math.min(cur.duration, next.startTime - cur.startTime)));
+    }
+    touched.add(`${flat[j]!.section}/${flat[j]!.line}`);
+  }
+  for (const key of touched) {
+    const [s, l] = key.split("/").map(Number) as [number, number];
+    refreshLine(lineAt(song, s, l));
+  }
+  refreshSections(song);
+}
+
+function lineSyllables(song: Draft<SongMap>, section: number, line: number): Draft<Syllable>[] {
+  const syls = lineAt(song, section, line).syllables ?? [];
+  if (!syls.length) throw new EditError("this line has no syllables to time");
+  return syls;
+}
+
+/** The whole line moves so its first syllable starts at `time`; its neighbours make room. */
+function setLineStart(song: Draft<SongMap>, section: number, line: number, time: number): void {
+  const syls = lineSyllables(song, section, line);
+  const end = Math.max(...syls.map((s) => s.startTime + s.duration));
+  const delta = Math.min(Math.max(time, 0), song.duration - (end - syls[0]!.startTime)) - syls[0]!.startTime;
+  for (const syl of syls) syl.startTime = round(syl.startTime + delta);
+  settleAround(song, section, line);
+}
+
+/**
+ * A line re-timed by tapping along: one start per syllable (in the order tapped). Each syllable
+ * lasts until the next tap; the last keeps its length. Taps out of order are refused.
+ */
+function retimeLine(song: Draft<SongMap>, section: number, line: number, starts: number[]): void {
+  const syls = lineSyllables(song, section, line);
+  if (starts.length !== syls.length) {
+    throw new EditError(`tap once per syllable: ${syls.length} expected, ${starts.length} tapped`);
+  }
+  if (starts.some((t, i) => !Number.isFinite(t) || t < 0 || (i > 0 && t < starts[i - 1]!))) {
+    throw new EditError("the taps must run forward in time");
+  }
+  syls.forEach((syl, i) => {
+    const start = Math.min(starts[i]!, song.duration);
+    const next = starts[i + 1];
+    syl.startTime = round(start);
+    syl.duration = round(Math.max(MIN_DURATION, next !== undefined ? next - start : Math.min(syl.duration, song.duration - start)));
+  });
+  settleAround(song, section, line);
+}
+
+/** Apply a "re-align from here" reply in one step. Refused whole if a line no longer has the
+ * syllables it had when the request was sent (the user edited meanwhile). */
+function setLineTimings(song: Draft<SongMap>, lines: LineTimings[]): void {
+  for (const t of lines) {
+    const syls = lineAt(song, t.section, t.line).syllables ?? [];
+    if (syls.length !== t.syllables.length) {
+      throw new EditError("the lyrics changed while re-aligning: re-align again");
+    }
+  }
+  for (const t of lines) {
+    const line = lineAt(song, t.section, t.line);
+    line.syllables!.forEach((syl, i) => {
+      syl.startTime = round(Math.max(0, t.syllables[i]!.startTime));
+      syl.duration = round(Math.max(0, t.syllables[i]!.duration));
+    });
+    refreshLine(line);
+  }
+  refreshSections(song);
+}
+
 function setChord(song: Draft<SongMap>, at: At, chord: string | null): void {
   const text = chord?.trim() ?? "";
   syllableAt(song, at).chord = text ? text : null;
@@ -280,6 +412,14 @@ export function applyAction(song: Draft<SongMap>, action: Action): void {
       return mergeSections(song, action.section);
     case "moveLine":
       return moveLine(song, action.section, action.direction);
+    case "setStart":
+      return setStart(song, action.at, action.time);
+    case "setLineStart":
+      return setLineStart(song, action.section, action.line, action.time);
+    case "retimeLine":
+      return retimeLine(song, action.section, action.line, action.starts);
+    case "setLineTimings":
+      return setLineTimings(song, action.lines);
     case "setMeta": {
       const value = action.value.trim();
       if (action.field === "album" || action.field === "key") song[action.field] = value || null;
@@ -305,5 +445,9 @@ export function describeAction(action: Action): string {
     case "mergeSections": return "merge sections";
     case "moveLine": return `move line ${action.direction === "up" ? "to previous" : "to next"} section`;
     case "setMeta": return `change ${action.field}`;
+    case "setStart": return "set syllable start to the playhead";
+    case "setLineStart": return "set line start to the playhead";
+    case "retimeLine": return "re-time line by tapping along";
+    case "setLineTimings": return `re-align ${action.lines.length} line${action.lines.length === 1 ? "" : "s"}`;
   }
 }
