@@ -89,6 +89,6 @@ def test_lyrics_beyond_the_voice_follow_at_a_sung_pace():
     align, _ = singer(truth)
     timed, _ = align_lines([*lines, extra], [(4.8, 12.5)], 20.0, align)
     tail = timed[-4:]
-    assert [p for _, _, p in tail] == [0.0] * 4
+    assert all(np.isnan(p) for _, _, p in tail)  # nothing heard them
     assert np.allclose(np.diff([s for s, _, _ in tail]), REST_WORD_S)
     assert all(np.diff([s for s, _, _ in timed]) >= 0)

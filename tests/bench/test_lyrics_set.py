@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from performia.bench.cli import bench_app
 from performia.bench.devset import LYRICS_TASKS, DevSetError, load_clips, read_words
-from performia.bench.lyrics_set import onset_scores, run_lyrics_set
+from performia.bench.lyrics_set import onset_scores, reliability, run_lyrics_set
 from performia.testing import sung_song
 
 SR = 44100
@@ -89,6 +89,18 @@ def test_the_set_is_analysed_with_its_lyrics_and_every_word_scored(tmp_path):
     assert row["scores"]["within"] >= 0.9 and row["scores"]["mean"] <= 0.15
     assert report["pooled"]["words"] == row["scores"]["words"]
     assert report["checks"]["within"] is True
+    # every word carries a timing confidence, and the reliability table counts each once
+    assert len(row["confidence"]) == row["scores"]["words"]
+    assert all(0.0 <= c <= 1.0 for c in row["confidence"])
+    assert sum(b["words"] for b in report["reliability"]) == row["scores"]["words"]
+
+
+def test_reliability_bins_words_by_confidence():
+    table = reliability([0.9, 0.85, 0.6, 0.1, None], [0.1, -0.5, 0.2, 3.0, 0.0])
+    by_bin = {b["bin"]: b for b in table}
+    assert by_bin["0.8-1.0"]["words"] == 2 and by_bin["0.8-1.0"]["within"] == 0.5
+    assert by_bin["0.5-0.7"]["within"] == 1.0 and by_bin["0.0-0.5"]["within"] == 0.0
+    assert by_bin["0.7-0.8"] == {"bin": "0.7-0.8", "words": 0, "confidence": None, "within": None}
 
 
 def test_the_command_names_a_set_without_lyrics_clips(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from performia.analysis.calibration import FORCED_WORD_CONFIDENCE
 from performia.errors import BadInputError
 from performia.songmap.model import Line, Provenance, Section, SongMap, Syllable
 from performia.songmap.realign import line_words, realign_after
@@ -94,12 +95,18 @@ def test_lines_after_the_fixed_one_move_to_the_voice_and_the_rest_stay():
     assert t0 >= 1.8  # never before the end of the fixed line (nor in its voice)
     assert [(t.section, t.line) for t in timings] == [(0, 1), (1, 0)]
     second, third = timings
-    assert [s for s, _ in second.syllables][:2] == [4.0, 4.4]
+    assert [s for s, _, _ in second.syllables][:2] == [4.0, 4.4]
     # "river" 4.7-5.4 shared by its syllables in proportion, contiguous
-    ri, ver = second.syllables[2], second.syllables[3]
+    ri, ver = second.syllables[2][:2], second.syllables[3][:2]
     assert ri[0] == 4.7 and ri[0] + ri[1] == pytest.approx(ver[0]) and ver[0] + ver[1] == 5.4
-    assert third.syllables == ((8.0, 0.5), (8.6, 0.6))
-    assert third.to_dict()["syllables"][0] == {"startTime": 8.0, "duration": 0.5}
+    assert [s[:2] for s in third.syllables] == [(8.0, 0.5), (8.6, 0.6)]
+    # forced alignment alone placed them: the base rate of such words
+    assert {c for *_, c in second.syllables + third.syllables} == {FORCED_WORD_CONFIDENCE}
+    assert third.to_dict()["syllables"][0] == {
+        "startTime": 8.0,
+        "duration": 0.5,
+        "confidence": FORCED_WORD_CONFIDENCE,
+    }
 
 
 def test_realign_from_the_last_line_changes_nothing_and_a_bad_address_is_refused():

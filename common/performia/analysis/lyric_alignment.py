@@ -30,6 +30,7 @@ voice's onsets afterwards, which helps recognised words on synthetic voices, mad
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 __all__ = ["MARGIN_S", "MAX_WORDS", "MIN_WORD_S", "STEP_S", "WINDOW_S", "align_lines"]
@@ -91,7 +92,7 @@ def align_lines(
     list of (float, float, float), int
         One entry per word, in order, starts never decreasing; and how many windows were
         aligned. Lines the walk never reached (the voice ends first) follow the last placed
-        word at :data:`REST_WORD_S` a word, probability 0.
+        word at :data:`REST_WORD_S` a word, probability NaN (no evidence placed them).
     """
     voiced = sorted(activity) or [(0.0, duration)]
     placed: list[tuple[float, float, float]] = []
@@ -134,9 +135,9 @@ def align_lines(
         cursor = _next_voiced(voiced, placed[-1][1])
     if i < len(lines):
         # The walk ran out of voice before the lyrics ended: the rest follow at a sung pace
-        # (never squeezed unless the song itself ends), with probability 0 for the chart.
+        # (never squeezed unless the song itself ends), with no probability: nothing heard them.
         at = placed[-1][1] if placed else max(start, voiced[0][0])
         rest = [w for line in lines[i:] for w in line]
         step = min(REST_WORD_S, max(duration - at, 0.0) / len(rest))
-        placed += [(at + j * step, at + (j + 1) * step, 0.0) for j in range(len(rest))]
+        placed += [(at + j * step, at + (j + 1) * step, math.nan) for j in range(len(rest))]
     return placed, windows

@@ -530,6 +530,12 @@ def _lyrics_set(set_dir: Path, clips: str | None, json_path: Path | None) -> Non
     if not report["clips"]:
         raise typer.BadParameter(f"{set_dir} has no lyrics clips", param_hint="--set")
     _console.print(lyrics_set_table(report))
+    bins = [
+        f"{b['bin']}: {b['words']} words, right {b['within']:.0%}"
+        for b in report["reliability"]
+        if b["words"]
+    ]
+    _console.print("word confidence (share within 0.3 s per bin): " + "; ".join(bins))
     if json_path is not None:
         _write_json(json_path, report)
 

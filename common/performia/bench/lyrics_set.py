@@ -16,6 +16,7 @@ The targets are issue 14's. Nothing here is tuned on these songs; they only meas
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -28,11 +29,14 @@ from performia.bench.devset import LYRICS_TASKS, Clip, load_clips, read_words
 
 __all__ = [
     "LOST_S",
+    "RELIABILITY_BINS",
     "TARGETS",
     "WITHIN_S",
     "lyrics_set_table",
     "onset_scores",
+    "reliability",
     "run_lyrics_set",
+    "word_confidences",
     "word_starts",
 ]
 
@@ -68,10 +72,44 @@ def onset_scores(truth: Sequence[float], estimate: Sequence[float]) -> dict[str,
     }
 
 
+def _first_syllables(song: Any) -> list[Any]:
+    syllables = [s for section in song.sections for line in section.lines for s in line.syllables]
+    return [s for i, s in enumerate(syllables) if i == 0 or syllables[i - 1].ends_word]
+
+
 def word_starts(song: Any) -> list[float]:
     """Each word's start in a Song Map: the start of the syllable after one that ends a word."""
-    syllables = [s for section in song.sections for line in section.lines for s in line.syllables]
-    return [s.start_time for i, s in enumerate(syllables) if i == 0 or syllables[i - 1].ends_word]
+    return [s.start_time for s in _first_syllables(song)]
+
+
+def word_confidences(song: Any) -> list[float | None]:
+    """Each word's timing confidence in a Song Map (its first syllable's)."""
+    return [s.confidence for s in _first_syllables(song)]
+
+
+#: Confidence bins of the reliability table.
+RELIABILITY_BINS = (0.0, 0.5, 0.7, 0.8, 1.0)
+
+
+def reliability(
+    confidences: Sequence[float | None], errors: Sequence[float]
+) -> list[dict[str, Any]]:
+    """Per confidence bin: how many words, their mean confidence, and the share within 0.3 s.
+
+    A calibrated confidence has the share close to the mean confidence in every bin."""
+    pairs = [(c, abs(e)) for c, e in zip(confidences, errors, strict=True) if c is not None]
+    out = []
+    for low, high in itertools.pairwise(RELIABILITY_BINS):
+        inside = [(c, e) for c, e in pairs if low <= c < high or (high == 1.0 and c == 1.0)]
+        out.append(
+            {
+                "bin": f"{low:.1f}-{high:.1f}",
+                "words": len(inside),
+                "confidence": float(np.mean([c for c, _ in inside])) if inside else None,
+                "within": float(np.mean([e <= WITHIN_S for _, e in inside])) if inside else None,
+            }
+        )
+    return out
 
 
 def evaluate_lyrics_clip(clip: Clip, *, work: Path) -> dict[str, Any]:
@@ -98,6 +136,7 @@ def evaluate_lyrics_clip(clip: Clip, *, work: Path) -> dict[str, Any]:
         "seconds": round(seconds, 1),
         "scores": onset_scores(starts, estimate),
         "errors": [round(e - t, 3) for e, t in zip(estimate, starts, strict=True)],
+        "confidence": word_confidences(song),
     }
 
 
@@ -129,7 +168,17 @@ def run_lyrics_set(
         name: (pooled[name] >= bound if higher else pooled[name] <= bound) if pooled else None
         for name, (bound, higher) in TARGETS.items()
     }
-    return {"set": str(root), "clips": rows, "pooled": pooled, "targets": TARGETS, "checks": checks}
+    table = reliability(
+        [c for row in rows for c in row["confidence"]], [e for row in rows for e in row["errors"]]
+    )
+    return {
+        "set": str(root),
+        "clips": rows,
+        "pooled": pooled,
+        "reliability": table,
+        "targets": TARGETS,
+        "checks": checks,
+    }
 
 
 def lyrics_set_table(report: dict[str, Any]) -> Any:

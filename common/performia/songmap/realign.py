@@ -15,9 +15,11 @@ timings, not a new document: the editor applies it as one step that undo reverts
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from performia.analysis.calibration import word_confidence
 from performia.analysis.lyric_alignment import AlignWindow, align_lines
 from performia.errors import BadInputError
 from performia.songmap.model import Line, SongMap
@@ -33,18 +35,22 @@ TAIL_S = 0.5
 
 @dataclass(frozen=True)
 class LineTiming:
-    """New times for one line's syllables: ``(start, duration)`` each, in order."""
+    """New times for one line's syllables: ``(start, duration, confidence)`` each, in order;
+    the confidence is the calibrated word-timing one
+    (:func:`~performia.analysis.calibration.word_confidence`)."""
 
     section: int
     line: int
-    syllables: tuple[tuple[float, float], ...]
+    syllables: tuple[tuple[float, float, float], ...]
 
     def to_dict(self) -> dict[str, object]:
         """The wire form the editor reads (``{"section", "line", "syllables": [...]}``)."""
         return {
             "section": self.section,
             "line": self.line,
-            "syllables": [{"startTime": s, "duration": d} for s, d in self.syllables],
+            "syllables": [
+                {"startTime": s, "duration": d, "confidence": c} for s, d, c in self.syllables
+            ],
         }
 
 
@@ -123,14 +129,17 @@ def realign_after(
     out: list[LineTiming] = []
     k = 0
     for (s, n, candidate), line_of in zip(after, words, strict=True):
-        syllables: list[tuple[float, float]] = []
+        syllables: list[tuple[float, float, float]] = []
         for word in line_of:
-            word_start, word_end, _ = timed[k]
+            word_start, word_end, probability = timed[k]
             k += 1
             parts = [candidate.syllables[i].text for i in word]
             end = min(max(word_end, word_start), song.duration)
+            # only forced alignment placed these words: no recognition to agree with
+            confidence = round(word_confidence(None, reached=not math.isnan(probability)), 3)
             syllables += [
-                (_r(a), _r(d)) for a, d in time_syllables(parts, min(word_start, end), end)
+                (_r(a), _r(d), confidence)
+                for a, d in time_syllables(parts, min(word_start, end), end)
             ]
         out.append(LineTiming(s, n, tuple(syllables)))
     return out, windows

@@ -12,7 +12,7 @@ import { exportFileName, toChordPro, toLrc } from "../lib/export";
 import { formatPreciseTime } from "../lib/format";
 import { canRedo, canUndo, perform, redo, undo } from "../lib/history";
 import { isChordSymbol, makeSpeller } from "../lib/music";
-import { allChordSymbols } from "../lib/placement";
+import { allChordSymbols, isSyllableUnsure, unsureSyllableNote } from "../lib/placement";
 import { describePath, validateSongMap, type Issue } from "../lib/validate";
 import type { Line, Section, SongMap } from "../types/songmap";
 import type { SongSession } from "./App";
@@ -211,6 +211,7 @@ export function Blueprint({ source, session, setSession, reload, onPlay }: Props
               selected={selected?.section === s ? selected : null}
               onSelect={setSelected}
               apply={apply}
+              lyricsSource={song.lyricsSource}
             />
           ))}
         </div>
@@ -254,9 +255,10 @@ interface SectionProps {
   selected: At | null;
   onSelect: (at: At) => void;
   apply: (a: Action) => boolean;
+  lyricsSource: SongMap["lyricsSource"];
 }
 
-const SectionEditor = memo(function SectionEditor({ section, index: s, count, selected, onSelect, apply }: SectionProps) {
+const SectionEditor = memo(function SectionEditor({ section, index: s, count, selected, onSelect, apply, lyricsSource }: SectionProps) {
   const [name, setName] = useState(section.name);
   useEffect(() => setName(section.name), [section.name]);
   const lines = section.lines ?? [];
@@ -297,7 +299,7 @@ const SectionEditor = memo(function SectionEditor({ section, index: s, count, se
       </div>
       {lines.length === 0 && <p className="muted small">No lyrics (instrumental).</p>}
       {lines.map((line, l) => (
-        <LineEditor key={l} line={line} s={s} l={l} selected={selected?.line === l ? selected : null} onSelect={onSelect} />
+        <LineEditor key={l} line={line} s={s} l={l} selected={selected?.line === l ? selected : null} onSelect={onSelect} lyricsSource={lyricsSource} />
       ))}
     </section>
   );
@@ -309,12 +311,14 @@ const LineEditor = memo(function LineEditor({
   l,
   selected,
   onSelect,
+  lyricsSource,
 }: {
   line: Line;
   s: number;
   l: number;
   selected: At | null;
   onSelect: (at: At) => void;
+  lyricsSource: SongMap["lyricsSource"];
 }) {
   return (
     <div className="bp-line" data-testid="bp-line">
@@ -322,13 +326,15 @@ const LineEditor = memo(function LineEditor({
       <span className="chips">
         {(line.syllables ?? []).map((syl, y) => {
           const at = { section: s, line: l, syllable: y };
+          const unsure = isSyllableUnsure(syl);
           return (
             <button
               key={y}
-              className={`chip${sameAt(selected, at) ? " selected" : ""}${syl.endsWord === false ? " joined" : ""}`}
+              className={`chip${sameAt(selected, at) ? " selected" : ""}${syl.endsWord === false ? " joined" : ""}${unsure ? " unsure" : ""}`}
               onClick={() => onSelect(at)}
               data-testid="bp-syllable"
-              title={`${formatPreciseTime(syl.startTime)} · ${Math.round(syl.duration * 1000)} ms`}
+              data-unsure={unsure || undefined}
+              title={`${formatPreciseTime(syl.startTime)} · ${Math.round(syl.duration * 1000)} ms${unsure ? ` · ${unsureSyllableNote(syl.confidence!, lyricsSource)}` : ""}`}
             >
               <span className="chip-chord" data-testid={syl.chord ? "bp-chord" : undefined}>{syl.chord ?? "\u00a0"}</span>
               <span className="chip-text">{syl.text}</span>

@@ -49,6 +49,23 @@ describe("ChartBody", () => {
     expect(render(0).doc.texts("chord-carry")).toEqual(["F"]); // "the end" starts while F sounds
   });
 
+  it("marks syllables whose timing (given lyrics) or word (recognised) is unsure", () => {
+    const given = render(0, 0, (song) => {
+      song.lyricsSource = "given";
+      song.sections[1]!.lines![0]!.syllables![2]!.confidence = 0.35; // "world"
+      song.sections[1]!.lines![1]!.syllables![0]!.confidence = 0.62; // "sing": sure enough
+    });
+    expect(given.doc.texts("syllable-unsure")).toEqual(["world"]);
+    expect(given.html).toContain('title="Timing unsure (35 % likely within 0.3 s): check it in the Blueprint View"');
+    const heard = render(0, 0, (song) => {
+      song.lyricsSource = "recognised";
+      song.sections[2]!.lines![1]!.syllables![1]!.confidence = 0.2; // "end"
+    });
+    expect(heard.doc.texts("syllable-unsure")).toEqual(["end"]);
+    expect(heard.html).toContain("Word unsure (heard with 20 % confidence)");
+    expect(render(0).doc.texts("syllable-unsure")).toEqual([]); // no confidence: nothing marked
+  });
+
   it("marks chords the analysis is unsure of, over syllables and in passages", () => {
     const { html } = render(0, 0, (song) => {
       for (const c of song.chords!) c.confidence = c.symbol === "Am" ? 0.3 : 0.9;

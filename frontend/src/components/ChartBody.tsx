@@ -5,7 +5,7 @@
  */
 import { Fragment, memo } from "react";
 import type { ChordSpeller } from "../lib/music";
-import { chordSegmentAt, isUnsure, passageChordMarks, unsureNote, type PassageChord } from "../lib/placement";
+import { chordSegmentAt, isSyllableUnsure, isUnsure, passageChordMarks, unsureNote, unsureSyllableNote, type PassageChord } from "../lib/placement";
 import { sectionAt, type Gap, type TimelineIndex } from "../lib/timeline";
 import type { ChordSegment, SongMap, Syllable } from "../types/songmap";
 
@@ -144,7 +144,13 @@ function ChartBodyImpl({ song, index, gaps, speller, carry, showCarry, onSeek }:
                             ) : (
                               <span className="ch none" />
                             )}
-                            <span className="tx">{syl.text}</span>
+                            {isSyllableUnsure(syl) ? (
+                              <span className="tx unsure" data-testid="syllable-unsure" title={unsureSyllableNote(syl.confidence!, song.lyricsSource)}>
+                                {syl.text}
+                              </span>
+                            ) : (
+                              <span className="tx">{syl.text}</span>
+                            )}
                           </span>
                         ))}
                       </span>{" "}

@@ -22,7 +22,7 @@ export interface LineAddress {
 
 /** New syllable times for one line, from "re-align from here". */
 export interface LineTiming extends LineAddress {
-  syllables: { startTime: number; duration: number }[];
+  syllables: { startTime: number; duration: number; confidence?: number | null }[];
 }
 
 export interface RealignReply {

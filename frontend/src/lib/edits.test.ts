@@ -93,8 +93,11 @@ describe("fixing lyric timing: playhead, tap along, re-align", () => {
     h.present.sections[s]!.lines![l]!.syllables!.map((y) => y.startTime);
 
   it("sets a syllable's start to the playhead, keeping its end, within its neighbours", () => {
-    let h = perform(startHistory(smallSong()), { type: "setStart", at: at(1, 0, 2), time: 11.05 }); // world 11.2-12
-    expect(h.present.sections[1]!.lines![0]!.syllables![2]).toMatchObject({ startTime: 11.05, duration: 0.95 });
+    const song = smallSong();
+    song.sections[1]!.lines![0]!.syllables![2]!.confidence = 0.3;
+    let h = perform(startHistory(song), { type: "setStart", at: at(1, 0, 2), time: 11.05 }); // world 11.2-12
+    // the user's time is no longer the machine's guess: no confidence left to mark it unsure
+    expect(h.present.sections[1]!.lines![0]!.syllables![2]).toMatchObject({ startTime: 11.05, duration: 0.95, confidence: null });
     // past its end the whole syllable moves, stopping before the next one (sing at 13)
     h = perform(h, { type: "setStart", at: at(1, 0, 2), time: 12.5 });
     expect(h.present.sections[1]!.lines![0]!.syllables![2]).toMatchObject({ startTime: 12.05, duration: 0.95 });
@@ -134,11 +137,12 @@ describe("fixing lyric timing: playhead, tap along, re-align", () => {
   it("applies a re-align reply as one undoable step, and refuses it after the line changed", () => {
     const song = smallSong();
     const reply = [
-      { section: 2, line: 0, syllables: [{ startTime: 30, duration: 0.4 }, { startTime: 30.4, duration: 0.8 }] },
+      { section: 2, line: 0, syllables: [{ startTime: 30, duration: 0.4, confidence: 0.62 }, { startTime: 30.4, duration: 0.8, confidence: 0.1 }] },
       { section: 2, line: 1, syllables: [{ startTime: 32, duration: 0.3 }, { startTime: 32.4, duration: 1 }] },
     ];
     const h = perform(startHistory(song), { type: "setLineTimings", lines: reply });
     expect(starts(h, 2, 0)).toEqual([30, 30.4]);
+    expect(h.present.sections[2]!.lines![0]!.syllables!.map((s) => s.confidence)).toEqual([0.62, 0.1]);
     expect(h.present.sections[2]!.lines![1]!.endTime).toBe(33.4);
     expect(h.past).toHaveLength(1);
     expect(h.past[0]!.label).toBe("re-align 2 lines");

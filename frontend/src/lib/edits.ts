@@ -38,11 +38,12 @@ export type Action =
   | { type: "retimeLine"; section: number; line: number; starts: number[] }
   | { type: "setLineTimings"; lines: LineTimings[] };
 
-/** New times for one line's syllables, in order (a "re-align from here" reply). */
+/** New times for one line's syllables, in order (a "re-align from here" reply), each with the
+ * calibrated confidence of its timing. */
 export interface LineTimings {
   section: number;
   line: number;
-  syllables: { startTime: number; duration: number }[];
+  syllables: { startTime: number; duration: number; confidence?: number | null }[];
 }
 
 /** Thrown for an action that cannot apply (bad address, nothing to merge with …). */
@@ -197,11 +198,13 @@ function nudge(song: Draft<SongMap>, at: At, delta: number, edge: "both" | "star
 }
 
 /** A syllable starts at `time` (the playhead): its start moves and its end stays, or, at or past
- * its end, the whole syllable moves; clamped between its neighbours as a nudge is. */
+ * its end, the whole syllable moves; clamped between its neighbours as a nudge is. A time the
+ * user set carries no machine confidence, so the chart stops marking it unsure. */
 function setStart(song: Draft<SongMap>, at: At, time: number): void {
   const syl = syllableAt(song, at);
   const delta = time - syl.startTime;
   nudge(song, at, delta, time < syl.startTime + syl.duration - MIN_DURATION ? "start" : "both");
+  syl.confidence = null;
 }
 
 interface Placed {
@@ -272,7 +275,10 @@ function setLineStart(song: Draft<SongMap>, section: number, line: number, time:
   const syls = lineSyllables(song, section, line);
   const end = Math.max(...syls.map((s) => s.startTime + s.duration));
   const delta = Math.min(Math.max(time, 0), song.duration - (end - syls[0]!.startTime)) - syls[0]!.startTime;
-  for (const syl of syls) syl.startTime = round(syl.startTime + delta);
+  for (const syl of syls) {
+    syl.startTime = round(syl.startTime + delta);
+    syl.confidence = null;
+  }
   settleAround(song, section, line);
 }
 
@@ -293,6 +299,7 @@ function retimeLine(song: Draft<SongMap>, section: number, line: number, starts:
     const next = starts[i + 1];
     syl.startTime = round(start);
     syl.duration = round(Math.max(MIN_DURATION, next !== undefined ? next - start : Math.min(syl.duration, song.duration - start)));
+    syl.confidence = null;
   });
   settleAround(song, section, line);
 }
@@ -309,8 +316,10 @@ function setLineTimings(song: Draft<SongMap>, lines: LineTimings[]): void {
   for (const t of lines) {
     const line = lineAt(song, t.section, t.line);
     line.syllables!.forEach((syl, i) => {
-      syl.startTime = round(Math.max(0, t.syllables[i]!.startTime));
-      syl.duration = round(Math.max(0, t.syllables[i]!.duration));
+      const timed = t.syllables[i]!;
+      syl.startTime = round(Math.max(0, timed.startTime));
+      syl.duration = round(Math.max(0, timed.duration));
+      syl.confidence = timed.confidence ?? null;
     });
     refreshLine(line);
   }

@@ -109,6 +109,23 @@ export function chordsInSpanFromMarks(index: TimelineIndex, start: number, end: 
  * player to check by ear.
  */
 export const UNSURE_CHORD = 0.5;
+/** Syllables whose confidence is under this are marked for checking: with given lyrics, the
+ * calibrated probability that the word starts within 0.3 s of where it is sung; with recognised
+ * lyrics, recognition's probability of the word. */
+export const UNSURE_SYLLABLE = 0.5;
+
+/** Whether a syllable is marked for checking (see UNSURE_SYLLABLE). */
+export function isSyllableUnsure(syl: { confidence?: number | null }): boolean {
+  return syl.confidence != null && syl.confidence < UNSURE_SYLLABLE;
+}
+
+/** What the chart says about an unsure syllable when a user hovers it. */
+export function unsureSyllableNote(confidence: number, lyricsSource: string | null | undefined): string {
+  const percent = Math.round(confidence * 100);
+  return lyricsSource === "given"
+    ? `Timing unsure (${percent} % likely within 0.3 s): check it in the Blueprint View`
+    : `Word unsure (heard with ${percent} % confidence): check it in the Blueprint View`;
+}
 
 /** The chord segment sounding at `t` (start ≤ t < end, 1 µs of slack), or null. */
 export function chordSegmentAt(chords: readonly ChordSegment[], t: number): ChordSegment | null {
