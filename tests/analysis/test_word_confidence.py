@@ -39,3 +39,35 @@ def test_time_words_marks_each_given_word_with_its_confidence():
     assert confidence[2] == FORCED_WORD_CONFIDENCE
     assert confidence[3:] == [UNREACHED_WORD_CONFIDENCE] * 2
     assert confidence[0] > confidence[2] > confidence[1] > confidence[3]
+
+
+def test_a_line_heard_on_another_repeat_takes_the_forced_times():
+    """Matching text to text put the second "hold on" onto the third (10 s instead of 5 s):
+    the heard times lie 5 s from where forced alignment, walking in order, put the words."""
+    given = parse_lyrics("hold on\nhold on\nhold on")
+    heard = Transcript(
+        (Word("hold", 1.0, 1.3), Word("on", 1.4, 1.7),
+         Word("hold", 10.0, 10.3), Word("on", 10.4, 10.7),
+         Word("hold", 10.8, 10.9), Word("on", 10.9, 11.0)),
+        "en",
+    )  # fmt: skip
+    forced = [(1.05, 1.3, 0.9), (1.4, 1.7, 0.9), (5.0, 5.3, 0.9), (5.4, 5.7, 0.9),
+              (10.0, 10.3, 0.9), (10.4, 10.7, 0.9)]  # fmt: skip
+    activity = [(0.9, 1.8), (4.9, 5.8), (9.9, 11.0)]
+    words, notes = time_words(heard, activity, 12.0, given=given, forced=forced)
+    starts = [w.start for w in words.words]
+    assert starts[:2] == [1.0, 1.4]  # heard where forced alignment agrees: kept
+    assert starts[2:4] == [5.0, 5.4]  # heard on the wrong repeat: the forced times
+    assert all(w.confidence < 0.5 for w in words.words[2:4])  # and marked for checking
+    assert any("on another repeat" in n for n in notes)
+
+
+def test_a_line_sung_once_keeps_its_heard_times_whatever_forced_alignment_says():
+    given = parse_lyrics("hold on\nlet go")
+    heard = Transcript(
+        (Word("hold", 1.0, 1.3), Word("on", 1.4, 1.7), Word("let", 9.0, 9.3), Word("go", 9.4, 9.7)),
+        "en",
+    )
+    forced = [(1.0, 1.3, 0.9), (1.4, 1.7, 0.9), (4.0, 4.3, 0.9), (4.4, 4.7, 0.9)]
+    words, _ = time_words(heard, [(0.9, 10.0)], 12.0, given=given, forced=forced)
+    assert [w.start for w in words.words][2:] == [9.0, 9.4]

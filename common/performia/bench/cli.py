@@ -462,6 +462,14 @@ def lyrics(
     clips: Annotated[
         str | None, typer.Option("--clips", help="With --set: comma-separated clip ids.")
     ] = None,
+    stress: Annotated[
+        bool,
+        typer.Option(
+            "--stress",
+            help="Run the stress cases instead: a verse recognition misses, a shouted voice, "
+            "a chorus four times, a long break, a singer ahead of and behind the beat.",
+        ),
+    ] = False,
     json_path: _Json = None,
 ) -> None:
     """The whole lyrics chain on the lyric songs: separation SDR, recognition WER and onsets,
@@ -470,6 +478,9 @@ def lyrics(
     with manually timed words, analysed end to end with default settings."""
     if set_dir is not None:
         _lyrics_set(set_dir, clips, json_path)
+        return
+    if stress:
+        _lyrics_stress(separator, json_path)
         return
     from performia.bench.lyrics import LYRIC_SONGS, WITHIN_S, lyrics_table, run_lyrics_bench
     from performia.separation import SEPARATORS
@@ -509,6 +520,38 @@ def lyrics(
         _write_json(json_path, result)
 
 
+def _lyrics_stress(separator: str, json_path: Path | None) -> None:
+    """``bench lyrics --stress``: see :mod:`performia.bench.lyrics_stress`."""
+    from rich.table import Table
+
+    from performia.bench.lyrics_stress import run_lyrics_stress
+
+    report = run_lyrics_stress(
+        separator=separator,
+        on_case=lambda row: _console.print(f"[dim]{row['case']}[/] done"),
+    )
+    table = Table(title=f"Given lyrics under stress ({report['separator']} → {report['model']})")
+    columns = ("case", "words", "mean s", "median s", "within 0.3 s", "> 2 s", "squeezed lines")
+    for column in (*columns, "in gaps"):
+        table.add_column(
+            column, justify="left" if column == "case" else "right", no_wrap=column == "case"
+        )
+    for row in report["cases"]:
+        table.add_row(
+            row["case"],
+            str(row["words"]),
+            f"{row['mean']:.3f}",
+            f"{row['median']:.3f}",
+            f"{row['within']:.1%}",
+            f"{row['lost']:.1%}",
+            f"{row['squeezed_lines']} of {row['lines']}",
+            str(row["in_gaps"]),
+        )
+    _console.print(table)
+    if json_path is not None:
+        _write_json(json_path, report)
+
+
 def _lyrics_set(set_dir: Path, clips: str | None, json_path: Path | None) -> None:
     """``bench lyrics --set``: see :mod:`performia.bench.lyrics_set`."""
     from performia.bench.devset import DevSetError
@@ -518,7 +561,8 @@ def _lyrics_set(set_dir: Path, clips: str | None, json_path: Path | None) -> Non
         s = row["scores"]
         _console.print(
             f"[dim]{row['id']}[/] ({row['duration']:.0f} s, {s['words']} words, "
-            f"{row['language']}, {row['seconds']:.0f} s): mean {s['mean']:.2f} s, median "
+            f"{row['language']}, {row['seconds']:.0f} s, transcribe "
+            f"{_fmt(row['transcribe_seconds'], '.0f')} s): mean {s['mean']:.2f} s, median "
             f"{s['median']:.2f} s, {s['within']:.0%} within 0.3 s, {s['lost']:.1%} over 2 s"
         )
 

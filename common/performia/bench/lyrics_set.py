@@ -134,6 +134,8 @@ def evaluate_lyrics_clip(clip: Clip, *, work: Path) -> dict[str, Any]:
         "engine": stage.engine if stage else None,
         "note": stage.note if stage else None,
         "seconds": round(seconds, 1),
+        # the transcribe stage alone: language identification, recognition, forced alignment
+        "transcribe_seconds": stage.seconds if stage else None,
         "scores": onset_scores(starts, estimate),
         "errors": [round(e - t, 3) for e, t in zip(estimate, starts, strict=True)],
         "confidence": word_confidences(song),
