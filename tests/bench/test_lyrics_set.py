@@ -93,6 +93,7 @@ def test_the_set_is_analysed_with_its_lyrics_and_every_word_scored(tmp_path):
     assert len(row["confidence"]) == row["scores"]["words"]
     assert all(0.0 <= c <= 1.0 for c in row["confidence"])
     assert sum(b["words"] for b in report["reliability"]) == row["scores"]["words"]
+    assert row["squeezed_lines"] == 0 and row["lines"] >= 4
 
 
 def test_reliability_bins_words_by_confidence():

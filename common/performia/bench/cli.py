@@ -563,7 +563,8 @@ def _lyrics_set(set_dir: Path, clips: str | None, json_path: Path | None) -> Non
             f"[dim]{row['id']}[/] ({row['duration']:.0f} s, {s['words']} words, "
             f"{row['language']}, {row['seconds']:.0f} s, transcribe "
             f"{_fmt(row['transcribe_seconds'], '.0f')} s): mean {s['mean']:.2f} s, median "
-            f"{s['median']:.2f} s, {s['within']:.0%} within 0.3 s, {s['lost']:.1%} over 2 s"
+            f"{s['median']:.2f} s, {s['within']:.0%} within 0.3 s, {s['lost']:.1%} over 2 s, "
+            f"{row['squeezed_lines']} of {row['lines']} lines squeezed"
         )
 
     ids = [c.strip() for c in clips.split(",") if c.strip()] if clips else None

@@ -114,6 +114,7 @@ def reliability(
 
 def evaluate_lyrics_clip(clip: Clip, *, work: Path) -> dict[str, Any]:
     """Analyse one clip with its lyrics given and score its words (see the module docstring)."""
+    from performia.bench.lyrics_stress import squeezed_lines
     from performia.embedded import analyze_file
 
     starts, words, text = read_words(clip)
@@ -127,6 +128,12 @@ def evaluate_lyrics_clip(clip: Clip, *, work: Path) -> dict[str, Any]:
             f"{clip.id}: the Song Map holds {len(estimate)} words, the lyrics {len(words)}"
         )
     stage = song.provenance.stages.get("transcribe")
+    lines = [  # each line's word starts, then its end
+        [s.start_time for i, s in enumerate(syls) if i == 0 or syls[i - 1].ends_word]
+        + [max(s.start_time + s.duration for s in syls)]
+        for syls in (line.syllables for section in song.sections for line in section.lines)
+        if syls
+    ]
     return {
         "id": clip.id,
         "duration": clip.duration,
@@ -137,6 +144,9 @@ def evaluate_lyrics_clip(clip: Clip, *, work: Path) -> dict[str, Any]:
         # the transcribe stage alone: language identification, recognition, forced alignment
         "transcribe_seconds": stage.seconds if stage else None,
         "scores": onset_scores(starts, estimate),
+        # lines given less than the aligner's shortest plausible word (0.08 s) a word
+        "squeezed_lines": squeezed_lines(lines),
+        "lines": len(lines),
         "errors": [round(e - t, 3) for e, t in zip(estimate, starts, strict=True)],
         "confidence": word_confidences(song),
     }
