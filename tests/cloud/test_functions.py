@@ -155,6 +155,11 @@ def test_upload_url_answers_the_browser(adapter, signer, signed_in, monkeypatch)
     assert job.owner == "alice"  # the uploader owns the job (and the song it becomes)
     bad = client.post("/", json={"filename": "notes.pdf", "size": 1000}, headers=alice)
     assert bad.status_code == 400 and "not a recording" in bad.get_json()["error"]
+    lifted = {"filename": "song.mp3", "size": 1000, "params": {"max_duration_s": 1e7}}
+    refused = client.post("/", json=lifted, headers=alice)
+    assert refused.status_code == 400 and "may only lower" in refused.get_json()["error"]
+    junk = client.post("/", json={**lifted, "params": {"asr_model": "/x"}}, headers=alice)
+    assert junk.status_code == 400 and "decided by the server" in junk.get_json()["error"]
     assert client.get("/").status_code == 405
     assert client.post("/", data="not json", headers=alice).status_code == 400
 
@@ -205,7 +210,7 @@ def test_save_song_refuses_a_stale_edit_with_409(adapter, signed_in):
     assert save(base, {}).status_code == 400
     current = first.get_json()["version"]
     theirs = save(current, {**doc, "title": "Mine now"}, headers=signed_in("bob"))
-    assert theirs.status_code == 403 and "belongs to someone else" in theirs.get_json()["error"]
+    assert theirs.status_code == 403 and "not one of yours" in theirs.get_json()["error"]
     assert save(current, {**doc, "title": "C"}, headers={}).status_code == 401
     assert save(current, {**doc, "title": "C"}).status_code == 200
 
@@ -293,3 +298,14 @@ def test_realign_answers_the_song_owner_only(adapter, signed_in, monkeypatch, tm
     (timing,) = ok.get_json()["lines"]
     assert (timing["section"], timing["line"]) == (0, 1)
     assert timing["syllables"][0]["startTime"] >= 1.5  # after the fixed line's end
+
+
+def test_a_body_over_10_mb_is_refused_before_it_is_parsed(adapter, signed_in):
+    client = http_client("save_song")
+    huge = b'{"songId": "' + b"x" * (12 * 2**20) + b'"}'
+    answer = client.post("/", data=huge, headers={**signed_in("alice"),
+                                                  "Content-Type": "application/json"})  # fmt: skip
+    assert answer.status_code == 413 and "larger than 10 MB" in answer.get_json()["error"]
+    # a body just under the limit reaches the function (and is refused for what it says)
+    small = client.post("/", json={"songId": "x" * 1000}, headers=signed_in("alice"))
+    assert small.status_code == 400

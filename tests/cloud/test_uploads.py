@@ -23,6 +23,10 @@ class Signer:
         return "PUT", f"https://upload.example/{key}?sig=x"
 
 
+def _params(**params):
+    return {"filename": "a.mp3", "size": 10, "params": params}
+
+
 def upload(request, jobs=None, signer=None):
     return create_upload(request, jobs=jobs or MemoryJobStore(), signer=signer or Signer())
 
@@ -34,7 +38,7 @@ def test_a_valid_request_creates_the_job_and_signs_a_put_for_it():
             "filename": "C:\\Music\\Morning Light.MP3",
             "size": 4_000_000,
             "contentType": "audio/mp3",
-            "params": {"lyrics": "la la", "evil": "x", "profile": "chosen-by-client"},
+            "params": {"lyrics": "la la", "language": "fr", "max_duration_s": 300},
         },
         jobs,
         signer,
@@ -44,7 +48,13 @@ def test_a_valid_request_creates_the_job_and_signs_a_put_for_it():
     record = jobs.get(ticket.job_id)
     # the engine profile is the server's, never the client's (the engines' licences)
     assert record.status is JobStatus.PENDING
-    assert record.params == {**output_params(), "lyrics": "la la", "profile": "default"}
+    assert record.params == {
+        **output_params(),
+        "lyrics": "la la",
+        "language": "fr",
+        "max_duration_s": 300.0,
+        "profile": "default",
+    }
     body = ticket.to_dict()
     assert body["method"] == "PUT" and body["headers"] == {"Content-Type": "audio/mpeg"}
     # the finalize notification for that object finds the same job
@@ -62,6 +72,20 @@ def test_a_valid_request_creates_the_job_and_signs_a_put_for_it():
         ({"filename": "a.mp3", "size": 10**10}, "the limit is 500 MB"),
         ({"filename": "a.mp3", "size": 10, "contentType": "video/mp4"}, "but a .mp3 file is"),
         ({"filename": "a.mp3", "size": 10, "params": [1]}, "params must be an object"),
+        # limits may only be lowered, engines are the server's, junk is named
+        (_params(max_duration_s="1e7"), "params.max_duration_s must be a number"),
+        (_params(max_duration_s=1e7), "may only lower the limit of 1200 s"),
+        (_params(max_duration_s=float("nan")), "finite"),
+        (_params(max_duration_s=-5), "greater than 0"),
+        (_params(max_duration_s=True), "must be a number"),
+        (_params(asr_model="/etc/passwd"), "params.asr_model is decided by the server"),
+        (_params(profile="default"), "params.profile is decided by the server"),
+        (_params(separator="demucs"), "params.separator is decided by the server"),
+        (_params(evil="x"), "params.evil is not a parameter Performia takes"),
+        (_params(title="t" * 201), "params.title string should have at most 200 characters"),
+        (_params(title="a\x00b"), "control characters"),
+        (_params(lyrics=["la"]), "params.lyrics input should be a valid string"),
+        (_params(language="../../x"), "language code"),
     ],
 )
 def test_bad_requests_say_what_to_change_and_create_nothing(request_, message):

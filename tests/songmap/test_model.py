@@ -270,7 +270,7 @@ def test_schema_has_the_seed_fields() -> None:
     syllable = defs["Syllable"]
     assert {"text", "startTime", "duration", "chord", "pitch"} <= set(syllable["properties"])
     assert set(syllable["required"]) == {"text", "startTime", "duration"}
-    assert {"type": "string"} in syllable["properties"]["chord"]["anyOf"]
+    assert {"type": "string", "maxLength": 32} in syllable["properties"]["chord"]["anyOf"]
     assert {"maximum": 127, "minimum": 0, "type": "number"} in syllable["properties"]["pitch"][
         "anyOf"
     ]

@@ -70,3 +70,22 @@ def test_quiet_but_not_silent_recording_is_accepted_and_normalised(tmp_path, ton
     assert meta["levels"]["peakDb"] == pytest.approx(-54, abs=0.5)
     assert meta["levels"]["gainDb"] == pytest.approx(53, abs=0.5)
     assert np.abs(audio).max() == pytest.approx(10 ** (-1 / 20), rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"max_duration_s": "nan"}, "max_duration_s must be a positive number, not 'nan'"),
+        ({"max_duration_s": "abc"}, "max_duration_s must be a number, not 'abc'"),
+        ({"analysis_sr": -1}, "analysis_sr must be a positive number"),
+    ],
+)
+def test_bad_job_parameters_fail_the_job_as_bad_input(tmp_path, tone, params, message):
+    """A job created with junk parameters (not through upload_url, which refuses them) fails
+    at once as the job's fault: a BadInputError is never retried as a transient error."""
+    from performia.errors import BadInputError, StageFailedError
+
+    path = write_audio(tmp_path / "song.wav", tone(1.0), SR)
+    with pytest.raises(StageFailedError, match=message) as failed:
+        analyze_file(path, tmp_path / "out", params=params)
+    assert failed.value.stage == "ingest" and isinstance(failed.value.cause, BadInputError)

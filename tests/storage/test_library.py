@@ -106,7 +106,35 @@ def test_invalid_edits_are_refused_with_the_field_named(any_store):
     base = publish_song(any_store, parse_song_map(song()))
     with pytest.raises(SongMapError, match="duration"):
         save_song(any_store, "0123456789abcdef", song(duration=-1), base_version=base)
+    # the recording and stems are not the editor's to point elsewhere
+    moved = song(audio={"src": "https://evil.example/x.mp3", "mimeType": "audio/mpeg",
+                        "sampleRate": 44100, "channels": 2, "duration": 30.0})  # fmt: skip
+    with pytest.raises(BadInputError, match="cannot change the song's recording or stems"):
+        save_song(any_store, "0123456789abcdef", moved, base_version=base)
+    # a 1,000,000-character title is refused, not copied into the listing
+    with pytest.raises(SongMapError, match="title: String should have at most 200"):
+        save_song(any_store, "0123456789abcdef", song(title="t" * 10**6), base_version=base)
     with pytest.raises(BadInputError, match="not 'ffffffffffffffff'"):
         save_song(any_store, "ffffffffffffffff", song(), base_version=base)
     assert json.loads(any_store.get(LIBRARY_KEY))["songs"][0]["title"] == "Morning Light"
     assert dump_song_map(parse_song_map(any_store.get(song_key("0123456789abcdef"))))
+
+
+def test_only_the_recorded_owner_saves_and_a_song_without_one_is_nobodys(any_store):
+    """The owner check fails closed: with the listing entry missing (as between publishing and
+    listing, or after the listing lost it) no signed-in user may save, rather than any."""
+    from performia.cloud.library import NotYourSongError
+
+    doc = parse_song_map(song())
+    key = song_key("0123456789abcdef")
+    base = any_store.write_if(key, dump_song_map(doc).encode(), version=None)  # no listing
+    with pytest.raises(NotYourSongError, match="not one of yours"):
+        save_song(any_store, "0123456789abcdef", song(title="Mine now"), base_version=base,
+                  user="mallory")  # fmt: skip
+    base = publish_song(any_store, doc, owner="alice")
+    with pytest.raises(NotYourSongError):
+        save_song(any_store, "0123456789abcdef", song(title="Mine now"), base_version=base,
+                  user="mallory")  # fmt: skip
+    assert save_song(any_store, "0123456789abcdef", song(title="Ours"), base_version=base,
+                     user="alice")  # fmt: skip
+    assert read_library(any_store)[0]["owner"] == "alice"  # the owner is never lost

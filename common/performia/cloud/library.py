@@ -25,6 +25,7 @@ __all__ = [
     "LIBRARY_KEY",
     "NotYourSongError",
     "StaleEditError",
+    "check_owner",
     "is_song_id",
     "library_entry",
     "publish_song",
@@ -149,6 +150,25 @@ def publish_song(store: VersionedStore, song: SongMap, *, owner: str | None = No
     return version_out
 
 
+def check_owner(store: VersionedStore, song_id: str, user: str | None) -> str | None:
+    """The song's recorded owner, after checking that ``user`` is it (``None``: the embedded
+    viewer's single local user, who owns everything).
+
+    Fails closed: a song with no recorded owner (no listing entry yet, or one that lost it) is
+    nobody's to change, rather than everybody's. Raises :class:`NotYourSongError`.
+    """
+    entry = next((e for e in read_library(store) if e.get("songId") == song_id), {})
+    owner = entry.get("owner")
+    if user is not None and owner != user:
+        raise NotYourSongError(f"song {song_id!r} is not one of yours")
+    return owner
+
+
+def _media(song: SongMap) -> tuple[Any, ...]:
+    audio = song.audio.model_dump() if song.audio is not None else None
+    return (audio, [stem.model_dump() for stem in song.stems])
+
+
 def _keep_revision(store: VersionedStore, song_id: str, data: bytes, version: str) -> None:
     store.put(song_key(song_id, f"revisions/{version}.json"), data, content_type="application/json")
 
@@ -163,9 +183,9 @@ def save_song(
 ) -> str:
     """Save an edited Song Map over the version the editor loaded; return the new version.
 
-    ``user`` is the signed-in editor (the cloud's HTTP function always passes one); a song
-    with an owner may be saved by its owner only. ``None`` is the embedded viewer's single
-    local user.
+    ``user`` is the signed-in editor (the cloud's HTTP function always passes one); a song may
+    be saved by its recorded owner only, and a song without one by nobody. ``None`` is the
+    embedded viewer's single local user.
 
     Raises
     ------
@@ -185,10 +205,7 @@ def save_song(
     song = parse_song_map(document, source=f"edit of {song_id}")
     if song.id != song_id:
         raise BadInputError(f"this Song Map is song {song.id!r}, not {song_id!r}")
-    entry = next((e for e in read_library(store) if e["songId"] == song_id), {})
-    owner = entry.get("owner")
-    if user is not None and owner is not None and owner != user:
-        raise NotYourSongError(f"song {song_id!r} belongs to someone else; you cannot save it")
+    owner = check_owner(store, song_id, user)
     key = song_key(song_id)
     try:
         current, version = store.read_versioned(key)
@@ -199,6 +216,10 @@ def save_song(
             f"song {song_id!r} was changed by someone else since you opened it: reload it, "
             "make your edit again and save"
         )
+    if _media(song) != _media(parse_song_map(current, source=key)):
+        # the recording and stems are the analysis's: an edit pointing them elsewhere (another
+        # user's files, any URL) is refused, so every src stays inside the song's own folder
+        raise BadInputError("an edit cannot change the song's recording or stems")
     _keep_revision(store, song_id, current, version)
     try:
         new_version = store.write_if(

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from performia.analysis.vocal_activity import detect_vocal_activity
-from performia.cloud.library import NotYourSongError, is_song_id, read_library, song_key
+from performia.cloud.library import check_owner, is_song_id, song_key
 from performia.errors import BadInputError
 from performia.settings import get_settings
 from performia.songmap.io import parse_song_map
@@ -43,12 +43,6 @@ def _address(body: dict[str, Any]) -> tuple[int, int]:
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (section, line)):
         raise BadInputError("from.section and from.line must be whole numbers")
     return section, line  # type: ignore[return-value]
-
-
-def _check_owner(store: VersionedStore, song_id: str, user: str) -> None:
-    entry = next((e for e in read_library(store) if e.get("songId") == song_id), None)
-    if entry is None or entry.get("owner") != user:
-        raise NotYourSongError(f"song {song_id!r} is not one of yours")
 
 
 def _vocals(store: VersionedStore, stored: SongMap, *, cloud: bool) -> str:
@@ -94,8 +88,7 @@ def realign_from_request(
     if not isinstance(song_id, str) or not is_song_id(song_id) or document is None:
         raise BadInputError("send songId, songMap and from")
     section, line = _address(body)
-    if user is not None:
-        _check_owner(store, song_id, user)
+    check_owner(store, song_id, user)
     try:
         stored = parse_song_map(store.get(song_key(song_id)), source=song_id)
     except NotFoundError:

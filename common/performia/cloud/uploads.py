@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from uuid import uuid4
 
 from performia.cloud.messages import UPLOADS_PREFIX
+from performia.cloud.upload_params import check_upload_params
 from performia.errors import BadInputError
 from performia.jobs.base import JobRecord, JobStore
 from performia.pipeline import scheduler
@@ -149,8 +150,9 @@ def create_upload(
     """Validate ``{"filename", "size", "contentType", "params"?}``, create the job, sign a PUT.
 
     Raises :class:`~performia.errors.BadInputError` with a message for the person uploading:
-    no name, an extension Performia does not read, an empty or too large file, or a content type
-    that contradicts the name.
+    no name, an extension Performia does not read, an empty or too large file, a content type
+    that contradicts the name, or a parameter outside the allow-list
+    (:func:`~performia.cloud.upload_params.check_upload_params`).
     """
     settings = settings or get_settings()
     filename = request.get("filename")
@@ -172,9 +174,7 @@ def create_upload(
     given = str(request.get("contentType") or expected).split(";")[0].strip().lower()
     if _ALIASES.get(given, given) != expected and given != "application/octet-stream":
         raise BadInputError(f"{filename} says it is {given}, but a {suffix} file is {expected}")
-    params = request.get("params") or {}
-    if not isinstance(params, dict):
-        raise BadInputError("params must be an object")
+    params = check_upload_params(request.get("params"), settings)
 
     job_id = uuid4().hex[:16]
     key = f"{UPLOADS_PREFIX}{job_id}/{name}"
@@ -182,12 +182,9 @@ def create_upload(
         graph,
         job_id,
         input={"key": key, "filename": name, "sizeBytes": size},
-        params={
-            **output_params(settings),
-            **{k: v for k, v in params.items() if any(k in s.params for s in graph)},
-            # the server decides which engines its service runs (their licences), not the client
-            "profile": settings.profile,
-        },
+        # the server's engines and limits, then what the client may set (an allow-list:
+        # performia.cloud.upload_params); the profile is the server's (the engines' licences)
+        params={**output_params(settings), **params, "profile": settings.profile},
         owner=owner,
     )
     jobs.create(record)

@@ -43,6 +43,16 @@ SectionKind = Literal[
 ]
 
 
+#: Longest names (title, artist, album, section name) and key a Song Map holds: the editor's
+#: inputs are capped by the schema, so a saved 1,000,000-character title is refused rather than
+#: copied into the library listing.
+MAX_NAME_CHARS = 200
+#: Longest lyric line and syllable, and chord symbol.
+MAX_LINE_CHARS = 2000
+MAX_SYLLABLE_CHARS = 100
+MAX_CHORD_CHARS = 32
+
+
 class _Model(BaseModel):
     """camelCase JSON, snake_case Python, unknown fields rejected, instances immutable."""
 
@@ -71,11 +81,13 @@ class _Span(_Model):
 class Syllable(_Model):
     """One sung syllable: the unit the Living Chart highlights."""
 
-    text: str = Field(min_length=1)
+    text: str = Field(min_length=1, max_length=MAX_SYLLABLE_CHARS)
     start_time: Seconds = Field(ge=0)
     duration: Seconds = Field(ge=0)
     chord: str | None = Field(
-        default=None, description="Chord symbol, present only where the chord changes."
+        default=None,
+        max_length=MAX_CHORD_CHARS,
+        description="Chord symbol, present only where the chord changes.",
     )
     pitch: float | None = Field(
         default=None, ge=0, le=127, description="Sung pitch, MIDI note number (69 = A4)."
@@ -89,14 +101,14 @@ class Syllable(_Model):
 class Line(_Span):
     """A lyric line as the performer reads it."""
 
-    text: str
+    text: str = Field(max_length=MAX_LINE_CHARS)
     syllables: list[Syllable] = Field(default_factory=list)
 
 
 class Section(_Span):
     """A part of the song (verse, chorus …) holding its lyric lines."""
 
-    name: str
+    name: str = Field(max_length=MAX_NAME_CHARS)
     kind: SectionKind = "section"
     confidence: float | None = Field(
         default=None,
@@ -196,14 +208,16 @@ class SongMap(_Model):
     """A whole song: metadata, rhythm, harmony, melody and the lyric chart."""
 
     schema_version: str = Field(default=SCHEMA_VERSION, pattern=r"^1\.\d+\.\d+$")
-    id: str = Field(min_length=1, description="Song id: stable for the same recording.")
-    title: str
-    artist: str
-    album: str | None = None
+    id: str = Field(
+        min_length=1, max_length=200, description="Song id: stable for the same recording."
+    )
+    title: str = Field(max_length=MAX_NAME_CHARS)
+    artist: str = Field(max_length=MAX_NAME_CHARS)
+    album: str | None = Field(default=None, max_length=MAX_NAME_CHARS)
     duration: Seconds = Field(ge=0)
-    language: str | None = None
+    language: str | None = Field(default=None, max_length=16)
     lyrics_source: Literal["recognised", "given"] | None = None
-    key: str | None = None
+    key: str | None = Field(default=None, max_length=40)
     key_confidence: float | None = Field(
         default=None, ge=0, le=1, description="Calibrated probability that the key is right."
     )

@@ -8,6 +8,7 @@ levels and the gain applied).
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from pathlib import PurePath
 
@@ -32,15 +33,31 @@ def names_from_filename(filename: str) -> tuple[str | None, str]:
     return None, stem or "Untitled"
 
 
+def _positive(params: dict, name: str, default: float) -> float:
+    """A positive finite number from the job's parameters; a bad one is the job's fault, so a
+    :class:`BadInputError` (the job fails at once rather than being retried)."""
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise BadInputError(f"{name} must be a number, not {value!r}") from None
+    if not math.isfinite(number) or number <= 0:
+        raise BadInputError(f"{name} must be a positive number, not {value!r}")
+    return number
+
+
 def run(ctx: StageContext) -> StageOutcome:
     settings = get_settings()
     filename = ctx.input["filename"]
-    max_duration = float(ctx.params.get("max_duration_s") or settings.max_duration_s)
+    max_duration = _positive(ctx.params, "max_duration_s", settings.max_duration_s)
+    sr = int(_positive(ctx.params, "analysis_sr", settings.analysis_sr))
     data = ctx.read_input()
     ctx.report(0.05, "decoding")
     decoded = decode_audio(
         data,
-        sr=int(ctx.params.get("analysis_sr") or settings.analysis_sr),
+        sr=sr,
         max_duration_s=max_duration,
         name=filename,
     )

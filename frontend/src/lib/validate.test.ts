@@ -40,6 +40,20 @@ describe("validateSongMap", () => {
     expect(validateSongMap(bad).ok).toBe(false);
   });
 
+  it("caps the length of names and lyrics as the server does", () => {
+    const long = edit((d) => {
+      d.title = "t".repeat(201);
+      d.sections[1]!.name = "🎵".repeat(201); // code points, not UTF-16 units
+      d.sections[1]!.lines![0]!.syllables![0]!.chord = "C".repeat(33);
+    });
+    expect(schemaIssues(long).map((i) => `${i.path}: ${i.message}`)).toEqual([
+      "title: must be at most 200 characters",
+      "sections[1].name: must be at most 200 characters",
+      "sections[1].lines[0].syllables[0].chord: must be at most 32 characters",
+    ]);
+    expect(schemaIssues(edit((d) => { d.title = "🎵".repeat(200); }))).toEqual([]);
+  });
+
   it("accepts null where the schema allows it and rejects wrong types", () => {
     expect(schemaIssues(edit((d) => { d.key = null; d.album = null; }))).toEqual([]);
     expect(schemaIssues(edit((d) => { (d as unknown as Record<string, unknown>).duration = "long"; }))).toEqual([{ path: "duration", message: "must be a number" }]);

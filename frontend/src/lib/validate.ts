@@ -39,6 +39,7 @@ type Schema = {
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
   minLength?: number;
+  maxLength?: number;
   pattern?: string;
   $defs?: Record<string, Schema>;
 };
@@ -102,6 +103,10 @@ function check(schema: Schema, value: unknown, path: string, out: Issue[]): bool
   if (typeof value === "string") {
     if (schema.minLength !== undefined && value.length < schema.minLength) {
       out.push({ path, message: schema.minLength === 1 ? "must not be empty" : `needs at least ${schema.minLength} characters` });
+    }
+    // JSON Schema counts code points, as the server does
+    if (schema.maxLength !== undefined && [...value].length > schema.maxLength) {
+      out.push({ path, message: `must be at most ${schema.maxLength} characters` });
     }
     if (schema.pattern && !new RegExp(schema.pattern, "u").test(value)) out.push({ path, message: `must match ${schema.pattern}` });
   }
