@@ -14,11 +14,12 @@ resource "google_storage_bucket" "data" {
   force_destroy            = !var.deletion_protection
   labels                   = local.labels
 
-  # The browser PUTs uploads to signed URLs and reads the library, from the frontend only.
+  # The browser PUTs uploads to signed URLs (with the signed length range header) and reads the
+  # library, from the frontend only.
   cors {
     origin          = [local.frontend_origin]
     method          = ["GET", "HEAD", "PUT"]
-    response_header = ["Content-Type", "Content-Length", "Content-Range", "Accept-Ranges", "ETag", "x-goog-generation"]
+    response_header = ["Content-Type", "Content-Length", "Content-Range", "Accept-Ranges", "ETag", "x-goog-generation", "x-goog-content-length-range"]
     max_age_seconds = 3600
   }
 

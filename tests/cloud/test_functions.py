@@ -116,8 +116,8 @@ def http_client(function: str):
 
 
 class Signer:
-    def upload_target(self, key, *, content_type, expires):
-        return "PUT", f"https://upload.example/{key}"
+    def upload_target(self, key, *, content_type, expires, size):
+        return "PUT", f"https://upload.example/{key}", {}
 
 
 @pytest.fixture

@@ -16,11 +16,15 @@ from performia.settings import output_params
 
 class Signer:
     def __init__(self) -> None:
-        self.calls: list[tuple[str, str, timedelta]] = []
+        self.calls: list[tuple[str, str, timedelta, int]] = []
 
-    def upload_target(self, key: str, *, content_type: str, expires: timedelta):
-        self.calls.append((key, content_type, expires))
-        return "PUT", f"https://upload.example/{key}?sig=x"
+    def upload_target(self, key: str, *, content_type: str, expires: timedelta, size: int):
+        self.calls.append((key, content_type, expires, size))
+        return (
+            "PUT",
+            f"https://upload.example/{key}?sig=x",
+            {"x-goog-content-length-range": f"0,{size}"},
+        )
 
 
 def _params(**params):
@@ -44,7 +48,8 @@ def test_a_valid_request_creates_the_job_and_signs_a_put_for_it():
         signer,
     )
     assert ticket.key == f"uploads/{ticket.job_id}/Morning Light.MP3"
-    assert signer.calls == [(ticket.key, "audio/mpeg", timedelta(minutes=15))]
+    # the signature binds the declared length: the browser sends the header it was signed with
+    assert signer.calls == [(ticket.key, "audio/mpeg", timedelta(minutes=15), 4_000_000)]
     record = jobs.get(ticket.job_id)
     # the engine profile is the server's, never the client's (the engines' licences)
     assert record.status is JobStatus.PENDING
@@ -56,7 +61,10 @@ def test_a_valid_request_creates_the_job_and_signs_a_put_for_it():
         "profile": "default",
     }
     body = ticket.to_dict()
-    assert body["method"] == "PUT" and body["headers"] == {"Content-Type": "audio/mpeg"}
+    assert body["method"] == "PUT" and body["headers"] == {
+        "Content-Type": "audio/mpeg",
+        "x-goog-content-length-range": "0,4000000",
+    }
     # the finalize notification for that object finds the same job
     obj = parse_upload({"bucket": "b", "name": ticket.key, "generation": "1"})
     assert job_id_for_upload(obj) == ticket.job_id

@@ -89,3 +89,15 @@ def test_bad_job_parameters_fail_the_job_as_bad_input(tmp_path, tone, params, me
     with pytest.raises(StageFailedError, match=message) as failed:
         analyze_file(path, tmp_path / "out", params=params)
     assert failed.value.stage == "ingest" and isinstance(failed.value.cause, BadInputError)
+
+
+def test_an_upload_larger_than_declared_or_the_limit_is_refused_before_reading():
+    from performia.errors import BadInputError
+    from performia.stages.ingest import _check_size
+
+    _check_size(1000, 1000, "song.mp3", 500.0)  # as declared: accepted
+    _check_size(1000, None, "song.mp3", 500.0)  # nothing declared (a direct bucket write)
+    with pytest.raises(BadInputError, match=r"14,000,000 bytes, more than the 1,000 declared"):
+        _check_size(14_000_000, 1000, "song.mp3", 500.0)
+    with pytest.raises(BadInputError, match="is 600 MB; the limit is 500 MB"):
+        _check_size(600_000_000, 600_000_000, "song.mp3", 500.0)

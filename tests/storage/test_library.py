@@ -18,7 +18,7 @@ from performia.cloud.library import (
 )
 from performia.errors import BadInputError, SongMapError
 from performia.songmap.io import dump_song_map, parse_song_map
-from performia.storage.base import PreconditionFailedError, VersionedStore
+from performia.storage.base import NotFoundError, PreconditionFailedError, VersionedStore
 
 
 def song(song_id: str = "0123456789abcdef", title: str = "Morning Light", **extra) -> dict:
@@ -32,6 +32,13 @@ def song(song_id: str = "0123456789abcdef", title: str = "Morning Light", **extr
         "provenance": {"createdAt": "2026-11-25T12:00:00Z", "performiaVersion": "0.1.0"},
         **extra,
     }
+
+
+def test_every_store_tells_an_objects_size_without_reading_it(any_store):
+    any_store.put("uploads/a/song.mp3", b"x" * 1234)
+    assert any_store.size("uploads/a/song.mp3") == 1234
+    with pytest.raises(NotFoundError):
+        any_store.size("uploads/a/missing.mp3")
 
 
 def test_every_store_offers_versioned_writes(any_store):

@@ -53,11 +53,13 @@ def test_cloud_storage_urls_are_v4_signed_puts_for_one_object():
         }
     )
     bucket = storage.Client(project="performia-test", credentials=credentials).bucket("uploads")
-    method, url = GCSUploadSigner(bucket, credentials=credentials).upload_target(
+    method, url, headers = GCSUploadSigner(bucket, credentials=credentials).upload_target(
         "uploads/0123456789abcdef/song.mp3",
         content_type="audio/mpeg",
         expires=timedelta(minutes=15),
+        size=4_000_000,
     )
+    assert headers == {"x-goog-content-length-range": "0,4000000"}
     parsed = urlparse(url)
     query = parse_qs(parsed.query)
     assert method == "PUT"
@@ -65,3 +67,5 @@ def test_cloud_storage_urls_are_v4_signed_puts_for_one_object():
     assert query["X-Goog-Algorithm"] == ["GOOG4-RSA-SHA256"]
     assert query["X-Goog-Expires"] == ["900"]
     assert "content-type" in query["X-Goog-SignedHeaders"][0]
+    # the length range is signed: a body larger than declared is refused by Cloud Storage
+    assert "x-goog-content-length-range" in query["X-Goog-SignedHeaders"][0]

@@ -57,13 +57,19 @@ URL_LIFETIME = timedelta(minutes=15)
 _UNSAFE = re.compile(r"[^\w.\- ()]+")
 
 
+#: The header a V4 signed PUT binds the object's length with: Cloud Storage refuses a body
+#: outside the range, so a file declared as 1,000 bytes cannot be uploaded as 14 MB.
+LENGTH_RANGE_HEADER = "x-goog-content-length-range"
+
+
 class UploadSigner(Protocol):
-    """Makes a request (method and URL) that lets whoever holds it write one object, for a
-    while: a signed PUT on Cloud Storage, the emulator's media upload locally."""
+    """Makes a request (method, URL and the headers it must carry) that lets whoever holds it
+    write one object of at most ``size`` bytes, for a while: a signed PUT on Cloud Storage, the
+    emulator's media upload locally."""
 
     def upload_target(
-        self, key: str, *, content_type: str, expires: timedelta
-    ) -> tuple[str, str]: ...
+        self, key: str, *, content_type: str, expires: timedelta, size: int
+    ) -> tuple[str, str, dict[str, str]]: ...
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,9 @@ class GCSUploadSigner:
     #: Credentials that sign (default: the environment's, e.g. the Cloud Run service account).
     credentials: Any = None
 
-    def upload_target(self, key: str, *, content_type: str, expires: timedelta) -> tuple[str, str]:
+    def upload_target(
+        self, key: str, *, content_type: str, expires: timedelta, size: int
+    ) -> tuple[str, str, dict[str, str]]:
         import google.auth
         from google.auth.transport.requests import Request
 
@@ -87,28 +95,34 @@ class GCSUploadSigner:
                 "service_account_email": credentials.service_account_email,
                 "access_token": credentials.token,
             }
+        headers = {LENGTH_RANGE_HEADER: f"0,{size}"}  # signed: the client cannot change it
         url = self.bucket.blob(key).generate_signed_url(
             version="v4",
             expiration=expires,
             method="PUT",
             content_type=content_type,
+            headers=dict(headers),  # the library adds Content-Type and Host to what it gets
             credentials=credentials,
             **extra,
         )
-        return "PUT", url
+        return "PUT", url, headers
 
 
 @dataclass(frozen=True)
 class EmulatorUploadSigner:
     """The local stack's Cloud Storage emulator takes uploads without signatures, as a media
-    upload (it has no XML-API PUT)."""
+    upload (it has no XML-API PUT), and binds no length: ingest's size check is what refuses an
+    upload larger than declared there."""
 
     endpoint: str  # e.g. http://127.0.0.1:4443
     bucket: str
 
-    def upload_target(self, key: str, *, content_type: str, expires: timedelta) -> tuple[str, str]:
+    def upload_target(
+        self, key: str, *, content_type: str, expires: timedelta, size: int
+    ) -> tuple[str, str, dict[str, str]]:
         query = urlencode({"uploadType": "media", "name": key})
-        return "POST", f"{self.endpoint.rstrip('/')}/upload/storage/v1/b/{self.bucket}/o?{query}"
+        url = f"{self.endpoint.rstrip('/')}/upload/storage/v1/b/{self.bucket}/o?{query}"
+        return "POST", url, {}
 
 
 @dataclass(frozen=True)
@@ -121,13 +135,15 @@ class UploadTicket:
     key: str
     content_type: str
     expires_at: str
+    #: Headers the upload must carry besides its content type (the signed length range).
+    headers: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "jobId": self.job_id,
             "uploadUrl": self.url,
             "method": self.method,
-            "headers": {"Content-Type": self.content_type},
+            "headers": {"Content-Type": self.content_type, **dict(self.headers)},
             "objectName": self.key,
             "expiresAt": self.expires_at,
         }
@@ -189,5 +205,8 @@ def create_upload(
     )
     jobs.create(record)
     expires = datetime.now(UTC) + URL_LIFETIME
-    method, url = signer.upload_target(key, content_type=expected, expires=URL_LIFETIME)
-    return UploadTicket(job_id, method, url, key, expected, expires.isoformat(timespec="seconds"))
+    method, url, headers = signer.upload_target(
+        key, content_type=expected, expires=URL_LIFETIME, size=size
+    )
+    when = expires.isoformat(timespec="seconds")
+    return UploadTicket(job_id, method, url, key, expected, when, tuple(headers.items()))

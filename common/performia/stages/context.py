@@ -162,6 +162,10 @@ class StageContext:
         """The original upload."""
         return self.store.get(self.input["key"])
 
+    def input_size(self) -> int:
+        """The original upload's size in bytes, without reading it."""
+        return self.store.size(self.input["key"])
+
     # -- writing own outputs -----------------------------------------------------------------
     def key(self, name: str) -> str:
         return artifact_key(self.job_id, self.spec.name, self.fingerprints[self.spec.name], name)

@@ -48,11 +48,28 @@ def _positive(params: dict, name: str, default: float) -> float:
     return number
 
 
+def _check_size(actual: int, declared: object, filename: str, max_file_mb: float) -> None:
+    """Refuse an upload larger than the limit, or than the size its uploader declared (a signed
+    URL's length binding aside, nothing else stops a client uploading more), before reading a
+    byte of it."""
+    if actual > max_file_mb * 1e6:
+        raise BadInputError(
+            f"{filename} is {actual / 1e6:.0f} MB; the limit is {max_file_mb:.0f} MB "
+            "(nothing was read)"
+        )
+    if isinstance(declared, int) and not isinstance(declared, bool) and actual > declared:
+        raise BadInputError(
+            f"{filename} is {actual:,} bytes, more than the {declared:,} declared when it was "
+            "uploaded (nothing was read)"
+        )
+
+
 def run(ctx: StageContext) -> StageOutcome:
     settings = get_settings()
     filename = ctx.input["filename"]
     max_duration = _positive(ctx.params, "max_duration_s", settings.max_duration_s)
     sr = int(_positive(ctx.params, "analysis_sr", settings.analysis_sr))
+    _check_size(ctx.input_size(), ctx.input.get("sizeBytes"), filename, settings.max_file_mb)
     data = ctx.read_input()
     ctx.report(0.05, "decoding")
     decoded = decode_audio(

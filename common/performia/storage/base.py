@@ -89,6 +89,10 @@ class ArtifactStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def size(self, key: str) -> int:
+        """The object's size in bytes, without reading it; ``NotFoundError`` when absent (what
+        ingest checks an upload against before reading a byte)."""
+
     def list(self, prefix: str) -> Iterator[str]:
         """Keys starting with ``prefix``, in sorted order."""
 

@@ -161,6 +161,13 @@ class GCSStore:
             raise NotFoundError(f"no artifact {self._where(key)}")
         return blob.content_type
 
+    def size(self, key: str) -> int:
+        with _translated(self._where(key)):
+            blob = self.bucket.get_blob(self._name(key), retry=self.retry)
+        if blob is None:
+            raise NotFoundError(f"no artifact {self._where(key)}")
+        return int(blob.size)
+
     def exists(self, key: str) -> bool:
         blob = self.bucket.blob(self._name(key))
         with _translated(self._where(key)):

@@ -44,6 +44,12 @@ class LocalFolderStore:
         except FileNotFoundError:
             raise NotFoundError(f"no artifact {key!r} in {self.root}") from None
 
+    def size(self, key: str) -> int:
+        try:
+            return self.path(key).stat().st_size
+        except FileNotFoundError:
+            raise NotFoundError(f"no artifact {key!r} in {self.root}") from None
+
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
 

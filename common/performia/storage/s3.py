@@ -159,6 +159,11 @@ class S3Store:
         with _translated(self._where(key)):
             return self.client.head_object(Bucket=self.bucket, Key=self._name(key))["ContentType"]
 
+    def size(self, key: str) -> int:
+        with _translated(self._where(key)):
+            head = self.client.head_object(Bucket=self.bucket, Key=self._name(key))
+        return int(head["ContentLength"])
+
     def exists(self, key: str) -> bool:
         try:
             with _translated(self._where(key)):
