@@ -171,10 +171,22 @@ def test_the_http_functions_need_a_signed_in_user(adapter, signer, signed_in, mo
     assert anonymous.status_code == 401 and "sign in" in anonymous.get_json()["error"]
     garbage = client.post("/", json=body, headers={"Authorization": "Bearer not-a-jwt"})
     assert garbage.status_code == 401
-    # unsigned tokens are the local stack's only: not where no emulator is configured
+    # unsigned tokens are the local stack's only: not on Cloud Run, not with an emulator
+    # elsewhere, not where no emulator is configured
+    for env in ({"K_SERVICE": "upload-url"}, {"FIRESTORE_EMULATOR_HOST": "10.0.0.5:8080"}):
+        with monkeypatch.context() as patched:
+            for name, value in env.items():
+                patched.setenv(name, value)
+            forged = client.post("/", json=body, headers=signed_in("mallory"))
+            assert forged.status_code == 401, env
     monkeypatch.delenv("FIRESTORE_EMULATOR_HOST")
     forged = client.post("/", json=body, headers=signed_in("mallory"))
     assert forged.status_code == 401
+    # in the cloud, no project means no audience to check: every token is refused
+    monkeypatch.setenv("PERFORMIA_AUTH", "firebase")
+    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
+    unconfigured = client.post("/", json=body, headers=signed_in("mallory"))
+    assert unconfigured.status_code == 401 and "not configured" in unconfigured.get_json()["error"]
     assert not adapter.jobs._docs
 
 

@@ -9,9 +9,11 @@ what jobs and songs record as their ``owner`` and what the Firestore rules compa
 
 The local stack has no Firebase: with ``PERFORMIA_AUTH=emulator`` (set by ``performia dev up``)
 tokens are read as the Firebase Auth emulator issues them, unsigned (``alg: none``), and only
-their claims are checked. That mode is refused unless the process also talks to an emulator
-(``FIRESTORE_EMULATOR_HOST`` set), so a misconfigured cloud deployment cannot accept forged
-tokens.
+their claims are checked. That mode is refused unless the process talks to an emulator on
+this machine (``FIRESTORE_EMULATOR_HOST`` set to a loopback address) and does not run on Cloud
+Run (``K_SERVICE`` unset), so a misconfigured cloud deployment cannot accept forged tokens. In
+the cloud the token's audience must be the project: with ``GOOGLE_CLOUD_PROJECT`` unset every
+token is refused rather than any project's accepted.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import json
 import os
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from performia.errors import PerformiaError
 
@@ -72,10 +75,29 @@ def _verified_claims(token: str) -> dict[str, Any]:
     from google.oauth2 import id_token
 
     project = os.environ.get("GOOGLE_CLOUD_PROJECT")
+    if not project:  # fail closed: no audience to check is no check at all
+        raise NotSignedInError("sign-in is not configured on this server (no project set)")
     try:
         return id_token.verify_firebase_token(token, google_requests.Request(), audience=project)
     except (ValueError, GoogleAuthError) as exc:
         raise NotSignedInError(f"the user token is not valid: {exc}") from None
+
+
+#: Host names the local stack's emulators listen on.
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _on_the_local_stack() -> bool:
+    """Whether unsigned emulator tokens may be trusted: not on Cloud Run, and Firestore is an
+    emulator on this machine."""
+    if os.environ.get("K_SERVICE"):
+        return False
+    host = os.environ.get("FIRESTORE_EMULATOR_HOST", "")
+    try:
+        name = urlsplit(f"//{host}").hostname
+    except ValueError:
+        return False
+    return bool(host) and name in _LOOPBACK
 
 
 def current_user(request: Any) -> str:
@@ -83,7 +105,7 @@ def current_user(request: Any) -> str:
     token = _bearer(request)
     mode = os.environ.get("PERFORMIA_AUTH", "firebase")
     if mode == "emulator":
-        if not os.environ.get("FIRESTORE_EMULATOR_HOST"):
+        if not _on_the_local_stack():
             raise NotSignedInError("emulator sign-in is only accepted on the local stack")
         claims = _claims_unverified(token)
     elif mode == "firebase":
