@@ -252,9 +252,9 @@ def test_the_song_map_stage_publishes_to_the_library(tmp_path):
             "artist": "The Fixtures",
             "duration": 30.0,
             "sections": [],
-            "audio": {
-                "src": "uploads/song.mp3",
-                "mimeType": "audio/mpeg",
+            "audio": {  # named like the vocals stem: the two must not collide
+                "src": "uploads/vocals.flac",
+                "mimeType": "audio/flac",
                 "sampleRate": 44100,
                 "channels": 2,
                 "duration": 30.0,
@@ -275,7 +275,7 @@ def test_the_song_map_stage_publishes_to_the_library(tmp_path):
     graph = Graph((StageSpec("package", writes=("song_map.json", "vocals.flac"), impl=package),))
     publisher = RecordingPublisher()
     adapter = Adapter(MemoryJobStore(), LocalFolderStore(tmp_path), publisher, graph)
-    adapter.store.put("uploads/song.mp3", b"ID3 recording")
+    adapter.store.put("uploads/vocals.flac", b"fLaC recording")
     record = adapter.start_job(UPLOAD)
     deliver_all(adapter, publisher, times=2)
     final = adapter.jobs.get(record.job_id)
@@ -283,7 +283,7 @@ def test_the_song_map_stage_publishes_to_the_library(tmp_path):
     assert [e["songId"] for e in read_library(adapter.store)] == [record.job_id]
     # the recording and stems are copied under the library's prefix, the one browsers read
     song = json.loads(adapter.store.get(f"songs/{record.job_id}/song_map.json"))
-    assert song["audio"]["src"] == f"songs/{record.job_id}/media/song.mp3"
-    assert song["stems"][0]["src"] == f"songs/{record.job_id}/media/vocals.flac"
-    assert adapter.store.get(song["audio"]["src"]) == b"ID3 recording"
+    assert song["audio"]["src"] == f"songs/{record.job_id}/media/recording/vocals.flac"
+    assert song["stems"][0]["src"] == f"songs/{record.job_id}/media/stems/vocals.flac"
+    assert adapter.store.get(song["audio"]["src"]) == b"fLaC recording"
     assert adapter.store.get(song["stems"][0]["src"]) == b"fLaC stem"

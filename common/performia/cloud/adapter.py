@@ -267,21 +267,33 @@ class Adapter:
 
         The frontend reads a song's files from the library's prefix, the only one a browser
         may read (``infra/``); uploads and job artifacts stay private and expire. A copy that
-        is already there (a redelivered package message) is not made again.
+        is already there (a redelivered package message) is not made again. The recording keeps
+        its name under ``media/recording/`` and each stem is ``media/stems/{stem}{ext}``, so
+        an upload named like a stem (``vocals.flac``) is never overwritten by one.
         """
 
-        def moved(src: str) -> str:
+        def moved(src: str, name: str) -> str:
             if src.startswith(f"songs/{song.id}/"):
                 return src
-            target = song_key(song.id, f"media/{PurePosixPath(src).name}")
+            target = song_key(song.id, f"media/{name}")
             if not self.store.exists(target):
                 self.store.put(target, self.store.get(src), content_type=default_content_type(src))
             return target
 
-        stems = [stem.model_copy(update={"src": moved(stem.src)}) for stem in song.stems]
+        stems = [
+            stem.model_copy(
+                update={
+                    "src": moved(stem.src, f"stems/{stem.name}{PurePosixPath(stem.src).suffix}")
+                }
+            )
+            for stem in song.stems
+        ]
         update: dict[str, Any] = {"stems": stems}
         if song.audio is not None:
-            update["audio"] = song.audio.model_copy(update={"src": moved(song.audio.src)})
+            recording = f"recording/{PurePosixPath(song.audio.src).name}"
+            update["audio"] = song.audio.model_copy(
+                update={"src": moved(song.audio.src, recording)}
+            )
         return song.model_copy(update=update)
 
     def _claim(self, job_id: str) -> JobRecord:
