@@ -266,3 +266,27 @@ def test_variables_validate_the_environment():
     # with the longest environment the validation allows (15)
     names = [n.replace("_", "-") for n in GENERATED["functions"]] + ["pubsub-push", "gateway"]
     assert max(len(f"pf-{'e' * 15}-{n}") for n in names) <= 30
+
+
+def _policy(text: str) -> dict[str, set[str]]:
+    return {part.split()[0]: set(part.split()[1:]) for part in text.split(";") if part.strip()}
+
+
+def test_the_hosted_site_sends_the_viewers_policy_plus_the_cloud_origins():
+    """The browser tests run the app under the viewer's Content-Security-Policy; the hosted
+    site's (infra/hosting/firebase.json) must allow at least as much, plus the bucket, Firebase
+    and the API, and forbid framing the same way."""
+    import json
+    from pathlib import Path
+
+    from performia.viewer.app import CONTENT_SECURITY_POLICY
+
+    hosting = json.loads((Path(__file__).parents[2] / "infra/hosting/firebase.json").read_text())
+    (everything,) = [h for h in hosting["hosting"]["headers"] if h["source"] == "**"]
+    headers = {h["key"]: h["value"] for h in everything["headers"]}
+    hosted, local = _policy(headers["Content-Security-Policy"]), _policy(CONTENT_SECURITY_POLICY)
+    for directive, sources in local.items():
+        assert sources <= hosted[directive], directive
+    assert hosted["frame-ancestors"] == {"'none'"} and headers["X-Frame-Options"] == "DENY"
+    assert "https://storage.googleapis.com" in hosted["connect-src"] & hosted["media-src"]
+    assert "https://*.gateway.dev" in hosted["connect-src"]  # the API Gateway's host

@@ -379,3 +379,14 @@ def test_realign_answers_new_times_for_the_lines_after_the_fixed_one(client, mon
     elsewhere = client.post(REALIGN_URL, json=body, headers={"Origin": "https://evil.example"})
     assert elsewhere.status_code == 403
     assert load(client)[0]["sections"][0]["lines"] == [line]  # nothing was saved
+
+
+def test_every_answer_forbids_framing_and_foreign_scripts(client):
+    for url in ("/", "/config.json", SONG_MAP_URL, "/data/missing.json"):
+        headers = client.get(url).headers
+        assert headers["Content-Security-Policy"] == viewer_app.CONTENT_SECURITY_POLICY, url
+        assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"]
+    policy = dict(
+        part.strip().split(" ", 1) for part in viewer_app.CONTENT_SECURITY_POLICY.split(";")
+    )
+    assert policy["frame-ancestors"] == "'none'" and policy["script-src"] == "'self'"

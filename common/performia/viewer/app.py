@@ -42,11 +42,13 @@ from performia.storage.local import LocalFolderStore
 from performia.viewer.locate import song_ids
 
 __all__ = [
+    "CONTENT_SECURITY_POLICY",
     "DATA_URL",
     "KB_QUERY_URL",
     "LOCAL_HOSTS",
     "REALIGN_URL",
     "SAVE_SONG_URL",
+    "SECURITY_HEADERS",
     "VERSION_HEADER",
     "KbHandler",
     "ViewerApp",
@@ -68,6 +70,23 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_BODY_BYTES = 32 * 1024 * 1024
 #: Hashed build assets never change under their name.
 IMMUTABLE = "public, max-age=31536000, immutable"
+#: What the app may load, and that no other site may frame it (clickjacking): its own scripts
+#: only, inline styles (React's style props), audio and images from itself (blob: for exports,
+#: data: for the icon). The hosted site's policy (``infra/hosting/firebase.json``) is this one
+#: with the bucket, Firebase and the API added; a test keeps the two in step, and the browser
+#: tests run the app under this one (a violation is a console error, which fails them).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
+    "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+}
 
 _SONG_MAP = re.compile(r"songs/[^/]+/song_map\.json")
 #: Types the browser must get right, fixed here rather than left to the host's mime.types.
@@ -176,7 +195,8 @@ class ViewerApp:
             response = self.dispatch(request)
         except HTTPException as exc:  # e.g. 416 for an unsatisfiable Range
             response = exc.get_response(environ)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         return response(environ, start_response)
 
     def config(self) -> dict[str, Any]:
