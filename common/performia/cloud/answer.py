@@ -20,6 +20,7 @@ from typing import Any
 
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from performia.cloud.logs import configure as configure_logs
 from performia.errors import BadInputError
 
 __all__ = ["MAX_REQUEST_BYTES", "Response", "answer", "cors_headers"]
@@ -28,6 +29,7 @@ __all__ = ["MAX_REQUEST_BYTES", "Response", "answer", "cors_headers"]
 MAX_REQUEST_BYTES = 10 * 2**20
 
 log = logging.getLogger(__name__)
+configure_logs()  # JSON lines on Cloud Run, once per instance
 
 Response = tuple[dict[str, Any], int, dict[str, str]]
 
