@@ -28,7 +28,7 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -428,6 +428,11 @@ class _Fitter:
     def declared(self, name: str, d: _Declared) -> Function:
         memory, cpu = fit_memory(d.memory_mib, cpu=1)
         pushed = d.trigger == "dead_letter"
+        access = d.access
+        if pushed:
+            # a dead letter for a stage still alive in another delivery publishes that stage
+            # again (Adapter.dead_letter), so the dead-letter function may publish every stage
+            access = replace(access, publishes=tuple(self.graph.names))
         return Function(
             name=name,
             trigger=d.trigger,
@@ -440,7 +445,7 @@ class _Fitter:
             max_instances=d.max_instances,
             timeout_s=d.timeout_s,
             request_billing=True,
-            access=d.access,
+            access=access,
             ack_deadline_s=d.timeout_s if pushed else None,
             max_delivery_attempts=None,  # a dead letter is retried until it expires, not dropped
             startup_s=self.inputs.assumptions["container_start_cpu_s"],
