@@ -96,8 +96,28 @@ def test_an_edit_keeps_the_previous_revision(any_store):
     assert (
         parse_song_map(any_store.get(song_key("0123456789abcdef"))).title == "Morning Light (live)"
     )
-    assert any_store.get(song_key("0123456789abcdef", f"revisions/{base}.json")) == before
+    (kept,) = any_store.list("songs/0123456789abcdef/revisions/")
+    assert kept.endswith(f"-{base}.json") and any_store.get(kept) == before
     assert read_library(any_store)[0]["title"] == "Morning Light (live)"
+
+
+def test_revisions_are_capped_and_the_oldest_pruned(make_local_store):
+    """Saving every few seconds must not grow a song without bound: the newest MAX_REVISIONS
+    earlier versions are kept, oldest pruned first."""
+    from performia.cloud.library import MAX_REVISIONS
+
+    store = make_local_store()
+    versions = [publish_song(store, parse_song_map(song()))]
+    for n in range(MAX_REVISIONS + 3):
+        versions.append(
+            save_song(store, "0123456789abcdef", song(title=f"Take {n}"), base_version=versions[-1])
+        )
+    kept = list(store.list("songs/0123456789abcdef/revisions/"))
+    assert len(kept) == MAX_REVISIONS
+    # the versions kept are the newest earlier ones, in order
+    assert [k.rsplit("-", 1)[1].removesuffix(".json") for k in kept] == versions[
+        -MAX_REVISIONS - 1 : -1
+    ]
 
 
 def test_a_stale_edit_is_refused_and_overwrites_nothing(any_store):

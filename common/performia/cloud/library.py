@@ -1,7 +1,9 @@
 """The song library in the bucket: published Song Maps, their revisions, and the listing.
 
 Layout (DESIGN.md): ``songs/{songId}/song_map.json`` is the current Song Map,
-``songs/{songId}/revisions/{version}.json`` every earlier one, and ``songs/index.json`` the listing
+``songs/{songId}/revisions/{when}-{version}.json`` the :data:`MAX_REVISIONS` before it (``when``
+a UTC time stamp, so keys sort oldest first and the oldest is pruned), and ``songs/index.json``
+the listing
 the frontend's Library reads. Every write that could race another goes through the store's
 versioned write (:class:`~performia.storage.base.VersionedStore`): many jobs finishing at once
 all land in the listing, and an edit made on a stale copy is refused instead of overwriting
@@ -14,6 +16,7 @@ import json
 import random
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from performia.errors import BadInputError, TransientError
@@ -23,6 +26,7 @@ from performia.storage.base import NotFoundError, PreconditionFailedError, Versi
 
 __all__ = [
     "LIBRARY_KEY",
+    "MAX_REVISIONS",
     "NotYourSongError",
     "StaleEditError",
     "check_owner",
@@ -30,6 +34,7 @@ __all__ = [
     "library_entry",
     "publish_song",
     "read_library",
+    "revision_key",
     "save_from_request",
     "save_song",
     "song_key",
@@ -37,6 +42,8 @@ __all__ = [
 ]
 
 LIBRARY_KEY = "songs/index.json"
+#: Earlier versions kept per song; the oldest beyond this are deleted.
+MAX_REVISIONS = 50
 #: Tries of a read-modify-write before giving up (each lost race means another writer won).
 MAX_TRIES = 50
 
@@ -169,8 +176,19 @@ def _media(song: SongMap) -> tuple[Any, ...]:
     return (audio, [stem.model_dump() for stem in song.stems])
 
 
+def revision_key(song_id: str, version: str, when: datetime | None = None) -> str:
+    """Where a song's version is kept once replaced: time-stamped, so keys sort by age."""
+    stamp = (when or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
+    return song_key(song_id, f"revisions/{stamp}-{version}.json")
+
+
 def _keep_revision(store: VersionedStore, song_id: str, data: bytes, version: str) -> None:
-    store.put(song_key(song_id, f"revisions/{version}.json"), data, content_type="application/json")
+    """Keep the replaced version, then prune all but the newest :data:`MAX_REVISIONS`: an
+    editor saving every few seconds must not grow a song's storage without bound."""
+    store.put(revision_key(song_id, version), data, content_type="application/json")
+    kept = sorted(store.list(song_key(song_id, "revisions/")))
+    for old in kept[:-MAX_REVISIONS]:
+        store.delete(old)
 
 
 def save_song(
