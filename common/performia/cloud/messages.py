@@ -159,6 +159,9 @@ def parse_upload(
     "folders" (names ending in ``/``), are ignored rather than rejected: a bucket notifies about
     everything written to it.
     """
+    if not isinstance(data, Mapping) or not isinstance(attributes or {}, Mapping):
+        # a malformed event is dropped, not retried (property-tested: any JSON arrives)
+        raise BadMessageError("upload event whose object resource is not a JSON object")
     attributes = attributes or {}
     event = attributes.get("eventType")
     if event is not None and event != "OBJECT_FINALIZE":
