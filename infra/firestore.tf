@@ -65,3 +65,15 @@ resource "google_firestore_field" "jobs_unindexed" {
 
   index_config {}
 }
+
+# Job records expire: Firestore's TTL policy deletes a job when its expireAt (written by the
+# functions, performia.jobs.firestore: a day for a job never uploaded, 30 days after the last
+# change otherwise) has passed, so upload_url requests alone cannot pile up documents.
+resource "google_firestore_field" "jobs_expire" {
+  database   = google_firestore_database.default.name
+  collection = "jobs"
+  field      = "expireAt"
+
+  ttl_config {}
+  index_config {}
+}

@@ -290,3 +290,16 @@ def test_the_hosted_site_sends_the_viewers_policy_plus_the_cloud_origins():
     assert hosted["frame-ancestors"] == {"'none'"} and headers["X-Frame-Options"] == "DENY"
     assert "https://storage.googleapis.com" in hosted["connect-src"] & hosted["media-src"]
     assert "https://*.gateway.dev" in hosted["connect-src"]  # the API Gateway's host
+
+
+def test_job_records_expire_on_the_field_the_store_writes():
+    """Firestore's TTL policy deletes jobs on ``expireAt``, the timestamp FirestoreJobStore
+    writes (tests/jobs/test_job_stores.py checks the values on the emulator)."""
+    import inspect
+
+    from performia.jobs import firestore
+
+    field = resources("google_firestore_field")["google_firestore_field.jobs_expire"]
+    assert (field["collection"], field["field"]) == ("jobs", "expireAt")
+    assert "ttl_config" in field
+    assert '"expireAt"' in inspect.getsource(firestore.FirestoreJobStore._document)

@@ -6,6 +6,7 @@ The Firestore store runs against the real Firestore emulator (``emulator`` marke
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -19,7 +20,7 @@ from performia.jobs import (
     StageRun,
     StageState,
 )
-from performia.jobs.firestore import FirestoreJobStore
+from performia.jobs.firestore import JOB_TTL, PENDING_TTL, FirestoreJobStore
 from performia.pipeline import scheduler
 from performia.pipeline.graph import Graph, StageSpec
 
@@ -200,8 +201,22 @@ def test_firestore_document_is_the_record_document(firestore_store):
     )
     firestore_store.create(rec)
     raw = firestore_store.client.collection(firestore_store.collection).document("shape").get()
-    assert raw.to_dict() == rec.to_doc()
+    doc = raw.to_dict()
+    # plus when Firestore's TTL policy deletes it: a pending job (never uploaded) after a day
+    expire = doc.pop("expireAt")
+    assert doc == rec.to_doc()
+    left = expire - datetime.now(UTC)
+    assert PENDING_TTL - timedelta(minutes=5) < left <= PENDING_TTL
     assert firestore_store.get("shape") == rec
+    # once it moves on, the record is kept for JOB_TTL after its last change
+    firestore_store.update("shape", lambda r: r.model_copy(update={"status": JobStatus.PROCESSING}))
+    expire = (
+        firestore_store.client.collection(firestore_store.collection)
+        .document("shape")
+        .get()
+        .to_dict()["expireAt"]
+    )
+    assert JOB_TTL - timedelta(minutes=5) < expire - datetime.now(UTC) <= JOB_TTL
 
 
 @pytest.mark.emulator

@@ -26,15 +26,23 @@ import random
 import threading
 import time
 import zlib
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from performia.errors import TransientError
-from performia.jobs.base import JobNotFoundError, JobRecord, Mutation, utc_now
+from performia.jobs.base import JobNotFoundError, JobRecord, JobStatus, Mutation, utc_now
 
 if TYPE_CHECKING:
     from google.cloud.firestore import Client, DocumentReference, Transaction
 
-__all__ = ["FirestoreJobStore"]
+__all__ = ["JOB_TTL", "PENDING_TTL", "FirestoreJobStore"]
+
+#: A job record is deleted (Firestore TTL) this long after its last change: the song lives on in
+#: the library; the record is only its progress.
+JOB_TTL = timedelta(days=30)
+#: A job never uploaded (``upload_url`` called, nothing PUT: its signed URL lived 15 minutes)
+#: is deleted this long after it was made, so requests alone cannot pile up records.
+PENDING_TTL = timedelta(days=1)
 
 #: Attempts of one transaction; each retry keeps its place in line on the server.
 TRANSACTION_ATTEMPTS = 10
@@ -72,6 +80,15 @@ class FirestoreJobStore:
             self._client = firestore.Client()
         return self._client
 
+    @staticmethod
+    def _document(record: JobRecord) -> dict[str, Any]:
+        """The record's document plus ``expireAt``, the time Firestore's TTL policy deletes it
+        (``infra/firestore.tf``): a job never uploaded (still pending) after
+        :data:`PENDING_TTL`, any other :data:`JOB_TTL` after its last change. Readers ignore the
+        field; it is a Firestore timestamp, which TTL requires."""
+        ttl = PENDING_TTL if record.status is JobStatus.PENDING else JOB_TTL
+        return {**record.to_doc(), "expireAt": datetime.now(UTC) + ttl}
+
     def create(self, record: JobRecord) -> JobRecord:
         """Store a new record; an existing record with the same id is returned unchanged.
 
@@ -81,7 +98,7 @@ class FirestoreJobStore:
         from google.api_core.exceptions import AlreadyExists
 
         try:
-            self._ref(record.job_id).create(record.to_doc())
+            self._ref(record.job_id).create(self._document(record))
         except AlreadyExists:
             return self.get(record.job_id)
         return record
@@ -108,7 +125,7 @@ class FirestoreJobStore:
         def run(transaction: Transaction) -> JobRecord:
             current = self._load(ref.get(transaction=transaction), job_id)
             new = mutate(current).model_copy(update={"updated_at": utc_now()})
-            transaction.set(ref, new.to_doc())
+            transaction.set(ref, self._document(new))
             return new
 
         lock = self._locks[zlib.crc32(job_id.encode()) % _LOCK_STRIPES]
