@@ -12,6 +12,17 @@ from fixture_values import FORMATS, SR, TAGS
 from performia.testing import render_song, write_audio
 
 
+@pytest.fixture(autouse=True)
+def fresh_quotas():
+    """Every test starts with empty rate-limit counts, in this process's memory (a test that
+    wants Firestore's counting sets it up itself)."""
+    from performia.cloud.quotas import MemoryQuotaStore, set_quotas
+
+    set_quotas(MemoryQuotaStore())
+    yield
+    set_quotas(None)
+
+
 @pytest.fixture(scope="session")
 def song_signal():
     """Eight bars at 120 BPM of drums, chords and a melody (no speech: fast to render)."""

@@ -321,3 +321,22 @@ def test_a_body_over_10_mb_is_refused_before_it_is_parsed(adapter, signed_in):
     # a body just under the limit reaches the function (and is refused for what it says)
     small = client.post("/", json={"songId": "x" * 1000}, headers=signed_in("alice"))
     assert small.status_code == 400
+
+
+def test_a_user_over_the_upload_quota_gets_429_and_no_job(adapter, signer, signed_in):
+    """20 upload requests an hour a user (performia.cloud.quotas.LIMITS): the 21st, and the
+    41st the issue names, are 429 with Retry-After and create nothing; others may go on."""
+    from performia.cloud.quotas import LIMITS
+
+    client = http_client("upload_url")
+    body = {"filename": "song.mp3", "size": 1000}
+    for _ in range(LIMITS["upload"].count):
+        assert client.post("/", json=body, headers=signed_in("alice")).status_code == 200
+    jobs = len(adapter.jobs._docs)
+    for _ in range(21):
+        refused = client.post("/", json=body, headers=signed_in("alice"))
+        assert refused.status_code == 429
+    assert "limit of 20 uploads an hour" in refused.get_json()["error"]
+    assert 3500 <= int(refused.headers["Retry-After"]) <= 3600
+    assert len(adapter.jobs._docs) == jobs
+    assert client.post("/", json=body, headers=signed_in("bob")).status_code == 200

@@ -30,7 +30,15 @@ from performia.settings import get_settings
 from performia.songmap.io import parse_song_map
 from performia.storage.local import LocalFolderStore
 
-RUNS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: Derandomized: every run tries the same examples, so CI cannot turn red on a new draw (a
+#: developer widens the search with HYPOTHESIS settings profiles when hunting).
+RUNS = settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 #: Any JSON value, a few levels deep.
 json_values = st.recursive(

@@ -113,3 +113,23 @@ def test_parse_request_returns_the_stripped_query_and_k():
     assert parse_request({"query": " chords ", "k": 7}) == ("chords", 7)
     with pytest.raises(BadInputError):
         parse_request(None)
+
+
+def test_help_questions_are_rate_limited_per_address(client):
+    """30 a minute from one address, then 429 with Retry-After; another address is not held
+    back (counted in this process's memory here; in the cloud, in Firestore)."""
+    from performia.cloud.quotas import LIMITS
+
+    set_knowledge_base(StandIn())
+    limit = LIMITS["kb_query"].count
+    here = {"X-Forwarded-For": "203.0.113.7, 10.0.0.1"}
+    for _ in range(limit):
+        assert client.post("/", json={"query": "tempo"}, headers=here).status_code == 200
+    refused = client.post("/", json={"query": "tempo"}, headers=here)
+    assert (
+        refused.status_code == 429
+        and "limit of 30 help questions a minute" in refused.get_json()["error"]
+    )
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    there = {"X-Forwarded-For": "198.51.100.2"}
+    assert client.post("/", json={"query": "tempo"}, headers=there).status_code == 200

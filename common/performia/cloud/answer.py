@@ -21,6 +21,7 @@ from typing import Any
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from performia.cloud.logs import configure as configure_logs
+from performia.cloud.quotas import QuotaExceededError
 from performia.errors import BadInputError
 
 __all__ = ["MAX_REQUEST_BYTES", "Response", "answer", "cors_headers"]
@@ -70,6 +71,8 @@ def answer(
     try:
         return work(request.get_json(silent=True)), 200, cors
     except Exception as exc:
+        if isinstance(exc, QuotaExceededError):
+            return {"error": str(exc)}, 429, {**cors, "Retry-After": str(exc.retry_after_s)}
         for kind, status in (statuses or {}).items():
             if isinstance(exc, kind):
                 return {"error": str(exc)}, status, cors

@@ -17,6 +17,7 @@ from typing import Any
 from performia.cloud.answer import Response, answer
 from performia.cloud.auth import NotSignedInError, current_user
 from performia.cloud.library import NotYourSongError, StaleEditError, save_from_request
+from performia.cloud.quotas import get_quotas, take
 from performia.cloud.uploads import create_upload
 from performia.errors import BadInputError
 
@@ -44,12 +45,15 @@ def upload_url_request(request: Any) -> Response:
     from performia.cloud.runtime import get_adapter, get_signer
 
     adapter = get_adapter()
-    return _handle(
-        request,
-        lambda user, body: create_upload(
+
+    def work(user: str, body: dict[str, Any]) -> dict[str, Any]:
+        take(get_quotas(), "upload", user)
+        ticket = create_upload(
             body, jobs=adapter.jobs, signer=get_signer(), owner=user, graph=adapter.graph
-        ).to_dict(),
-    )
+        )
+        return ticket.to_dict()
+
+    return _handle(request, work)
 
 
 def save_song_request(request: Any) -> Response:
@@ -70,7 +74,9 @@ def realign_request(request: Any) -> Response:
     from performia.cloud.runtime import get_adapter
 
     store = get_adapter().store
-    return _handle(
-        request,
-        lambda user, body: realign_from_request(store, body, user=user),  # type: ignore[arg-type]
-    )
+
+    def work(user: str, body: dict[str, Any]) -> dict[str, Any]:
+        take(get_quotas(), "realign", user)
+        return realign_from_request(store, body, user=user)  # type: ignore[arg-type]
+
+    return _handle(request, work)

@@ -118,12 +118,16 @@ def parse_pushed(body: Mapping[str, Any]) -> PushedMessage:
     if not isinstance(attributes, Mapping):
         raise BadMessageError(f"message {message_id}: attributes are not an object")
     attempt = body.get("deliveryAttempt")
+    try:  # informational (logs, dead letters): a malformed count is dropped, not fatal
+        attempt = int(attempt) if attempt is not None else None
+    except (TypeError, ValueError, OverflowError):
+        attempt = None
     return PushedMessage(
         message_id=message_id,
         data=data,
         attributes={str(k): str(v) for k, v in attributes.items()},
         subscription=body.get("subscription"),
-        delivery_attempt=int(attempt) if attempt is not None else None,
+        delivery_attempt=attempt,
         publish_time=message.get("publishTime") or message.get("publish_time"),
     )
 

@@ -329,6 +329,36 @@ def _verdict(iso: Scenario, burst: Scenario) -> str:
     )
 
 
+def _abuse_section(m: _Model, song_s: float) -> list[str]:
+    """What one account can cost a day under the quotas (``performia.cloud.quotas.LIMITS``)."""
+    from performia.cloud.quotas import LIMITS
+    from performia.settings import Settings
+
+    upload = LIMITS["upload"]
+    per_day = upload.count * 86400 // upload.window_s
+    longest = Settings().max_duration_s
+    scale = longest / song_s  # every stage's time grows with the song's length
+    rows = [
+        [mode, _usd(m.burst(mode) * scale, 3), _usd(m.burst(mode) * scale * per_day, 2)]
+        for mode in ("cpu", "gpu")
+    ]
+    return [
+        "## The worst abuser under the quotas",
+        "",
+        f"One account may ask for {upload.count} uploads an hour (`performia.cloud.quotas`), "
+        f"{per_day:,} a day, each up to {longest / 60:g} minutes of audio (the server's limit; "
+        "an upload may only lower it). Every song that long, processed at the burst rate "
+        f"(stage times scaled from the {song_s:g} s song):",
+        "",
+        *_table(["separate and transcribe on", "per 20-minute song", "per account per day"], rows),
+        "",
+        "Sign-in is anonymous for now, so accounts are free to make: an abuser with many "
+        "accounts is bounded only by the functions' instance caps (every instance busy all "
+        "day, and a slower queue for everyone) until uploads are also limited per address.",
+        "",
+    ]
+
+
 def render(plan: Plan | None = None) -> str:
     """The text of ``infra/COSTS.md``."""
     plan = plan or build_plan()
@@ -567,6 +597,7 @@ def render(plan: Plan | None = None) -> str:
         f"(assumed to scale to zero {a['worker_pool_scale_down_s']:g} s after the queue empties) "
         "sets its size.",
         "",
+        *_abuse_section(m, song),
         "## Not in the per-song cost",
         "",
         "- Listening: the browser fetches the stems from Cloud Storage at "

@@ -18,6 +18,7 @@ import threading
 from typing import Any
 
 from performia.cloud.answer import Response, answer
+from performia.cloud.quotas import caller_address, get_quotas, take
 from performia.errors import BadInputError
 from performia.kb.config import DEFAULT_K, MAX_K, MAX_QUERY_CHARS, index_dir
 
@@ -67,6 +68,7 @@ def kb_query_request(request: Any) -> Response:
     """``POST {"query", "k"?}`` → ``{"results": [...]}``; see the module notes."""
 
     def work(body: Any) -> dict[str, Any]:
+        take(get_quotas(), "kb_query", caller_address(request))
         query, k = parse_request(body)
         hits = get_knowledge_base().search(query, k=k)
         return {"results": [h.to_dict() for h in hits]}
