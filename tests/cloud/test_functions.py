@@ -20,6 +20,7 @@ from performia.jobs.memory import MemoryJobStore
 from performia.pipeline.graph import GRAPH, Graph, StageSpec
 from performia.stages.context import StageOutcome
 from performia.storage.local import LocalFolderStore
+from performia.testing.documents import minimal_song_map
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 
@@ -190,14 +191,7 @@ def test_the_http_functions_need_a_signed_in_user(adapter, signer, signed_in, mo
     assert not adapter.jobs._docs
 
 
-SONG = {
-    "id": "0123456789abcdef",
-    "title": "Morning Light",
-    "artist": "The Fixtures",
-    "duration": 30.0,
-    "sections": [],
-    "provenance": {"createdAt": "2026-11-25T12:00:00Z", "performiaVersion": "0.1.0"},
-}
+SONG = minimal_song_map()
 
 
 def test_save_song_refuses_a_stale_edit_with_409(adapter, signed_in):

@@ -29,6 +29,7 @@ from performia.jobs.memory import MemoryJobStore
 from performia.settings import get_settings
 from performia.songmap.io import parse_song_map
 from performia.storage.local import LocalFolderStore
+from performia.testing.documents import minimal_song_map
 
 #: Derandomized: every run tries the same examples, so CI cannot turn red on a new draw (a
 #: developer widens the search with HYPOTHESIS settings profiles when hunting).
@@ -160,14 +161,7 @@ def test_an_upload_request_makes_one_job_or_a_400_and_nothing(request):
     assert dict(ticket.headers)["x-goog-content-length-range"] == f"0,{declared}"
 
 
-SONG = {
-    "id": "0123456789abcdef",
-    "title": "Morning Light",
-    "artist": "The Fixtures",
-    "duration": 30.0,
-    "sections": [],
-    "provenance": {"createdAt": "2026-11-25T12:00:00Z", "performiaVersion": "0.1.0"},
-}
+SONG = minimal_song_map()
 
 
 @RUNS
