@@ -2,15 +2,17 @@
 # store: performia.cloud.runtime reads PERFORMIA_BUCKET):
 #   uploads/  originals, written by browsers through upload_url's signed PUTs; private
 #   jobs/     stage artifacts; private
-#   songs/    the library (Song Maps, revisions, songs/index.json): anyone may read objects,
-#             only package and save_song write
+#   songs/    the library (Song Maps, revisions, songs/index.json): private like the rest;
+#             only package and save_song write, realign reads. Nothing in the bucket is public:
+#             browsers are to read it through owner-checked signed URLs (issue 15, not built yet).
 resource "google_storage_bucket" "data" {
   name                        = local.bucket_name
   location                    = var.region
   storage_class               = "STANDARD"
   uniform_bucket_level_access = true
-  # "inherited", not "enforced": songs/ is readable by allUsers through its managed folder.
-  public_access_prevention = "inherited"
+  # Nothing a user uploads may be public: the bucket refuses any grant to everyone, whoever
+  # adds one later.
+  public_access_prevention = "enforced"
   force_destroy            = !var.deletion_protection
   labels                   = local.labels
 
@@ -49,15 +51,6 @@ resource "google_storage_managed_folder" "prefix" {
   bucket        = google_storage_bucket.data.name
   name          = each.value
   force_destroy = !var.deletion_protection
-}
-
-# The library is what the Living Chart reads with plain GETs: object reads (and listing of
-# songs/) for anyone, nothing else.
-resource "google_storage_managed_folder_iam_member" "library_readers" {
-  bucket         = google_storage_bucket.data.name
-  managed_folder = google_storage_managed_folder.prefix["songs/"].name
-  role           = "roles/storage.objectViewer"
-  member         = "allUsers"
 }
 
 locals {

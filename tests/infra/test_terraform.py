@@ -26,7 +26,6 @@ from performia.stages.context import artifact_key
 
 TERRAFORM = shutil.which("terraform")
 PUBLIC = ("allUsers", "allAuthenticatedUsers")
-READ_ONLY_ROLES = {"roles/storage.objectViewer", "roles/storage.legacyObjectReader"}
 GENERATED = json.loads(deploy_tf.GENERATED_PATH.read_text())["locals"]["plan"]
 
 
@@ -154,12 +153,14 @@ def _iam_bindings():
             yield key, body
 
 
-def test_nothing_is_public_but_reading_the_library():
-    public = [(k, b) for k, b in _iam_bindings() if any(p in b["member"] for p in PUBLIC)]
-    assert [k for k, _ in public] == ["google_storage_managed_folder_iam_member.library_readers"]
-    _, library = public[0]
-    assert library["role"] in READ_ONLY_ROLES
-    assert library["managed_folder"] == '${google_storage_managed_folder.prefix["songs/"].name}'
+def test_nothing_is_public():
+    """Nothing a user uploads may be public: no IAM binding names allUsers or
+    allAuthenticatedUsers, and the bucket enforces public-access prevention."""
+    public = [k for k, b in _iam_bindings() if any(p in b["member"] for p in PUBLIC)]
+    assert public == []
+    bucket = resources("google_storage_bucket")["google_storage_bucket.data"]
+    assert bucket["public_access_prevention"] == "enforced"
+    assert not any("allUsers" in path.read_text() for path in tf_files())
 
 
 def test_no_function_is_publicly_invokable():

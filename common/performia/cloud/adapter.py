@@ -265,8 +265,9 @@ class Adapter:
     def _with_library_media(self, song: SongMap) -> SongMap:
         """The song with its recording and stems copied under ``songs/{id}/media/``.
 
-        The frontend reads a song's files from the library's prefix, the only one a browser
-        may read (``infra/``); uploads and job artifacts stay private and expire. A copy that
+        The frontend reads a song's files from the library's prefix, which lives as long as
+        the song (nothing in the bucket is public: ``infra/``); uploads and job artifacts
+        expire. A copy that
         is already there (a redelivered package message) is not made again. The recording keeps
         its name under ``media/recording/`` and each stem is ``media/stems/{stem}{ext}``, so
         an upload named like a stem (``vocals.flac``) is never overwritten by one.
