@@ -77,3 +77,14 @@ resource "google_firestore_field" "jobs_expire" {
   ttl_config {}
   index_config {}
 }
+
+# Quota counts and bookings expire too (performia.cloud.quotas writes expireAt: the end of a
+# rate window, or of a caller's last booking), so one-off callers leave nothing behind.
+resource "google_firestore_field" "quotas_expire" {
+  database   = google_firestore_database.default.name
+  collection = "quotas"
+  field      = "expireAt"
+
+  ttl_config {}
+  index_config {}
+}

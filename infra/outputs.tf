@@ -6,10 +6,8 @@ output "frontend_config" {
   description = "The frontend's /config.json in cloud mode (Cloud Build writes it into the deployed site)."
   value = {
     mode          = "cloud"
-    dataUrl       = "https://storage.googleapis.com/${google_storage_bucket.data.name}/"
     versionHeader = "X-Performia-Version"
-    storageApi    = "https://storage.googleapis.com"
-    bucket        = google_storage_bucket.data.name
+    libraryUrl    = "${local.api_url}/library"
     saveSongUrl   = "${local.api_url}/save_song"
     realignUrl    = "${local.api_url}/realign"
     uploadUrl     = "${local.api_url}/upload_url"

@@ -2,9 +2,10 @@
 # store: performia.cloud.runtime reads PERFORMIA_BUCKET):
 #   uploads/  originals, written by browsers through upload_url's signed PUTs; private
 #   jobs/     stage artifacts; private
-#   songs/    the library (Song Maps, revisions, songs/index.json): private like the rest;
-#             only package and save_song write, realign reads. Nothing in the bucket is public:
-#             browsers are to read it through owner-checked signed URLs (issue 15, not built yet).
+#   songs/    the library (Song Maps, revisions, owner records, each owner's listing): private
+#             like the rest; only package and save_song write, library and realign read. Nothing
+#             in the bucket is public: browsers read through the library function, which checks
+#             the owner and hands out short-lived signed read URLs for a song's files.
 resource "google_storage_bucket" "data" {
   name                        = local.bucket_name
   location                    = var.region

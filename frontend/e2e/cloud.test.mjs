@@ -2,8 +2,8 @@
 // upload progress bar, then live per-stage progress from `jobs/{jobId}` (Firebase SDK, onSnapshot)
 // up to "done" and opening the song; a failed job's readable error and Retry.
 //
-// Only the upload endpoint and the bucket are stand-ins here (a Node server speaking the
-// contract's uploadUrl answer, accepting the PUT and answering the GCS JSON API's object reads);
+// Only the upload and library endpoints and the bucket are stand-ins here (a Node server speaking
+// the contract's uploadUrl and libraryUrl answers and accepting the PUT);
 // the job document is written to the
 // Firestore emulator the way performia.jobs.firestore writes it, and the browser reads it with
 // the production code. The whole stack (functions, Pub/Sub, fake-gcs-server) is exercised by
@@ -111,14 +111,14 @@ before(async () => {
       tickets.push(ticket);
       return res.writeHead(200, { ...cors, "Content-Type": "application/json" }).end(JSON.stringify(ticket));
     }
-    // The GCS JSON API's object metadata and media, for reading a Song Map with its generation.
-    const object = /^\/storage\/v1\/b\/[^/]+\/o\/([^?]+)(\?.*)?$/.exec(req.url);
-    if (object && req.method === "GET") {
-      const key = decodeURIComponent(object[1]);
-      const path = join(root, key);
-      if (!existsSync(path)) return res.writeHead(404, cors).end();
-      if ((object[2] ?? "").includes("alt=media")) return res.writeHead(200, { ...cors, "Content-Type": "application/json" }).end(readFileSync(path));
-      return res.writeHead(200, { ...cors, "Content-Type": "application/json" }).end(JSON.stringify({ name: key, bucket: "performia-local", generation: "1700000000000001" }));
+    // The library function: the user's listing, and a song with its version and media URLs.
+    if (req.url === "/library" && req.method === "POST") {
+      const { op, songId } = JSON.parse(body.toString());
+      const send = (status, data) => res.writeHead(status, { ...cors, "Content-Type": "application/json" }).end(JSON.stringify(data));
+      if (op === "list") return send(200, JSON.parse(readFileSync(join(root, "songs", "index.json"), "utf8")));
+      const path = join(root, "songs", songId, "song_map.json");
+      if (!existsSync(path)) return send(403, { error: `song '${songId}' is not one of yours` });
+      return send(200, { songId, version: "1700000000000001", songMap: JSON.parse(readFileSync(path, "utf8")), media: {}, expiresAt: new Date(Date.now() + 1e7).toISOString() });
     }
     if (req.url.startsWith("/bucket/") && req.method === "PUT") {
       received.set(req.url, body.length);
@@ -133,10 +133,8 @@ before(async () => {
     dist: DIST,
     configJson: {
       mode: "cloud",
-      dataUrl: "/data/",
       versionHeader: "X-Performia-Version",
-      storageApi: api,
-      bucket: "performia-local",
+      libraryUrl: `${api}/library`,
       saveSongUrl: "/api/save_song",
       uploadUrl: `${api}/upload_url`,
       kbQueryUrl: null,

@@ -90,7 +90,7 @@ export function startNodeServer({ root, dist, port = 0, config = {}, configJson 
       if (path === "/config.json") {
         if (configJson) return json(res, 200, configJson);
         return json(res, 200, {
-          mode: "embedded", dataUrl: "/data/", versionHeader: "X-Performia-Version", storageApi: null, bucket: null,
+          mode: "embedded", dataUrl: "/data/", versionHeader: "X-Performia-Version", libraryUrl: null,
           saveSongUrl: "/api/save_song", uploadUrl: null, kbQueryUrl: null, firestore: null, openSong: null, ...config,
         });
       }

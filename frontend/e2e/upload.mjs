@@ -2,7 +2,7 @@
 //
 //   PERFORMIA_E2E_CLOUD_CONFIG=/path/or/url/to/config.json npm run upload-e2e
 //
-// The config is the cloud side of the contract (mode "cloud", dataUrl, storageApi, bucket,
+// The config is the cloud side of the contract (mode "cloud", libraryUrl,
 // uploadUrl, saveSongUrl, firestore {projectId, emulatorHost}) of a RUNNING stack (the local
 // emulators or a deployment). This script serves frontend/dist with that config, drives Chromium:
 //   1. a file that is not audio is refused in the browser, with a message;

@@ -287,3 +287,49 @@ def test_the_song_map_stage_publishes_to_the_library(tmp_path):
     assert song["stems"][0]["src"] == f"songs/{record.job_id}/media/stems/vocals.flac"
     assert adapter.store.get(song["audio"]["src"]) == b"fLaC recording"
     assert adapter.store.get(song["stems"][0]["src"]) == b"fLaC stem"
+
+
+def test_an_owners_daily_minutes_are_charged_once_ingest_has_measured_them(tmp_path):
+    """Ingest measures the recording; its minutes go on the owner's day before any costly stage
+    runs. Over the day's minutes the job FAILS at ingest with the reason (never retried), and
+    the later stages never run; a redelivered ingest is not charged twice."""
+    from performia.cloud.quotas import MemoryQuotaStore, book
+
+    ran: list[str] = []
+
+    def ingest(ctx) -> StageOutcome:
+        ctx.write_json("metadata.json", {"duration": 12 * 60.0})
+        return StageOutcome()
+
+    def later(ctx) -> StageOutcome:
+        ran.append(ctx.job_id)
+        ctx.write_json("out.json", {})
+        return StageOutcome()
+
+    graph = Graph(
+        (
+            StageSpec("ingest", writes=("metadata.json",), impl=ingest),
+            StageSpec("separate", needs=("ingest",), writes=("out.json",), impl=later),
+        )
+    )
+    quotas = MemoryQuotaStore()
+    publisher = RecordingPublisher()
+    adapter = Adapter(MemoryJobStore(), LocalFolderStore(tmp_path), publisher, graph,
+                      quotas=quotas)  # fmt: skip
+    book(quotas, "audio_minutes", "alice", "earlier-job", amount=160.0)
+
+    first = adapter.start_job(UPLOAD, owner="alice")
+    deliver_all(adapter, publisher, times=2)  # every message delivered twice
+    assert adapter.jobs.get(first.job_id).status is JobStatus.DONE  # 160 + 12 ≤ 180
+    second = adapter.start_job(UploadedObject("bucket", "uploads/b.mp3", "8", 99, "audio/mpeg"),
+                               owner="alice")  # fmt: skip
+    deliver_all(adapter, publisher)
+    failed = adapter.jobs.get(second.job_id)
+    assert failed.status is JobStatus.FAILED and failed.failed_stage == "ingest"
+    assert "limit of 180 minutes of audio analysed a day (this one needs 12)" in failed.error
+    assert ran == [first.job_id]  # the costly stage ran for the job within the limit only
+    # another owner's day is their own; a job without an owner (an operator's) is not charged
+    third = adapter.start_job(UploadedObject("bucket", "uploads/c.mp3", "9", 99, "audio/mpeg"),
+                              owner="bob")  # fmt: skip
+    deliver_all(adapter, publisher)
+    assert adapter.jobs.get(third.job_id).status is JobStatus.DONE

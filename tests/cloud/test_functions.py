@@ -66,7 +66,7 @@ def pubsub(payload: dict, attributes: dict | None = None) -> dict:
             "subscription": "projects/p/subscriptions/s"}  # fmt: skip
 
 
-HTTP_FUNCTIONS = {"upload_url", "save_song", "realign", "kb_query"}
+HTTP_FUNCTIONS = {"upload_url", "library", "save_song", "realign", "kb_query"}
 
 
 def test_there_is_a_function_for_every_stage_dead_letters_and_the_frontend():
@@ -119,6 +119,9 @@ def http_client(function: str):
 class Signer:
     def upload_target(self, key, *, content_type, expires, size):
         return "PUT", f"https://upload.example/{key}", {}
+
+    def read_url(self, key, *, expires):
+        return f"https://read.example/{key}?expires={int(expires.total_seconds())}"
 
 
 @pytest.fixture
@@ -219,6 +222,45 @@ def test_save_song_refuses_a_stale_edit_with_409(adapter, signed_in):
     assert theirs.status_code == 403 and "not one of yours" in theirs.get_json()["error"]
     assert save(current, {**doc, "title": "C"}, headers={}).status_code == 401
     assert save(current, {**doc, "title": "C"}).status_code == 200
+
+
+def test_library_lists_and_opens_the_callers_songs_only(adapter, signer, signed_in):
+    """Nothing in the bucket is public: the Library and songs come from ``library``, each user's
+    own, with short-lived read URLs for the song's files only."""
+    from performia.cloud.library import publish_song
+    from performia.songmap.io import parse_song_map
+
+    audio = {"src": f"songs/{SONG['id']}/media/recording/take.mp3", "mimeType": "audio/mpeg",
+             "sampleRate": 44100, "channels": 2, "duration": 30.0}  # fmt: skip
+    stems = [{"name": "vocals", "src": f"songs/{SONG['id']}/media/stems/vocals.flac",
+              "mimeType": "audio/flac"}]  # fmt: skip
+    base = publish_song(adapter.store, parse_song_map({**SONG, "audio": audio, "stems": stems}),
+                        owner="alice")  # fmt: skip
+    theirs = minimal_song_map(id="bbbbbbbbbbbbbbbb", title="Bob's")
+    publish_song(adapter.store, parse_song_map(theirs), owner="bob")
+    client = http_client("library")
+    alice, bob = signed_in("alice"), signed_in("bob")
+
+    listed = client.post("/", json={"op": "list"}, headers=alice)
+    assert listed.status_code == 200
+    assert [e["songId"] for e in listed.get_json()["songs"]] == [SONG["id"]]
+    opened = client.post("/", json={"op": "open", "songId": SONG["id"]}, headers=alice)
+    assert opened.status_code == 200, opened.get_json()
+    body = opened.get_json()
+    assert body["version"] == base and body["songMap"]["title"] == SONG["title"]
+    assert body["media"] == {
+        audio["src"]: f"https://read.example/{audio['src']}?expires=10800",
+        stems[0]["src"]: f"https://read.example/{stems[0]['src']}?expires=10800",
+    }
+    # another user's song, a song that does not exist and a path trick answer alike: 403
+    for song_id in (SONG["id"], "ffffffffffffffff", "../songs/index.json", ".libraries"):
+        refused = client.post("/", json={"op": "open", "songId": song_id}, headers=bob)
+        assert refused.status_code == 403 and "not one of yours" in refused.get_json()["error"]
+    assert [e["title"] for e in client.post("/", json={"op": "list"}, headers=bob).get_json()[
+        "songs"]] == ["Bob's"]  # fmt: skip
+    assert client.post("/", json={"op": "list"}).status_code == 401
+    assert client.post("/", json={"op": "delete"}, headers=alice).status_code == 400
+    assert client.post("/", json={"op": "open"}, headers=alice).status_code == 400
 
 
 def test_a_dead_lettered_upload_fails_its_job(adapter):
@@ -325,7 +367,9 @@ def test_a_user_over_the_upload_quota_gets_429_and_no_job(adapter, signer, signe
     client = http_client("upload_url")
     body = {"filename": "song.mp3", "size": 1000}
     for _ in range(LIMITS["upload"].count):
-        assert client.post("/", json=body, headers=signed_in("alice")).status_code == 200
+        ok = client.post("/", json=body, headers=signed_in("alice"))
+        assert ok.status_code == 200
+        _finish(adapter, ok.get_json()["jobId"])  # so the analyses-at-once limit stays out of it
     jobs = len(adapter.jobs._docs)
     for _ in range(21):
         refused = client.post("/", json=body, headers=signed_in("alice"))
@@ -334,3 +378,67 @@ def test_a_user_over_the_upload_quota_gets_429_and_no_job(adapter, signer, signe
     assert 3500 <= int(refused.headers["Retry-After"]) <= 3600
     assert len(adapter.jobs._docs) == jobs
     assert client.post("/", json=body, headers=signed_in("bob")).status_code == 200
+
+
+def _finish(adapter, job_id: str) -> None:
+    from performia.jobs.base import JobStatus
+
+    adapter.jobs.update(job_id, lambda r: r.model_copy(update={"status": JobStatus.DONE}))
+
+
+def test_a_user_may_have_three_analyses_at_once(adapter, signer, signed_in):
+    """The fourth upload while three jobs run is 429 (and creates no job); a finished job, or
+    one never uploaded whose URL has expired, frees its slot."""
+    from datetime import UTC, datetime, timedelta
+
+    client = http_client("upload_url")
+    body = {"filename": "song.mp3", "size": 1000}
+    started = [client.post("/", json=body, headers=signed_in("alice")) for _ in range(3)]
+    assert [r.status_code for r in started] == [200, 200, 200]
+    ids = [r.get_json()["jobId"] for r in started]
+    jobs = len(adapter.jobs._docs)
+    fourth = client.post("/", json=body, headers=signed_in("alice"))
+    assert fourth.status_code == 429 and "3 analyses running at once" in fourth.get_json()["error"]
+    assert fourth.headers["Retry-After"] == "60" and len(adapter.jobs._docs) == jobs
+    assert client.post("/", json=body, headers=signed_in("bob")).status_code == 200
+    _finish(adapter, ids[0])
+    assert client.post("/", json=body, headers=signed_in("alice")).status_code == 200
+    assert client.post("/", json=body, headers=signed_in("alice")).status_code == 429
+    # a job whose upload never came holds its slot only while its upload URL could be used
+    old = (datetime.now(UTC) - timedelta(minutes=25)).isoformat()
+    adapter.jobs.update(ids[1], lambda r: r.model_copy(update={"created_at": old}))
+    assert client.post("/", json=body, headers=signed_in("alice")).status_code == 200
+
+
+def test_anonymous_uploads_are_also_counted_per_address(adapter, signer, monkeypatch):
+    """Anonymous sign-ins cost nothing to make again, so their uploads count per address too:
+    the address is the one the nearest trusted proxy saw, not what the caller claims."""
+    from performia.cloud.auth import unsigned_token
+    from performia.cloud.quotas import LIMITS
+
+    monkeypatch.setenv("PERFORMIA_AUTH", "emulator")
+    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", "127.0.0.1:9")
+    client = http_client("upload_url")
+    body = {"filename": "song.mp3", "size": 1000}
+    limit = LIMITS["upload_address"].count
+    for n in range(limit):  # a fresh anonymous account each time, a forged first hop each time
+        headers = {"Authorization": f"Bearer {unsigned_token(f'anon-{n}', anonymous=True)}",
+                   "X-Forwarded-For": f"10.9.{n}.1, 203.0.113.7, 172.16.0.2"}  # fmt: skip
+        ok = client.post("/", json=body, headers=headers)
+        assert ok.status_code == 200, (n, ok.get_json())
+        # the job keeps the address: ingest charges its minutes to it too
+        assert adapter.jobs.get(ok.get_json()["jobId"]).input["address"] == "203.0.113.7"
+        _finish(adapter, ok.get_json()["jobId"])
+    refused = client.post("/", json=body, headers={
+        "Authorization": f"Bearer {unsigned_token('anon-new', anonymous=True)}",
+        "X-Forwarded-For": "198.51.100.1, 203.0.113.7, 172.16.0.2"})  # fmt: skip
+    assert refused.status_code == 429 and "from one address" in refused.get_json()["error"]
+    # someone else behind another address, and a user with an account, are not affected
+    other = {"Authorization": f"Bearer {unsigned_token('anon-x', anonymous=True)}",
+             "X-Forwarded-For": "203.0.113.8, 172.16.0.2"}  # fmt: skip
+    assert client.post("/", json=body, headers=other).status_code == 200
+    account = {"Authorization": f"Bearer {unsigned_token('carol')}",
+               "X-Forwarded-For": "203.0.113.7, 172.16.0.2"}  # fmt: skip
+    signed_up = client.post("/", json=body, headers=account)
+    assert signed_up.status_code == 200
+    assert "address" not in adapter.jobs.get(signed_up.get_json()["jobId"]).input

@@ -215,10 +215,8 @@ def test_frontend_config_output_has_the_contract_fields():
     config = outputs["frontend_config"]["value"]
     assert set(config) == {
         "mode",
-        "dataUrl",
         "versionHeader",
-        "storageApi",
-        "bucket",
+        "libraryUrl",
         "saveSongUrl",
         "realignUrl",
         "uploadUrl",
@@ -227,7 +225,6 @@ def test_frontend_config_output_has_the_contract_fields():
         "openSong",
     }
     assert config["mode"] == "cloud"
-    assert config["dataUrl"].endswith("/")
     assert set(config["firestore"]) == {"projectId", "apiKey", "authDomain"}
 
 
@@ -304,3 +301,14 @@ def test_job_records_expire_on_the_field_the_store_writes():
     assert (field["collection"], field["field"]) == ("jobs", "expireAt")
     assert "ttl_config" in field
     assert '"expireAt"' in inspect.getsource(firestore.FirestoreJobStore._document)
+
+
+def test_quota_documents_expire_on_the_field_the_quota_store_writes():
+    import inspect
+
+    from performia.cloud import quotas
+
+    field = resources("google_firestore_field")["google_firestore_field.quotas_expire"]
+    assert (field["collection"], field["field"]) == ("quotas", "expireAt")
+    assert "ttl_config" in field
+    assert inspect.getsource(quotas.FirestoreQuotaStore).count('"expireAt"') == 2

@@ -11,6 +11,7 @@ import pytest
 from performia.cloud.library import (
     LIBRARY_KEY,
     StaleEditError,
+    listing_key,
     publish_song,
     read_library,
     save_song,
@@ -148,20 +149,45 @@ def test_invalid_edits_are_refused_with_the_field_named(any_store):
 
 
 def test_only_the_recorded_owner_saves_and_a_song_without_one_is_nobodys(any_store):
-    """The owner check fails closed: with the listing entry missing (as between publishing and
-    listing, or after the listing lost it) no signed-in user may save, rather than any."""
-    from performia.cloud.library import NotYourSongError
+    """The owner check fails closed: a song with no ownership record (as one written by an
+    operator, or before its publish lands) may be saved by no signed-in user, rather than any;
+    the record is the backend's, not the listing's."""
+    from performia.cloud.library import NotYourSongError, owner_key
 
     doc = parse_song_map(song())
     key = song_key("0123456789abcdef")
-    base = any_store.write_if(key, dump_song_map(doc).encode(), version=None)  # no listing
+    base = any_store.write_if(key, dump_song_map(doc).encode(), version=None)  # no owner record
     with pytest.raises(NotYourSongError, match="not one of yours"):
         save_song(any_store, "0123456789abcdef", song(title="Mine now"), base_version=base,
                   user="mallory")  # fmt: skip
     base = publish_song(any_store, doc, owner="alice")
+    assert json.loads(any_store.get(owner_key("0123456789abcdef"))) == {"owner": "alice"}
+    with pytest.raises(NotYourSongError):
+        save_song(any_store, "0123456789abcdef", song(title="Mine now"), base_version=base,
+                  user="mallory")  # fmt: skip
+    # a listing entry is not ownership: mallory listing the song changes nothing
+    any_store.put(listing_key("mallory"), json.dumps({"songs": [{"songId": doc.id}]}).encode())
     with pytest.raises(NotYourSongError):
         save_song(any_store, "0123456789abcdef", song(title="Mine now"), base_version=base,
                   user="mallory")  # fmt: skip
     assert save_song(any_store, "0123456789abcdef", song(title="Ours"), base_version=base,
                      user="alice")  # fmt: skip
-    assert read_library(any_store)[0]["owner"] == "alice"  # the owner is never lost
+    assert read_library(any_store, "alice")[0]["title"] == "Ours"  # the owner's listing follows
+    # publishing the same song again as someone else never takes it over
+    with pytest.raises(NotYourSongError, match="belongs to someone else"):
+        publish_song(any_store, doc, owner="mallory")
+    assert json.loads(any_store.get(owner_key("0123456789abcdef"))) == {"owner": "alice"}
+
+
+def test_each_owner_lists_only_their_own_songs(any_store):
+    publish_song(any_store, parse_song_map(song("aaaaaaaaaaaaaaaa", "Alice's")), owner="alice")
+    publish_song(any_store, parse_song_map(song("bbbbbbbbbbbbbbbb", "Bob's")), owner="bob")
+    publish_song(any_store, parse_song_map(song("cccccccccccccccc", "Nobody's")))
+    assert [e["title"] for e in read_library(any_store, "alice")] == ["Alice's"]
+    assert [e["title"] for e in read_library(any_store, "bob")] == ["Bob's"]
+    # the embedded viewer's one user (no uid) has the plain listing; no entry names an owner
+    assert [e["title"] for e in read_library(any_store)] == ["Nobody's"]
+    assert all("owner" not in e for e in read_library(any_store, "alice"))
+    # a uid cannot name another folder
+    assert listing_key("../songs/index") == "songs/.libraries/..%2Fsongs%2Findex.json"
+    assert read_library(any_store, "../songs/index") == []

@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from performia.cloud.messages import job_id_for_upload, parse_upload
-from performia.cloud.uploads import EmulatorUploadSigner, GCSUploadSigner, create_upload
+from performia.cloud.signing import EmulatorUrlSigner, GCSUrlSigner
+from performia.cloud.uploads import create_upload
 from performia.jobs.memory import MemoryJobStore
 
 
@@ -19,7 +20,7 @@ def test_the_browser_uploads_to_the_emulator_and_the_job_is_found(
     gcs_emulator, gcs_client, gcs_bucket
 ):
     jobs = MemoryJobStore()
-    signer = EmulatorUploadSigner(gcs_emulator, gcs_bucket)
+    signer = EmulatorUrlSigner(gcs_emulator, gcs_bucket)
     ticket = create_upload({"filename": "song.flac", "size": 3}, jobs=jobs, signer=signer)
     response = requests.request(
         ticket.method, ticket.url, data=b"fLa", headers={"Content-Type": ticket.content_type},
@@ -32,7 +33,17 @@ def test_the_browser_uploads_to_the_emulator_and_the_job_is_found(
     assert job_id_for_upload(obj) == ticket.job_id and jobs.get(ticket.job_id)
 
 
-def test_cloud_storage_urls_are_v4_signed_puts_for_one_object():
+@pytest.mark.emulator
+def test_a_read_url_on_the_emulator_serves_the_object(gcs_emulator, gcs_client, gcs_bucket):
+    key = "songs/river-1234/media/recording/my take (live).flac"
+    gcs_client.bucket(gcs_bucket).blob(key).upload_from_string(b"fLaC-bytes")
+    url = EmulatorUrlSigner(gcs_emulator, gcs_bucket).read_url(key, expires=timedelta(hours=1))
+    response = requests.get(url, timeout=10)
+    assert response.status_code == 200 and response.content == b"fLaC-bytes"
+
+
+def _offline_signer():
+    """A bucket and signer with a throwaway service-account key: V4 signing needs no network."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
     from google.cloud import storage
@@ -53,7 +64,11 @@ def test_cloud_storage_urls_are_v4_signed_puts_for_one_object():
         }
     )
     bucket = storage.Client(project="performia-test", credentials=credentials).bucket("uploads")
-    method, url, headers = GCSUploadSigner(bucket, credentials=credentials).upload_target(
+    return GCSUrlSigner(bucket, credentials=credentials)
+
+
+def test_cloud_storage_urls_are_v4_signed_puts_for_one_object():
+    method, url, headers = _offline_signer().upload_target(
         "uploads/0123456789abcdef/song.mp3",
         content_type="audio/mpeg",
         expires=timedelta(minutes=15),
@@ -69,3 +84,15 @@ def test_cloud_storage_urls_are_v4_signed_puts_for_one_object():
     assert "content-type" in query["X-Goog-SignedHeaders"][0]
     # the length range is signed: a body larger than declared is refused by Cloud Storage
     assert "x-goog-content-length-range" in query["X-Goog-SignedHeaders"][0]
+
+
+def test_cloud_storage_read_urls_are_v4_signed_gets_for_one_object_that_expire():
+    url = _offline_signer().read_url(
+        "songs/river-1234/media/stems/vocals.flac", expires=timedelta(hours=3)
+    )
+    parsed = urlparse(url)
+    query = parse_qs(parsed.query)
+    assert parsed.path == "/uploads/songs/river-1234/media/stems/vocals.flac"
+    assert query["X-Goog-Algorithm"] == ["GOOG4-RSA-SHA256"]
+    assert query["X-Goog-Expires"] == ["10800"]
+    assert query["X-Goog-Signature"][0]

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Protocol
 
+from performia.cloud.admission import charge_audio
 from performia.cloud.library import publish_song, song_key
 from performia.cloud.messages import (
     BadMessageError,
@@ -47,6 +48,7 @@ from performia.cloud.messages import (
     encode_stage_message,
     job_id_for_upload,
 )
+from performia.cloud.quotas import QuotaStore, get_quotas
 from performia.errors import BadInputError, ModelError, TransientError
 from performia.jobs.base import JobNotFoundError, JobRecord, JobStore, StageState
 from performia.pipeline import scheduler
@@ -56,7 +58,7 @@ from performia.pipeline.scheduler import Delivery
 from performia.settings import get_settings, output_params
 from performia.songmap.io import parse_song_map
 from performia.songmap.model import SongMap
-from performia.stages.context import artifact_key
+from performia.stages.context import StageContext, artifact_key
 from performia.storage.base import ArtifactStore, default_content_type
 
 __all__ = ["Adapter", "Publisher", "RecordingPublisher"]
@@ -91,6 +93,10 @@ class RecordingPublisher:
         self.sent.append((stage, data))
 
 
+#: What ingest writes with the recording's ``duration`` (the daily minutes are charged on it).
+MEASURED = "metadata.json"
+
+
 @dataclass
 class Adapter:
     """Runs stages from their messages; see the module docstring for the contract."""
@@ -102,6 +108,8 @@ class Adapter:
     lease_s: float = DEFAULT_LEASE_S
     #: Parameters a job gets when its upload carries none (engine choices, language …).
     default_params: dict[str, Any] = field(default_factory=dict)
+    #: Where owners' daily audio minutes are booked (None: this process's, ``get_quotas``).
+    quotas: QuotaStore | None = None
 
     # -- starting a job ------------------------------------------------------------------------
     def start_job(
@@ -173,6 +181,7 @@ class Adapter:
         try:
             with self._heartbeat(job_id, name, record.stages[name].attempts):
                 report = execute_stage(ctx)
+            self._charge_audio(record, ctx)
         except (BadInputError, ModelError) as exc:
             text = str(exc) or type(exc).__name__
             self.jobs.update(job_id, lambda r: scheduler.mark_failed(r, name, text))
@@ -252,6 +261,22 @@ class Adapter:
         finally:
             stop.set()
             thread.join(timeout=5)
+
+    def _charge_audio(self, record: JobRecord, ctx: StageContext) -> None:
+        """Once the stage that measures the recording (the one writing ``metadata.json``:
+        ingest) has run for an owned job, book its minutes on the owner's day
+        (:func:`~performia.cloud.admission.charge_audio`), before any costly stage runs."""
+        if MEASURED not in ctx.spec.writes or record.owner is None:
+            return
+        duration = float(ctx.read_json(ctx.spec.name, MEASURED)["duration"])
+        address = record.input.get("address")
+        charge_audio(
+            self.quotas or get_quotas(),
+            record.owner,
+            record.job_id,
+            duration,
+            address=address if isinstance(address, str) else None,
+        )
 
     def _publish_song(self, record: JobRecord, name: str) -> str | None:
         """When ``name`` wrote the Song Map, put it in the library; its song id, else None."""

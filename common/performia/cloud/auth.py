@@ -23,12 +23,13 @@ import binascii
 import json
 import os
 import time
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from performia.errors import PerformiaError
 
-__all__ = ["NotSignedInError", "current_user", "unsigned_token"]
+__all__ = ["Caller", "NotSignedInError", "current_caller", "current_user", "unsigned_token"]
 
 #: Longest user id accepted (Firebase uids are at most 128 characters).
 MAX_UID = 128
@@ -100,8 +101,22 @@ def _on_the_local_stack() -> bool:
     return bool(host) and name in _LOOPBACK
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request: the Firebase uid, and whether the sign-in is anonymous (free for
+    anyone to make again, so limits also count such callers per address)."""
+
+    uid: str
+    anonymous: bool = False
+
+
 def current_user(request: Any) -> str:
     """The uid of the user who sent ``request``; :class:`NotSignedInError` otherwise."""
+    return current_caller(request).uid
+
+
+def current_caller(request: Any) -> Caller:
+    """The signed-in caller of ``request``; :class:`NotSignedInError` otherwise."""
     token = _bearer(request)
     mode = os.environ.get("PERFORMIA_AUTH", "firebase")
     if mode == "emulator":
@@ -115,10 +130,18 @@ def current_user(request: Any) -> str:
     uid = claims.get("sub") or claims.get("user_id")
     if not isinstance(uid, str) or not uid or len(uid) > MAX_UID:
         raise NotSignedInError("the user token names no user")
-    return uid
+    firebase = claims.get("firebase")
+    provider = firebase.get("sign_in_provider") if isinstance(firebase, dict) else None
+    return Caller(uid, anonymous=provider == "anonymous")
 
 
-def unsigned_token(uid: str, *, project: str = "performia-local", lifetime_s: int = 3600) -> str:
+def unsigned_token(
+    uid: str,
+    *,
+    project: str = "performia-local",
+    lifetime_s: int = 3600,
+    anonymous: bool = False,
+) -> str:
     """A token as the Firebase Auth emulator issues it (unsigned): for the local stack's
     clients and tests only; the cloud mode refuses it."""
 
@@ -133,5 +156,6 @@ def unsigned_token(uid: str, *, project: str = "performia-local", lifetime_s: in
         "user_id": uid,
         "iat": now,
         "exp": now + lifetime_s,
+        "firebase": {"sign_in_provider": "anonymous" if anonymous else "password"},
     }
     return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."

@@ -1,4 +1,4 @@
-"""The HTTP functions the frontend calls: ``upload_url``, ``save_song`` and ``realign``.
+"""The HTTP functions the frontend calls: ``upload_url``, ``library``, ``save_song``, ``realign``.
 
 Each takes a Flask request (what functions-framework hands an HTTP function) and returns
 ``(body, status, headers)``. The browser calls them from the frontend's origin, so every answer,
@@ -14,44 +14,74 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from performia.cloud.admission import admit_job
 from performia.cloud.answer import Response, answer
-from performia.cloud.auth import NotSignedInError, current_user
+from performia.cloud.auth import Caller, NotSignedInError, current_caller
 from performia.cloud.library import NotYourSongError, StaleEditError, save_from_request
-from performia.cloud.quotas import get_quotas, take
+from performia.cloud.quotas import caller_address, get_quotas, take
 from performia.cloud.uploads import create_upload
 from performia.errors import BadInputError
 
-__all__ = ["realign_request", "save_song_request", "upload_url_request"]
+__all__ = ["library_request", "realign_request", "save_song_request", "upload_url_request"]
 
 
 #: The finer user mistakes and their statuses (any other BadInputError is a 400).
 STATUSES = {NotSignedInError: 401, NotYourSongError: 403, StaleEditError: 409}
 
 
-def _handle(request: Any, work: Callable[[str, dict[str, Any]], dict[str, Any]]) -> Response:
-    """Sign-in, then ``work(user, body)``; :func:`~performia.cloud.answer.answer` does the rest."""
+def _handle(request: Any, work: Callable[[Caller, dict[str, Any]], dict[str, Any]]) -> Response:
+    """Sign-in, then ``work(caller, body)``; :func:`~performia.cloud.answer.answer` does the
+    rest."""
 
     def signed_in(body: Any) -> dict[str, Any]:
-        user = current_user(request)
+        caller = current_caller(request)
         if not isinstance(body, dict):
             raise BadInputError("send a JSON object")
-        return work(user, body)
+        return work(caller, body)
 
     return answer(request, signed_in, statuses=STATUSES)
 
 
 def upload_url_request(request: Any) -> Response:
-    """``POST {"filename", "size", "contentType", "params"?}`` → the job and where to upload."""
+    """``POST {"filename", "size", "contentType", "params"?}`` → the job and where to upload.
+
+    Limits (:mod:`performia.cloud.quotas`): uploads an hour per user, and per address for
+    anonymous sign-ins; analyses running at once per user (:func:`admit_job`)."""
     from performia.cloud.runtime import get_adapter, get_signer
 
     adapter = get_adapter()
 
-    def work(user: str, body: dict[str, Any]) -> dict[str, Any]:
-        take(get_quotas(), "upload", user)
+    def work(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+        quotas = get_quotas()
+        take(quotas, "upload", caller.uid)
+        address = caller_address(request) if caller.anonymous else None
+        if address is not None:
+            take(quotas, "upload_address", address)
         ticket = create_upload(
-            body, jobs=adapter.jobs, signer=get_signer(), owner=user, graph=adapter.graph
+            body,
+            jobs=adapter.jobs,
+            signer=get_signer(),
+            owner=caller.uid,
+            address=address,
+            graph=adapter.graph,
         )
+        admit_job(quotas, adapter.jobs, caller.uid, ticket.job_id)
         return ticket.to_dict()
+
+    return _handle(request, work)
+
+
+def library_request(request: Any) -> Response:
+    """``POST {"op": "list"}`` → the caller's songs; ``{"op": "open", "songId"}`` → one of
+    them with short-lived read URLs for its files (:mod:`performia.cloud.songs`)."""
+    from performia.cloud.runtime import get_adapter, get_signer
+    from performia.cloud.songs import library_from_request
+
+    store = get_adapter().store
+
+    def work(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+        take(get_quotas(), "library", caller.uid)
+        return library_from_request(store, get_signer(), body, user=caller.uid)  # type: ignore[arg-type]
 
     return _handle(request, work)
 
@@ -63,7 +93,7 @@ def save_song_request(request: Any) -> Response:
     store = get_adapter().store
     return _handle(
         request,
-        lambda user, body: save_from_request(store, body, user=user),  # type: ignore[arg-type]
+        lambda caller, body: save_from_request(store, body, user=caller.uid),  # type: ignore[arg-type]
     )
 
 
@@ -75,8 +105,8 @@ def realign_request(request: Any) -> Response:
 
     store = get_adapter().store
 
-    def work(user: str, body: dict[str, Any]) -> dict[str, Any]:
-        take(get_quotas(), "realign", user)
-        return realign_from_request(store, body, user=user)  # type: ignore[arg-type]
+    def work(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+        take(get_quotas(), "realign", caller.uid)
+        return realign_from_request(store, body, user=caller.uid)  # type: ignore[arg-type]
 
     return _handle(request, work)

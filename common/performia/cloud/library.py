@@ -2,9 +2,15 @@
 
 Layout (DESIGN.md): ``songs/{songId}/song_map.json`` is the current Song Map,
 ``songs/{songId}/revisions/{when}-{version}.json`` the :data:`MAX_REVISIONS` before it (``when``
-a UTC time stamp, so keys sort oldest first and the oldest is pruned), and ``songs/index.json``
-the listing
-the frontend's Library reads. Every write that could race another goes through the store's
+a UTC time stamp, so keys sort oldest first and the oldest is pruned), and
+``songs/{songId}/owner.json`` whose song it is: written once, by the stage that publishes it,
+and only ever by the backend (nothing in the bucket is writable, or readable, from outside).
+Each owner's Library listing is ``songs/.libraries/{uid}.json``, theirs alone; the embedded
+viewer's one local user (no uid) has ``songs/index.json``. In the cloud that file holds only
+songs nobody owns (an operator's file dropped straight into ``uploads/``), which no user sees
+and nobody may change.
+
+Every write that could race another goes through the store's
 versioned write (:class:`~performia.storage.base.VersionedStore`): many jobs finishing at once
 all land in the listing, and an edit made on a stale copy is refused instead of overwriting
 someone else's.
@@ -18,6 +24,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from performia.errors import BadInputError, TransientError
 from performia.songmap.io import dump_song_map, parse_song_map
@@ -32,6 +39,8 @@ __all__ = [
     "check_owner",
     "is_song_id",
     "library_entry",
+    "listing_key",
+    "owner_key",
     "publish_song",
     "read_library",
     "revision_key",
@@ -42,6 +51,8 @@ __all__ = [
 ]
 
 LIBRARY_KEY = "songs/index.json"
+#: Where each owner's listing lives (song ids never start with a dot: :func:`is_song_id`).
+LIBRARIES_PREFIX = "songs/.libraries/"
 #: Earlier versions kept per song; the oldest beyond this are deleted.
 MAX_REVISIONS = 50
 #: Tries of a read-modify-write before giving up (each lost race means another writer won).
@@ -68,6 +79,19 @@ def is_song_id(value: str) -> bool:
 
 def song_key(song_id: str, name: str = "song_map.json") -> str:
     return f"songs/{song_id}/{name}"
+
+
+def owner_key(song_id: str) -> str:
+    """The song's ownership record: ``{"owner": uid}``, written once by the backend."""
+    return song_key(song_id, "owner.json")
+
+
+def listing_key(owner: str | None) -> str:
+    """``owner``'s Library listing (``None``: the embedded viewer's one local user). The uid is
+    percent-encoded, so no uid can name another folder."""
+    if owner is None:
+        return LIBRARY_KEY
+    return f"{LIBRARIES_PREFIX}{quote(owner, safe='')}.json"
 
 
 def update_json(
@@ -101,8 +125,8 @@ def update_json(
     raise TransientError(f"{key}: gave up after {tries} writers kept changing it")
 
 
-def library_entry(song: SongMap, owner: str | None = None) -> dict[str, Any]:
-    """What the Library shows and searches for one song, and whose it is."""
+def library_entry(song: SongMap) -> dict[str, Any]:
+    """What the Library shows and searches for one song."""
     words = " ".join(
         s.text + (" " if s.ends_word else "")
         for section in song.sections
@@ -117,15 +141,34 @@ def library_entry(song: SongMap, owner: str | None = None) -> dict[str, Any]:
         "tempo": song.tempo,
         "duration": song.duration,
         "lyricsStart": words[:200].strip(),
-        "owner": owner,
     }
 
 
-def read_library(store: VersionedStore) -> list[dict[str, Any]]:
+def read_library(store: VersionedStore, owner: str | None = None) -> list[dict[str, Any]]:
+    """``owner``'s Library listing (see :func:`listing_key`)."""
     try:
-        return json.loads(store.get(LIBRARY_KEY)).get("songs", [])
+        return json.loads(store.get(listing_key(owner))).get("songs", [])
     except NotFoundError:
         return []
+
+
+def _record_owner(store: VersionedStore, song_id: str, owner: str) -> None:
+    """Write the song's ownership record once. A song already someone else's is never taken
+    over (a song id is its job's, so this only happens if something is badly wrong)."""
+    record = json.dumps({"owner": owner}).encode()
+    try:
+        store.write_if(owner_key(song_id), record, version=None, content_type="application/json")
+    except PreconditionFailedError:
+        if _recorded_owner(store, song_id) != owner:
+            raise NotYourSongError(f"song {song_id!r} already belongs to someone else") from None
+
+
+def _recorded_owner(store: VersionedStore, song_id: str) -> str | None:
+    try:
+        owner = json.loads(store.get(owner_key(song_id))).get("owner")
+    except (NotFoundError, ValueError, AttributeError):
+        return None
+    return owner if isinstance(owner, str) and owner else None
 
 
 def _upsert(entry: dict[str, Any]) -> Callable[[Any], Any]:
@@ -137,9 +180,13 @@ def _upsert(entry: dict[str, Any]) -> Callable[[Any], Any]:
 
 
 def publish_song(store: VersionedStore, song: SongMap, *, owner: str | None = None) -> str:
-    """Put a finished job's Song Map in the library, as ``owner``'s; returns its version.
-    Publishing the same song again (a redelivered package message) writes the same document
-    and entry."""
+    """Put a finished job's Song Map in ``owner``'s library; returns its version.
+
+    The ownership record is written first, so a song is never readable or listed before it is
+    someone's. Publishing the same song again (a redelivered package message) writes the same
+    record, document and entry."""
+    if owner is not None:
+        _record_owner(store, song.id, owner)
     key = song_key(song.id)
     data = dump_song_map(song).encode()
     try:
@@ -153,7 +200,7 @@ def publish_song(store: VersionedStore, song: SongMap, *, owner: str | None = No
             )
     except NotFoundError:
         version_out = store.write_if(key, data, version=None, content_type="application/json")
-    update_json(store, LIBRARY_KEY, _upsert(library_entry(song, owner)), default={"songs": []})
+    update_json(store, listing_key(owner), _upsert(library_entry(song)), default={"songs": []})
     return version_out
 
 
@@ -161,14 +208,16 @@ def check_owner(store: VersionedStore, song_id: str, user: str | None) -> str | 
     """The song's recorded owner, after checking that ``user`` is it (``None``: the embedded
     viewer's single local user, who owns everything).
 
-    Fails closed: a song with no recorded owner (no listing entry yet, or one that lost it) is
-    nobody's to change, rather than everybody's. Raises :class:`NotYourSongError`.
+    Fails closed: a song with no ownership record (not published yet, or written by an
+    operator) is nobody's to read or change, rather than everybody's, and a song that does not
+    exist answers the same as another user's, so ids cannot be probed. Raises
+    :class:`NotYourSongError`.
     """
-    entry = next((e for e in read_library(store) if e.get("songId") == song_id), {})
-    owner = entry.get("owner")
-    if user is not None and owner != user:
+    if user is None:
+        return None
+    if not is_song_id(song_id) or _recorded_owner(store, song_id) != user:
         raise NotYourSongError(f"song {song_id!r} is not one of yours")
-    return owner
+    return user
 
 
 def _media(song: SongMap) -> tuple[Any, ...]:
@@ -247,7 +296,7 @@ def save_song(
         raise StaleEditError(
             f"song {song_id!r} was changed by someone else while saving: reload it and save again"
         ) from None
-    update_json(store, LIBRARY_KEY, _upsert(library_entry(song, owner)), default={"songs": []})
+    update_json(store, listing_key(owner), _upsert(library_entry(song)), default={"songs": []})
     return new_version
 
 

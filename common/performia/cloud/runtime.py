@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from performia.cloud.adapter import DEFAULT_LEASE_S, Adapter
-from performia.cloud.uploads import EmulatorUploadSigner, GCSUploadSigner, UploadSigner
+from performia.cloud.signing import EmulatorUrlSigner, GCSUrlSigner, UrlSigner
 from performia.errors import ModelError
 
 __all__ = ["PubSubPublisher", "get_adapter", "get_signer", "set_adapter", "set_signer", "topic_id"]
 
 _lock = threading.Lock()
 _adapter: Adapter | None = None
-_signer: UploadSigner | None = None
+_signer: UrlSigner | None = None
 
 
 def topic_id(stage: str, prefix: str | None = None) -> str:
@@ -98,7 +98,7 @@ def set_adapter(adapter: Adapter | None) -> None:
         _adapter = adapter
 
 
-def get_signer() -> UploadSigner:
+def get_signer() -> UrlSigner:
     """Where browsers upload: the emulator when ``STORAGE_EMULATOR_HOST`` is set, else signed
     PUTs on ``PERFORMIA_BUCKET``."""
     global _signer
@@ -109,15 +109,15 @@ def get_signer() -> UploadSigner:
                 raise ModelError("upload_url needs PERFORMIA_BUCKET set")
             emulator = os.environ.get("STORAGE_EMULATOR_HOST")
             if emulator:
-                _signer = EmulatorUploadSigner(emulator, bucket)
+                _signer = EmulatorUrlSigner(emulator, bucket)
             else:
                 from google.cloud import storage
 
-                _signer = GCSUploadSigner(storage.Client().bucket(bucket))
+                _signer = GCSUrlSigner(storage.Client().bucket(bucket))
         return _signer
 
 
-def set_signer(signer: UploadSigner | None) -> None:
+def set_signer(signer: UrlSigner | None) -> None:
     """Use ``signer`` in this process (tests, the local stack); ``None`` resets."""
     global _signer
     with _lock:

@@ -12,11 +12,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
-from typing import Any, Protocol
-from urllib.parse import urlencode
+from typing import Any
 from uuid import uuid4
 
 from performia.cloud.messages import UPLOADS_PREFIX
+from performia.cloud.signing import UrlSigner
 from performia.cloud.upload_params import check_upload_params
 from performia.errors import BadInputError
 from performia.jobs.base import JobRecord, JobStore
@@ -24,14 +24,7 @@ from performia.pipeline import scheduler
 from performia.pipeline.graph import GRAPH, Graph
 from performia.settings import Settings, get_settings, output_params
 
-__all__ = [
-    "AUDIO_TYPES",
-    "EmulatorUploadSigner",
-    "GCSUploadSigner",
-    "UploadSigner",
-    "UploadTicket",
-    "create_upload",
-]
+__all__ = ["AUDIO_TYPES", "UploadTicket", "create_upload"]
 
 #: Extensions accepted, with the content type the PUT must carry (what ingest decodes).
 AUDIO_TYPES = {
@@ -55,74 +48,6 @@ _ALIASES = {
 #: How long a signed URL stays valid.
 URL_LIFETIME = timedelta(minutes=15)
 _UNSAFE = re.compile(r"[^\w.\- ()]+")
-
-
-#: The header a V4 signed PUT binds the object's length with: Cloud Storage refuses a body
-#: outside the range, so a file declared as 1,000 bytes cannot be uploaded as 14 MB.
-LENGTH_RANGE_HEADER = "x-goog-content-length-range"
-
-
-class UploadSigner(Protocol):
-    """Makes a request (method, URL and the headers it must carry) that lets whoever holds it
-    write one object of at most ``size`` bytes, for a while: a signed PUT on Cloud Storage, the
-    emulator's media upload locally."""
-
-    def upload_target(
-        self, key: str, *, content_type: str, expires: timedelta, size: int
-    ) -> tuple[str, str, dict[str, str]]: ...
-
-
-@dataclass(frozen=True)
-class GCSUploadSigner:
-    """V4 signed PUT URLs for one bucket. On Cloud Run the runtime's credentials cannot sign
-    locally, so the service account's email and token are passed and the IAM API signs."""
-
-    bucket: Any  # google.cloud.storage.Bucket
-    #: Credentials that sign (default: the environment's, e.g. the Cloud Run service account).
-    credentials: Any = None
-
-    def upload_target(
-        self, key: str, *, content_type: str, expires: timedelta, size: int
-    ) -> tuple[str, str, dict[str, str]]:
-        import google.auth
-        from google.auth.transport.requests import Request
-
-        credentials = self.credentials or google.auth.default()[0]
-        extra: dict[str, Any] = {}
-        if not hasattr(credentials, "sign_bytes"):
-            credentials.refresh(Request())
-            extra = {
-                "service_account_email": credentials.service_account_email,
-                "access_token": credentials.token,
-            }
-        headers = {LENGTH_RANGE_HEADER: f"0,{size}"}  # signed: the client cannot change it
-        url = self.bucket.blob(key).generate_signed_url(
-            version="v4",
-            expiration=expires,
-            method="PUT",
-            content_type=content_type,
-            headers=dict(headers),  # the library adds Content-Type and Host to what it gets
-            credentials=credentials,
-            **extra,
-        )
-        return "PUT", url, headers
-
-
-@dataclass(frozen=True)
-class EmulatorUploadSigner:
-    """The local stack's Cloud Storage emulator takes uploads without signatures, as a media
-    upload (it has no XML-API PUT), and binds no length: ingest's size check is what refuses an
-    upload larger than declared there."""
-
-    endpoint: str  # e.g. http://127.0.0.1:4443
-    bucket: str
-
-    def upload_target(
-        self, key: str, *, content_type: str, expires: timedelta, size: int
-    ) -> tuple[str, str, dict[str, str]]:
-        query = urlencode({"uploadType": "media", "name": key})
-        url = f"{self.endpoint.rstrip('/')}/upload/storage/v1/b/{self.bucket}/o?{query}"
-        return "POST", url, {}
 
 
 @dataclass(frozen=True)
@@ -158,8 +83,9 @@ def create_upload(
     request: dict[str, Any],
     *,
     jobs: JobStore,
-    signer: UploadSigner,
+    signer: UrlSigner,
     owner: str | None = None,
+    address: str | None = None,
     graph: Graph = GRAPH,
     settings: Settings | None = None,
 ) -> UploadTicket:
@@ -197,7 +123,13 @@ def create_upload(
     record: JobRecord = scheduler.new_job(
         graph,
         job_id,
-        input={"key": key, "filename": name, "sizeBytes": size},
+        # an anonymous uploader's address: their audio minutes are also counted per address
+        input={
+            "key": key,
+            "filename": name,
+            "sizeBytes": size,
+            **({"address": address} if address else {}),
+        },
         # the server's engines and limits, then what the client may set (an allow-list:
         # performia.cloud.upload_params); the profile is the server's (the engines' licences)
         params={**output_params(settings), **params, "profile": settings.profile},

@@ -330,31 +330,48 @@ def _verdict(iso: Scenario, burst: Scenario) -> str:
 
 
 def _abuse_section(m: _Model, song_s: float) -> list[str]:
-    """What one account can cost a day under the quotas (``performia.cloud.quotas.LIMITS``)."""
+    """What one account, and one address, can cost a day under the quotas
+    (``performia.cloud.quotas.LIMITS``): the daily audio minutes bind before the upload rate."""
     from performia.cloud.quotas import LIMITS
     from performia.settings import Settings
 
-    upload = LIMITS["upload"]
-    per_day = upload.count * 86400 // upload.window_s
+    upload, at_once = LIMITS["upload"], LIMITS["concurrent_jobs"]
+    minutes, by_address = LIMITS["audio_minutes"], LIMITS["audio_minutes_address"]
     longest = Settings().max_duration_s
-    scale = longest / song_s  # every stage's time grows with the song's length
+    per_minute = {mode: m.burst(mode) * 60 / song_s for mode in ("cpu", "gpu")}
     rows = [
-        [mode, _usd(m.burst(mode) * scale, 3), _usd(m.burst(mode) * scale * per_day, 2)]
+        [
+            mode,
+            _usd(per_minute[mode] * longest / 60, 3),
+            _usd(per_minute[mode] * minutes.count, 2),
+            _usd(per_minute[mode] * by_address.count, 2),
+        ]
         for mode in ("cpu", "gpu")
     ]
     return [
         "## The worst abuser under the quotas",
         "",
-        f"One account may ask for {upload.count} uploads an hour (`performia.cloud.quotas`), "
-        f"{per_day:,} a day, each up to {longest / 60:g} minutes of audio (the server's limit; "
-        "an upload may only lower it). Every song that long, processed at the burst rate "
-        f"(stage times scaled from the {song_s:g} s song):",
+        f"One account may ask for {upload.count} uploads an hour, run {at_once.count} "
+        f"analyses at once and have {minutes.count} minutes of audio analysed a day; anonymous "
+        f"sign-ins (free to make) are also held to {by_address.count} minutes a day per "
+        "address (`performia.cloud.quotas.LIMITS`). A song may be up to "
+        f"{longest / 60:g} minutes (the server's limit; an upload may only lower it). The "
+        "minutes bind first: at the burst rate (stage times scaled from the "
+        f"{song_s:g} s song), one account or one address can cost a day:",
         "",
-        *_table(["separate and transcribe on", "per 20-minute song", "per account per day"], rows),
+        *_table(
+            [
+                "separate and transcribe on",
+                f"per {longest / 60:g}-minute song",
+                "per account per day",
+                "per address per day",
+            ],
+            rows,
+        ),
         "",
-        "Sign-in is anonymous for now, so accounts are free to make: an abuser with many "
-        "accounts is bounded only by the functions' instance caps (every instance busy all "
-        "day, and a slower queue for everyone) until uploads are also limited per address.",
+        "Beyond that, an abuser needs many addresses (each also held to "
+        f"{LIMITS['upload_address'].count} anonymous uploads an hour); the functions' "
+        "instance caps bound the total, at the price of a slower queue for everyone.",
         "",
     ]
 

@@ -160,6 +160,10 @@ DECLARED: Mapping[str, _Declared] = {
         30,
         Access(firestore=True, uploads="create", signs_urls=True),
     ),
+    # a user's own listing and songs, with signed read URLs for their files (the bucket is private)
+    "library": _Declared(
+        "http", ("cloud",), 512, 20, 10, 30, Access(songs="read", signs_urls=True)
+    ),
     "save_song": _Declared("http", ("cloud",), 512, 20, 5, 30, Access(songs="read_write")),
     # "Re-align from here": reads a song's vocals stem and runs the forced aligner (Whisper base
     # on CPU: about 20 s for a 3-minute song), one request an instance, so 2 GiB holds it.

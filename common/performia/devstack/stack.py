@@ -218,18 +218,15 @@ class DevStack:
         return {k: p.pid for k, p in parts.items() if p is not None and p.pid is not None}
 
     def frontend_config(self, *, token: str | None = None) -> dict[str, Any]:
-        """The frontend's ``config.json`` for this stack (its cloud mode on the emulators):
-        the bucket read path-style, the HTTP functions, the Firestore emulator, and ``token``
-        (a user token, e.g. :func:`performia.cloud.auth.unsigned_token`) for the functions."""
+        """The frontend's ``config.json`` for this stack (its cloud mode on the emulators): the
+        HTTP functions (the Library and songs through ``library``), the Firestore emulator, and
+        ``token`` (a user token, e.g. :func:`performia.cloud.auth.unsigned_token`)."""
         if self.functions is None or self.storage is None or self.firestore is None:
             raise DevStackError("the stack is not running")
-        storage = self.storage.url
         return {
             "mode": "cloud",
-            "dataUrl": f"{storage}/{self.bucket}/",
-            "storageApi": storage,
-            "bucket": self.bucket,
             "uploadUrl": f"{self.functions.url}/upload_url/",
+            "libraryUrl": f"{self.functions.url}/library/",
             "saveSongUrl": f"{self.functions.url}/save_song/",
             "realignUrl": f"{self.functions.url}/realign/",
             "kbQueryUrl": None,

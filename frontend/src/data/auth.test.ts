@@ -11,7 +11,7 @@ describe("signing requests", () => {
 
   it("sends no token in the embedded viewer and the stack's token on the local stack", async () => {
     expect(await tokenProvider(parseConfig({ mode: "embedded" }))()).toBeNull();
-    const stack = parseConfig({ mode: "cloud", storageApi: "http://127.0.0.1:4443", bucket: "b", authToken: "dev.jwt." });
+    const stack = parseConfig({ mode: "cloud", libraryUrl: "http://127.0.0.1:9000/library/", authToken: "dev.jwt." });
     expect(await tokenProvider(stack)()).toBe("dev.jwt.");
   });
 

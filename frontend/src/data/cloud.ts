@@ -1,32 +1,49 @@
 /**
- * The cloud bucket (GCS, or its emulator locally): the library and media under dataUrl, the Song
- * Map read through the JSON API so its `generation` (the baseVersion a save needs) and its bytes
- * come from the same object version, uploads through a signed URL, and job progress from
- * Firestore (jobs.ts).
+ * The cloud: nothing in the bucket is public, so the Library and each song come from the
+ * `library` function, signed in as the user (data/auth.ts): their own listing, and for a song
+ * its Song Map, the version a save needs and short-lived read URLs for its recording and stems.
+ * Uploads go through a signed URL (upload.ts), job progress comes from Firestore (jobs.ts).
  */
-import { getJson, HttpError } from "./http";
-import { BaseSource, type LoadedSong } from "./source";
+import type { LibraryEntry } from "../lib/library";
 import type { SongMap } from "../types/songmap";
+import { HttpError, postJson } from "./http";
+import { BaseSource, type LoadedSong } from "./source";
+
+interface OpenedSong {
+  songId: string;
+  version: string;
+  songMap: SongMap;
+  /** Store key → a read URL that works until expiresAt. */
+  media: Record<string, string>;
+  expiresAt: string;
+}
 
 export class CloudSource extends BaseSource {
-  private objectUrl(key: string): string {
-    const { storageApi, bucket } = this.config;
-    return `${storageApi!.replace(/\/$/, "")}/storage/v1/b/${encodeURIComponent(bucket!)}/o/${encodeURIComponent(key)}`;
+  /** Read URLs of the songs opened so far, by store key. */
+  private readonly media = new Map<string, string>();
+
+  override async listSongs(): Promise<LibraryEntry[]> {
+    const reply = await postJson<{ songs?: LibraryEntry[] }>(this.config.libraryUrl!, { op: "list" });
+    return Array.isArray(reply.songs) ? reply.songs : [];
   }
 
   async loadSong(songId: string): Promise<LoadedSong> {
-    const key = `songs/${songId}/song_map.json`;
-    let meta: { generation?: string | number };
+    let opened: OpenedSong;
     try {
-      meta = (await getJson<{ generation?: string | number }>(this.objectUrl(key))).body;
+      opened = await postJson<OpenedSong>(this.config.libraryUrl!, { op: "open", songId });
     } catch (e) {
-      if (e instanceof HttpError && e.status === 404) throw new HttpError(`there is no song “${songId}” in this library`, 404);
+      if (e instanceof HttpError && (e.status === 403 || e.status === 404)) {
+        throw new HttpError(`there is no song “${songId}” in your library`, e.status);
+      }
       throw e;
     }
-    if (meta.generation === undefined) throw new Error(`the bucket did not report a generation for ${key}`);
-    const generation = String(meta.generation);
-    // Asking for that generation makes the bytes match the version even if a save lands between.
-    const { body } = await getJson<SongMap>(`${this.objectUrl(key)}?alt=media&generation=${encodeURIComponent(generation)}`);
-    return { song: body, version: generation };
+    for (const [key, url] of Object.entries(opened.media ?? {})) this.media.set(key, url);
+    return { song: opened.songMap, version: String(opened.version) };
+  }
+
+  /** A file of an opened song: its signed read URL. A key no song opened has no URL to give,
+   * and is left unresolved rather than guessed (the bucket would refuse it anyway). */
+  override mediaUrl(key: string): string {
+    return this.media.get(key) ?? super.mediaUrl(key);
   }
 }

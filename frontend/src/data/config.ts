@@ -13,13 +13,13 @@ export interface FirestoreConfig {
 
 export interface AppConfig {
   mode: "embedded" | "cloud";
-  /** Base URL every store key is appended to (ends with "/"). */
+  /** Base URL every store key is appended to (ends with "/"; embedded mode's song folder). */
   dataUrl: string;
   /** Response header carrying a Song Map's version (embedded mode). */
   versionHeader: string;
-  /** GCS JSON API root (cloud mode), e.g. "https://storage.googleapis.com". */
-  storageApi: string | null;
-  bucket: string | null;
+  /** The `library` function (cloud mode): the user's own listing and songs, with short-lived
+   * read URLs for their files; the bucket itself is private. */
+  libraryUrl: string | null;
   saveSongUrl: string;
   /** "Re-align from here" in the Blueprint View; null: not offered by this deployment. */
   realignUrl: string | null;
@@ -38,8 +38,7 @@ const DEFAULTS: AppConfig = {
   mode: "embedded",
   dataUrl: "/data/",
   versionHeader: "X-Performia-Version",
-  storageApi: null,
-  bucket: null,
+  libraryUrl: null,
   saveSongUrl: "/api/save_song",
   realignUrl: null,
   uploadUrl: null,
@@ -55,7 +54,7 @@ export function parseConfig(raw: unknown): AppConfig {
   const c = { ...DEFAULTS, ...(raw as Partial<AppConfig>) };
   if (c.mode !== "embedded" && c.mode !== "cloud") throw new ConfigError(`config.json: unknown mode ${JSON.stringify(c.mode)}`);
   if (typeof c.dataUrl !== "string" || !c.dataUrl.endsWith("/")) throw new ConfigError("config.json: dataUrl must end with “/”");
-  if (c.mode === "cloud" && (!c.storageApi || !c.bucket)) throw new ConfigError("config.json: cloud mode needs storageApi and bucket");
+  if (c.mode === "cloud" && !c.libraryUrl) throw new ConfigError("config.json: cloud mode needs libraryUrl");
   return c;
 }
 

@@ -10,9 +10,7 @@ import { audioType } from "./upload";
 const embedded = parseConfig({ mode: "embedded", dataUrl: "/data/", kbQueryUrl: "/api/kb_query" });
 const cloud = parseConfig({
   mode: "cloud",
-  dataUrl: "http://127.0.0.1:4443/performia-local/",
-  storageApi: "http://127.0.0.1:4443",
-  bucket: "performia-local",
+  libraryUrl: "http://127.0.0.1:9000/library/",
   saveSongUrl: "http://127.0.0.1:9000/save_song",
 });
 
@@ -37,7 +35,7 @@ describe("config", () => {
     expect(embedded).toMatchObject({ versionHeader: "X-Performia-Version", saveSongUrl: "/api/save_song", uploadUrl: null });
     expect(() => parseConfig({ mode: "local" })).toThrow(ConfigError);
     expect(() => parseConfig({ dataUrl: "/data" })).toThrow(/end with/);
-    expect(() => parseConfig({ mode: "cloud" })).toThrow(/storageApi and bucket/);
+    expect(() => parseConfig({ mode: "cloud" })).toThrow(/needs libraryUrl/);
     expect(() => parseConfig("nope")).toThrow(ConfigError);
   });
 });
@@ -101,15 +99,26 @@ describe("EmbeddedSource", () => {
 });
 
 describe("CloudSource", () => {
-  it("reads the generation from the JSON API, then exactly that generation's bytes", async () => {
-    const calls = stubFetch(({ url }) => (url.includes("alt=media") ? json(smallSong()) : json({ name: "songs/s1/song_map.json", generation: "1712" })));
-    const loaded = await new CloudSource(cloud).loadSong("s1");
+  it("lists and opens the user's songs through the library function, never the bucket", async () => {
+    const signed = "http://127.0.0.1:4443/storage/v1/b/b/o/songs%2Fs1%2Fmedia%2Fstems%2Fvocals.flac?alt=media&sig=1";
+    const calls = stubFetch(({ init }) => {
+      const body = JSON.parse(String(init!.body));
+      if (body.op === "list") return json({ songs: [{ songId: "s1", title: "Mine" }] });
+      return json({ songId: "s1", version: "1712", songMap: smallSong(), media: { "songs/s1/media/stems/vocals.flac": signed }, expiresAt: "2026-12-06T20:00:00+00:00" });
+    });
+    const source = new CloudSource(cloud);
+    await expect(source.listSongs()).resolves.toEqual([{ songId: "s1", title: "Mine" }]);
+    const loaded = await source.loadSong("s1");
     expect(loaded.version).toBe("1712");
-    expect(calls.map((c) => c.url)).toEqual([
-      "http://127.0.0.1:4443/storage/v1/b/performia-local/o/songs%2Fs1%2Fsong_map.json",
-      "http://127.0.0.1:4443/storage/v1/b/performia-local/o/songs%2Fs1%2Fsong_map.json?alt=media&generation=1712",
-    ]);
-    expect(new CloudSource(cloud).mediaUrl("jobs/ab/separate/x/vocals.flac")).toBe("http://127.0.0.1:4443/performia-local/jobs/ab/separate/x/vocals.flac");
+    expect(loaded.song.title).toBe("Test Song");
+    expect(calls.map((c) => c.url)).toEqual(["http://127.0.0.1:9000/library/", "http://127.0.0.1:9000/library/"]);
+    expect(calls.map((c) => JSON.parse(String(c.init!.body)))).toEqual([{ op: "list" }, { op: "open", songId: "s1" }]);
+    expect(source.mediaUrl("songs/s1/media/stems/vocals.flac")).toBe(signed);
+  });
+
+  it("says a song that is not the user's is not in their library", async () => {
+    stubFetch(() => json({ error: "song 's2' is not one of yours" }, 403));
+    await expect(new CloudSource(cloud).loadSong("s2")).rejects.toThrow("there is no song “s2” in your library");
   });
 });
 

@@ -63,7 +63,7 @@ export interface SongSource {
   kbQuery?(query: string, k?: number): Promise<KbPassage[]>;
 }
 
-/** What both sources share: the library listing, saving and the knowledge base. */
+/** What both sources share: the folder's library listing, saving and the knowledge base. */
 export abstract class BaseSource implements SongSource {
   constructor(readonly config: AppConfig) {
     if (config.kbQueryUrl) this.kbQuery = (q, k = 5) => this.queryKb(q, k);
