@@ -34,8 +34,10 @@ class Settings:
     max_file_mb: float = 500.0
     #: Sample rate of the normalised analysis signal.
     analysis_sr: int = ANALYSIS_SR
-    #: A recording whose peak stays below this level (dBFS) is treated as silence.
+    #: A recording whose loudest second stays below this RMS level (dBFS) is treated as silence.
     silence_dbfs: float = -60.0
+    #: Shortest recording accepted, in seconds (below it there is no beat, chord or line).
+    min_duration_s: float = 1.0
     #: Peak level the analysis signal is normalised to (dBFS).
     normalise_peak_dbfs: float = -1.0
     #: Language for hyphenation and recognition (ISO 639-1, or a pyphen locale such as ``en_US``).

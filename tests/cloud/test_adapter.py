@@ -333,3 +333,38 @@ def test_an_owners_daily_minutes_are_charged_once_ingest_has_measured_them(tmp_p
                               owner="bob")  # fmt: skip
     deliver_all(adapter, publisher)
     assert adapter.jobs.get(third.job_id).status is JobStatus.DONE
+
+
+def test_a_dead_letter_for_a_stage_no_delivery_reached_publishes_it_again_a_few_times(world):
+    """The push endpoint answered 500 to every delivery: the stage never ran (queued, no
+    attempt). That is not the stage's failure: its message is published again, at most
+    MAX_REQUEUES times; after that the job fails."""
+    from performia.cloud.adapter import MAX_REQUEUES
+
+    adapter, publisher, _ = world
+    record = adapter.start_job(UPLOAD)
+    publisher.sent.clear()
+    for n in range(MAX_REQUEUES):
+        adapter.dead_letter(StageMessage(record.job_id, "a"), attempts=5)
+        assert adapter.jobs.get(record.job_id).status is JobStatus.PROCESSING
+        assert adapter.jobs.get(record.job_id).stages["a"].requeues == n + 1
+    assert [stage for stage, _ in publisher.sent] == ["a"] * MAX_REQUEUES
+    adapter.dead_letter(StageMessage(record.job_id, "a"), attempts=5)
+    assert adapter.jobs.get(record.job_id).status is JobStatus.FAILED
+
+
+def test_a_dead_letter_for_a_done_stage_re_reports_what_it_launched(world):
+    """A stage finished, but its function died before publishing what it launched, and the
+    redeliveries that would have re-reported ran out: the dead letter re-reports instead, so
+    the queued stages are published and the job goes on."""
+    adapter, publisher, _ = world
+    record = adapter.start_job(UPLOAD)
+    adapter.handle(StageMessage(record.job_id, "a"))  # a runs; b and c are queued, published
+    publisher.sent.clear()  # ...but say those publishes were lost with the dying function
+    assert adapter.jobs.get(record.job_id).stages["b"].state is StageState.QUEUED
+
+    adapter.dead_letter(StageMessage(record.job_id, "a"), attempts=5)
+
+    assert sorted(stage for stage, _ in publisher.sent) == ["b", "c"]
+    deliver_all(adapter, publisher)
+    assert adapter.jobs.get(record.job_id).status is JobStatus.DONE

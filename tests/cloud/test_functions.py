@@ -102,6 +102,13 @@ def test_a_dead_letter_fails_the_job(adapter):
     resource = {"bucket": "b", "name": "uploads/song.mp3", "generation": "3"}
     post("ingest", pubsub(resource, {"eventType": "OBJECT_FINALIZE"}))
     (job_id,) = adapter.jobs._docs
+    from performia.pipeline import scheduler
+
+    def tried_and_failed(record):  # a delivery took rhythm and failed (a stage never reached
+        running = scheduler.mark_running(record, "rhythm")  # is published again instead)
+        return scheduler.release_stage(running, "rhythm", "bucket unreachable")
+
+    adapter.jobs.update(job_id, tried_and_failed)
     letter = pubsub({"jobId": job_id, "stage": "rhythm"},
                     {"CloudPubSubDeadLetterSourceDeliveryCount": "5"})  # fmt: skip
     assert post("dead_letter", letter).status_code == 200
@@ -442,3 +449,9 @@ def test_anonymous_uploads_are_also_counted_per_address(adapter, signer, monkeyp
     signed_up = client.post("/", json=body, headers=account)
     assert signed_up.status_code == 200
     assert "address" not in adapter.jobs.get(signed_up.get_json()["jobId"]).input
+
+
+def test_a_stage_message_for_a_job_that_does_not_exist_is_acknowledged(adapter):
+    """No retry can create the job: the message is dropped (200), not retried five times."""
+    answer = post("rhythm", pubsub({"jobId": "ffffffffffffffff", "stage": "rhythm"}))
+    assert answer.status_code == 200

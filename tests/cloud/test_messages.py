@@ -100,3 +100,12 @@ def test_job_ids_are_stable_per_upload_and_named_by_upload_url():
     assert job_id_for_upload(again) != job_id_for_upload(obj)
     named = parse_upload({**RESOURCE, "name": "uploads/0123456789abcdef/song.mp3"})
     assert job_id_for_upload(named) == "0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    "name", ["uploads/../songs/x/song_map.mp3", "uploads//song.mp3", "uploads/./a/song.mp3"]
+)
+def test_an_upload_whose_name_tricks_paths_is_dropped(name):
+    """upload_url never signs such a name: an object written so is no job's."""
+    with pytest.raises(BadMessageError, match="path with empty"):
+        parse_upload({"bucket": "b", "name": name, "generation": "1"})

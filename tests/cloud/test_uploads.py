@@ -101,3 +101,15 @@ def test_bad_requests_say_what_to_change_and_create_nothing(request_, message):
     with pytest.raises(BadInputError, match=message):
         upload(request_, jobs)
     assert jobs._docs == {}
+
+
+def test_error_messages_never_echo_control_or_format_characters():
+    """A right-to-left override in a name would make the message read as something else."""
+    from performia.cloud.uploads import create_upload
+    from performia.errors import BadInputError
+    from performia.jobs.memory import MemoryJobStore
+
+    with pytest.raises(BadInputError) as refused:
+        create_upload({"filename": "song\u202e3pm.exe\x00", "size": 10}, jobs=MemoryJobStore(),
+                      signer=None)  # fmt: skip
+    assert str(refused.value).startswith("song3pm.exe is not a recording")

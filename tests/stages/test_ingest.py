@@ -101,3 +101,26 @@ def test_an_upload_larger_than_declared_or_the_limit_is_refused_before_reading()
         _check_size(14_000_000, 1000, "song.mp3", 500.0)
     with pytest.raises(BadInputError, match="is 600 MB; the limit is 500 MB"):
         _check_size(600_000_000, 600_000_000, "song.mp3", 500.0)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        # a 21 kHz tone vanishes at the analysis rate, leaving clicks at its edges
+        (lambda t: 0.5 * np.sin(2 * np.pi * 21000 * t), "nothing audible"),
+        (lambda t: np.zeros_like(t), "nothing audible"),
+        (lambda t: 0.3 * np.sin(2 * np.pi * 440 * t[: len(t) // 20]), "too short to analyse"),
+    ],
+    ids=["ultrasonic only", "digital silence", "half a second"],
+)
+def test_nothing_to_analyse_fails_the_job_as_bad_input(tmp_path, make, message):
+    import soundfile as sf
+
+    from performia.errors import StageFailedError
+
+    t = np.arange(10 * 48000) / 48000
+    path = tmp_path / "take.wav"
+    sf.write(path, make(t).astype(np.float32), 48000)
+    with pytest.raises(StageFailedError, match=message) as failed:
+        analyze_file(path, tmp_path / "out")
+    assert failed.value.stage == "ingest"

@@ -23,6 +23,9 @@ class LevelReport:
     rms_db: float
     #: Share of 50 ms frames whose RMS is within 50 dB of the loudest frame.
     active_share: float
+    #: RMS of the loudest second (dBFS): what silence is judged on, since a click or the
+    #: edge of a filtered-out ultrasonic tone can peak high while nothing is audible.
+    loudest_second_db: float = _FLOOR_DB
 
 
 def measure_levels(*, y: np.ndarray, sr: int, frame_s: float = 0.05) -> LevelReport:
@@ -40,7 +43,7 @@ def measure_levels(*, y: np.ndarray, sr: int, frame_s: float = 0.05) -> LevelRep
     if y.ndim != 1:
         raise ValueError(f"expected a mono signal, got shape {y.shape}")
     if y.size == 0:
-        return LevelReport(_FLOOR_DB, _FLOOR_DB, 0.0)
+        return LevelReport(_FLOOR_DB, _FLOOR_DB, 0.0, _FLOOR_DB)
     peak = float(np.max(np.abs(y)))
     rms = float(np.sqrt(np.mean(np.square(y, dtype=np.float64))))
     hop = max(1, int(frame_s * sr))
@@ -52,7 +55,12 @@ def measure_levels(*, y: np.ndarray, sr: int, frame_s: float = 0.05) -> LevelRep
         frame_rms = np.sqrt(np.mean(frames**2, axis=1))
         loudest = float(frame_rms.max())
         active = float(np.mean(frame_rms > loudest * 10 ** (-50 / 20))) if loudest > 0 else 0.0
-    return LevelReport(_db(peak), _db(rms), active)
+    second = min(y.size, sr)  # half-second hops, so a loud second is never split in two
+    starts = range(0, max(1, y.size - second + 1), max(1, sr // 2))
+    loudest_second = max(
+        float(np.sqrt(np.mean(np.square(y[s : s + second], dtype=np.float64)))) for s in starts
+    )
+    return LevelReport(_db(peak), _db(rms), active, _db(loudest_second))
 
 
 def normalise_peak(*, y: np.ndarray, target_db: float = -1.0) -> tuple[np.ndarray, float]:

@@ -333,6 +333,52 @@ def chain(
 
 
 @bench_app.command()
+def reliability(
+    json_path: _Json = None,
+    uploads: Annotated[
+        int, typer.Option("--uploads", min=1, help="Uploads written at the same moment.")
+    ] = 100,
+    jobs_each: Annotated[
+        int, typer.Option("--jobs-per-fault", min=1, help="Jobs in flight through each fault.")
+    ] = 3,
+) -> None:
+    """On the local stack, from outside: every kind of bad input (a 4xx or a FAILED job within
+    seconds, never retried), a burst of uploads (all DONE), and faults (storage writes failing,
+    Firestore away, pushes answered 500, the functions killed: nothing lost or duplicated)."""
+    from performia.bench.chain import _environment
+    from performia.bench.reliability import (
+        ACK_DEADLINE_S,
+        DELIVERY_ATTEMPTS,
+        bad_inputs,
+        burst,
+        faults,
+        reliability_table,
+    )
+    from performia.devstack import DevStack
+
+    rows = []
+    with (
+        DevStack(
+            lease_s=6.0,
+            faults=True,
+            ack_deadline_s=ACK_DEADLINE_S,
+            max_delivery_attempts=DELIVERY_ATTEMPTS,
+        ) as stack,
+        _environment(stack.env),
+    ):
+        rows += bad_inputs(stack)
+        _console.print(f"[dim]bad inputs: {sum(r.ok for r in rows)}/{len(rows)} as expected[/]")
+        rows += faults(stack, jobs_each=jobs_each)
+        _console.print("[dim]faults done[/]")
+        rows.append(burst(stack, uploads))
+    _console.print(reliability_table(rows), markup=False, highlight=False)
+    if json_path is not None:
+        _write_json(json_path, {"rows": [r.to_dict() for r in rows]})
+    if not all(r.ok for r in rows):
+        raise typer.Exit(1)
+
+
+@bench_app.command()
 def separation(
     seconds: Annotated[
         float, typer.Option("--seconds", min=4.0, help="Length of the rendered song.")

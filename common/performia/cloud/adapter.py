@@ -27,6 +27,15 @@ A dead letter whose stage is still running under a live lease is a duplicate tha
 retries while the first delivery works (a long stage outlives five backoffs): the handler
 publishes the stage's message again instead of failing a healthy job. Should the running delivery
 die, its lease lapses and that new message takes the stage over, so no job waits forever.
+
+Two more dead letters are not the stage's fault, and fail nothing:
+
+- the stage is **done**: its deliveries kept failing after it finished (say its function was
+  killed between the commit and the publishes, then the job's lock held the retries off); the
+  handler re-reports, publishing the stages it launched that are still queued;
+- the stage was **never taken** (still queued, no attempt): every delivery failed before it
+  reached the stage (the push endpoint down for a while); the handler publishes it again, at
+  most :data:`MAX_REQUEUES` times, and fails the job after that.
 """
 
 from __future__ import annotations
@@ -93,6 +102,8 @@ class RecordingPublisher:
         self.sent.append((stage, data))
 
 
+#: Times a dead-lettered stage that no delivery ever reached is published again.
+MAX_REQUEUES = 3
 #: What ingest writes with the recording's ``duration`` (the daily minutes are charged on it).
 MEASURED = "metadata.json"
 
@@ -208,17 +219,25 @@ class Adapter:
 
     def dead_letter(self, message: StageMessage, *, attempts: int | None = None) -> None:
         """A stage's message ran out of retries: the job fails with the last error noted, unless
-        the stage is alive in another delivery (see the module docstring)."""
-        watching: list[bool] = []
+        the stage is alive in another delivery, done, or never reached (module docstring)."""
+        again: list[str] = []  # "stage": publish it again; "downstream": re-report
 
         def fail(record: JobRecord) -> JobRecord:
             run = record.stages[message.stage]
-            watching[:] = []
-            if run.state.settled or record.status.finished:
+            again[:] = []
+            if record.status.finished:
+                return record
+            if run.state.settled:
+                again[:] = ["downstream"] if run.state is StageState.DONE else []
                 return record
             if scheduler.lease_alive(run, lease_s=self.lease_s):
-                watching[:] = [True]
+                again[:] = ["stage"]
                 return record
+            if run.state is StageState.QUEUED and run.attempts == 0 and run.requeues < MAX_REQUEUES:
+                again[:] = ["stage"]
+                stages = {**record.stages, message.stage: run.model_copy(
+                    update={"requeues": run.requeues + 1})}  # fmt: skip
+                return record.model_copy(update={"stages": stages})
             tries = attempts if attempts is not None else run.attempts
             last = f": {run.message.removeprefix('retrying: ')}" if run.message else ""
             text = f"{message.stage} did not succeed after {tries} attempts{last}"
@@ -229,13 +248,17 @@ class Adapter:
         except JobNotFoundError:
             log.warning("dead letter for unknown job %s", message.job_id)
             return
-        if watching:
+        if again == ["stage"]:
             log.info(
-                "%s of job %s is alive elsewhere: publishing it again",
+                "%s of job %s is alive elsewhere or was never reached: publishing it again",
                 message.stage,
                 message.job_id,
             )
             self.publisher.publish(message.stage, encode_stage_message(message))
+        elif again == ["downstream"]:
+            record = self.jobs.get(message.job_id)
+            log.info("%s of job %s is done: re-reporting", message.stage, message.job_id)
+            self._publish_queued(record, self.graph.downstream(message.stage))
 
     # -- helpers -------------------------------------------------------------------------------
     @contextmanager

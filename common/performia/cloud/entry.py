@@ -81,7 +81,11 @@ def on_stage_message(event: Any, *, stage: str, adapter: Adapter | None = None) 
             log.error("dropped a message no retry can fix: %s", exc)
             return "dropped"
         with _delivery(pushed, message):
-            return adapter.handle(message).value
+            try:
+                return adapter.handle(message).value
+            except BadMessageError as exc:  # e.g. a job that does not exist
+                log.error("dropped a message no retry can fix: %s", exc)
+                return "dropped"
 
 
 def on_upload(event: Any, *, adapter: Adapter | None = None) -> str:

@@ -178,6 +178,10 @@ def parse_upload(
     name = str(name)
     if not name.startswith(UPLOADS_PREFIX) or name.endswith("/"):
         return None
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        # upload_url never signs such a name; an object written so is no job's (dropped, not
+        # retried, and nothing is read)
+        raise BadMessageError(f"upload {name!r}: a path with empty, '.' or '..' parts")
     size = data.get("size")
     try:
         size = int(size) if size is not None else None

@@ -101,6 +101,11 @@ def create_upload(
     if not isinstance(filename, str) or not filename.strip():
         raise BadInputError("give the file's name")
     name = _safe_name(filename)
+    # the name as the uploader knows it, for messages: without control or format characters (a
+    # right-to-left override, NUL) that would make an error read as something else
+    filename = "".join(c for c in filename if unicodedata.category(c) not in ("Cc", "Cf")).strip()[
+        :200
+    ]
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in AUDIO_TYPES:
         known = ", ".join(sorted(AUDIO_TYPES))
@@ -115,7 +120,9 @@ def create_upload(
     expected = AUDIO_TYPES[suffix]
     given = str(request.get("contentType") or expected).split(";")[0].strip().lower()
     if _ALIASES.get(given, given) != expected and given != "application/octet-stream":
-        raise BadInputError(f"{filename} says it is {given}, but a {suffix} file is {expected}")
+        raise BadInputError(
+            f"{filename} says it is {given[:60]}, but a {suffix} file is {expected}"
+        )
     params = check_upload_params(request.get("params"), settings)
 
     job_id = uuid4().hex[:16]

@@ -16,6 +16,11 @@
    (a stage may run that long), a retry policy with backoff and a dead-letter policy of
    :data:`MAX_DELIVERY_ATTEMPTS`.
 
+With ``faults=True`` two :class:`~performia.testing.faults.FaultProxy` sit in the stack: one
+between the functions and fake-gcs-server (``storage_proxy``), one between Pub/Sub and the
+functions (``push_proxy``), so a test can make storage writes fail or pushes answer 500 for a
+while; :meth:`DevStack.paused` stops a component (SIGSTOP) without losing what it holds.
+
 Everything binds 127.0.0.1 on free ports, and :meth:`DevStack.stop` (also on interpreter exit)
 stops every process it started, functions first so nothing is half-handled by a dying emulator.
 """
@@ -28,6 +33,7 @@ import os
 import signal
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -41,6 +47,7 @@ from performia.testing.emulators import (
     PubSubEmulator,
     _Emulator,
 )
+from performia.testing.faults import FaultProxy
 
 __all__ = [
     "DEFAULT_BUCKET",
@@ -156,6 +163,15 @@ class DevStack:
     twin_deliveries
         Give every topic a second, identical push subscription, so Pub/Sub delivers every
         message twice: the at-least-once contract under test.
+    faults
+        Put fault proxies in front of storage (for the functions) and of the functions (for
+        Pub/Sub's pushes): ``storage_proxy`` and ``push_proxy``.
+    ack_deadline_s, max_delivery_attempts
+        The push subscriptions' ack deadline and deliveries before a dead letter (defaults
+        :data:`ACK_DEADLINE_S`, :data:`MAX_DELIVERY_ATTEMPTS`). The Pub/Sub emulator backs off
+        only a second or three between failed pushes, so five attempts are spent in seconds
+        when a function is down; the deployed subscriptions have 8-10 over minutes (``infra/``),
+        and fault tests give the local ones as many.
     """
 
     def __init__(
@@ -170,6 +186,9 @@ class DevStack:
         threads: int | None = None,
         lease_s: float | None = None,
         twin_deliveries: bool = False,
+        faults: bool = False,
+        ack_deadline_s: int = ACK_DEADLINE_S,
+        max_delivery_attempts: int = MAX_DELIVERY_ATTEMPTS,
     ) -> None:
         self.project = project
         self.bucket = bucket
@@ -180,6 +199,11 @@ class DevStack:
         self.threads = threads or max(1, min(2, os.cpu_count() or 1))
         self.lease_s = lease_s
         self.twin_deliveries = twin_deliveries
+        self.faults = faults
+        self.ack_deadline_s = ack_deadline_s
+        self.max_delivery_attempts = max_delivery_attempts
+        self.storage_proxy: FaultProxy | None = None
+        self.push_proxy: FaultProxy | None = None
         self.firestore: FirestoreEmulator | None = None
         self.pubsub: PubSubEmulator | None = None
         self.storage: FakeGCS | None = None
@@ -304,11 +328,23 @@ class DevStack:
     def stop(self) -> None:
         """Stop every process this stack started (functions first); safe to call twice."""
         atexit.unregister(self.stop)
-        for attr in ("functions", "storage", "pubsub", "firestore"):
+        for attr in ("push_proxy", "functions", "storage_proxy", "storage", "pubsub", "firestore"):
             proc = getattr(self, attr)
             setattr(self, attr, None)
             if proc is not None:
                 proc.stop()
+
+    @contextlib.contextmanager
+    def paused(self, component: str) -> Iterator[None]:
+        """``component`` (``"firestore"``, ``"pubsub"``, ``"storage"``, ``"functions"``) does not
+        answer during the block (SIGSTOP, then SIGCONT): an outage that loses nothing."""
+        from performia.testing.faults import paused
+
+        pid = self.processes.get(component)
+        if pid is None:
+            raise DevStackError(f"no running {component!r} to pause")
+        with paused(pid):
+            yield
 
     def __enter__(self) -> Self:
         return self.start()
@@ -347,13 +383,18 @@ class DevStack:
             pubsub_host=self.pubsub.host,
         ).start()
         self.storage_client().create_bucket(self.bucket)
+        if self.faults:
+            self.storage_proxy = FaultProxy(self.storage.url).start()
         self.functions = self._functions_host().start()
+        if self.faults:
+            self.push_proxy = FaultProxy(self.functions.url).start()
         self._create_subscriptions()
 
     def _functions_host(self, port: int | None = None) -> FunctionsHost:
         threads = str(self.threads)
         env = {
             **self._backend_env(),
+            **({"STORAGE_EMULATOR_HOST": self.storage_proxy.url} if self.storage_proxy else {}),
             "OMP_NUM_THREADS": threads,
             "MKL_NUM_THREADS": threads,
             "OPENBLAS_NUM_THREADS": threads,
@@ -422,14 +463,15 @@ class DevStack:
     def _create_subscriptions(self) -> None:
         assert self.functions is not None
         client = self.subscriber_client()
+        pushed_to = self.push_proxy.url if self.push_proxy else self.functions.url
         # dead-letter subscriptions first: a message dead-lettered to a topic without any
         # subscription is lost
         for sub in sorted(self.subscriptions, key=lambda s: s.dead_letter_topic is not None):
             request: dict[str, Any] = {
                 "name": client.subscription_path(self.project, sub.name),
                 "topic": client.topic_path(self.project, sub.topic),
-                "push_config": {"push_endpoint": f"{self.functions.url}/{sub.function}/"},
-                "ack_deadline_seconds": ACK_DEADLINE_S,
+                "push_config": {"push_endpoint": f"{pushed_to}/{sub.function}/"},
+                "ack_deadline_seconds": self.ack_deadline_s,
                 "retry_policy": {
                     "minimum_backoff": {"seconds": MIN_BACKOFF_S},
                     "maximum_backoff": {"seconds": MAX_BACKOFF_S},
@@ -438,6 +480,6 @@ class DevStack:
             if sub.dead_letter_topic:
                 request["dead_letter_policy"] = {
                     "dead_letter_topic": client.topic_path(self.project, sub.dead_letter_topic),
-                    "max_delivery_attempts": MAX_DELIVERY_ATTEMPTS,
+                    "max_delivery_attempts": self.max_delivery_attempts,
                 }
             client.create_subscription(request=request)

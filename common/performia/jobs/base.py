@@ -85,6 +85,8 @@ class StageRun(_Record):
     progress: float = Field(default=0.0, ge=0, le=1)
     message: str | None = None
     attempts: int = 0
+    #: Times the dead-letter handler published it again because no delivery ever reached it.
+    requeues: int = 0
     fingerprint: str | None = Field(
         default=None, description="Identity of the stage's inputs; names its artifacts."
     )

@@ -80,10 +80,16 @@ def run(ctx: StageContext) -> StageOutcome:
     )
     ctx.report(0.6, "checking levels")
     levels = measure_levels(y=decoded.samples, sr=decoded.sr)
-    if levels.peak_db < settings.silence_dbfs:
+    if decoded.duration < settings.min_duration_s:
         raise BadInputError(
-            f"{filename} is silent (loudest moment {levels.peak_db:.0f} dBFS, below the "
-            f"{settings.silence_dbfs:.0f} dBFS threshold)"
+            f"{filename} is {decoded.duration:.2f} s long: too short to analyse (at least "
+            f"{settings.min_duration_s:g} s)"
+        )
+    if levels.loudest_second_db < settings.silence_dbfs:
+        raise BadInputError(
+            f"{filename} is silent: nothing audible (its loudest second is "
+            f"{levels.loudest_second_db:.0f} dBFS, below the {settings.silence_dbfs:.0f} dBFS "
+            "threshold)"
         )
     y, gain_db = normalise_peak(y=decoded.samples, target_db=settings.normalise_peak_dbfs)
 
