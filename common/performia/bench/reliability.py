@@ -316,6 +316,70 @@ def _push_cases(stack: Any) -> Iterator[tuple[str, bytes]]:
     )
 
 
+def _upload_flood(stack: Any) -> Outcome:
+    """41 upload requests in a row from one user: refused (429) long before the 41st."""
+    url = stack.env["PERFORMIA_FUNCTIONS_URL"]
+    headers = _signed("reliability-flood", stack.project)
+    body = json.dumps({"filename": "song.mp3", "size": 1000}).encode()
+    started = time.monotonic()
+    answers = [_post(f"{url}/upload_url/", body, headers) for _ in range(41)]
+    seconds = time.monotonic() - started
+    statuses = [status for status, _ in answers]
+    first = next((i for i, status in enumerate(statuses) if status == 429), None)
+    if first is None:
+        return Outcome(
+            "bad input",
+            "41 upload requests in a row from one user",
+            "upload_url",
+            "429",
+            f"no 429 in 41: {sorted(set(statuses))}",
+            seconds,
+            False,
+        )
+    message = str(answers[first][1].get("error", ""))[:80]
+    ok = all(status == 429 for status in statuses[first:])
+    return Outcome(
+        "bad input",
+        "41 upload requests in a row from one user",
+        "upload_url",
+        "429 by the 41st",
+        f"429 from request {first + 1} on: {message}",
+        seconds,
+        ok,
+    )
+
+
+def _save_by_another(stack: Any) -> Outcome:
+    """Another user saves a song, without and then with an entry for it in their listing."""
+    from performia.cloud.library import listing_key, publish_song
+    from performia.songmap.io import parse_song_map
+    from performia.storage.gcs import GCSStore
+    from performia.testing.documents import minimal_song_map
+
+    store = GCSStore(stack.bucket, client=stack.storage_client())
+    doc = minimal_song_map(id="5eed0f0a11ce0001", title="Alice's")
+    version = publish_song(store, parse_song_map(doc), owner="reliability-alice")
+    url = stack.env["PERFORMIA_FUNCTIONS_URL"]
+    body = json.dumps(
+        {"songId": doc["id"], "baseVersion": version, "songMap": {**doc, "title": "Mallory's now"}}
+    ).encode()
+    mallory = _signed("reliability-mallory", stack.project)
+    started = time.monotonic()
+    without, _ = _post(f"{url}/save_song/", body, mallory)
+    entry = {"songs": [{"songId": doc["id"], "title": "Alice's"}]}
+    store.put(listing_key("reliability-mallory"), json.dumps(entry).encode())
+    with_entry, answer = _post(f"{url}/save_song/", body, mallory)
+    return Outcome(
+        "bad input",
+        "another user's save, without and with a listing entry",
+        "save_song",
+        "403, 403",
+        f"{without}, {with_entry}: {answer.get('error', '')}",
+        time.monotonic() - started,
+        (without, with_entry) == (403, 403),
+    )
+
+
 def _not_a_push(stack: Any) -> Outcome:
     """A request that is not a Pub/Sub push at all (only a forged call can send one: in the
     cloud only Pub/Sub's service account may invoke a stage function)."""
@@ -390,6 +454,8 @@ def bad_inputs(stack: Any) -> list[Outcome]:
             )
         )
 
+    rows.append(_upload_flood(stack))
+    rows.append(_save_by_another(stack))
     rows.append(_not_a_push(stack))
     jobs = stack.job_store()
     try:
