@@ -161,6 +161,14 @@ describe("Living Chart", () => {
     await page.keyboard.press("ArrowDown");
     const lineStart = chorus.lines[1].startTime - 0.3;
     await page.waitForFunction((t) => Math.abs(document.querySelector("audio[data-role=master]").currentTime - t) < 0.01, lineStart);
+    // A pedal pressed again goes on line by line (it used to land 0.3 s before the same line
+    // every time), and ArrowUp comes back one line.
+    for (const n of [2, 3]) {
+      await page.keyboard.press("ArrowDown");
+      await page.waitForFunction((t) => Math.abs(document.querySelector("audio[data-role=master]").currentTime - t) < 0.01, chorus.lines[n].startTime - 0.3);
+    }
+    await page.keyboard.press("ArrowUp");
+    await page.waitForFunction((t) => Math.abs(document.querySelector("audio[data-role=master]").currentTime - t) < 0.01, chorus.lines[2].startTime - 0.3);
     // Loop the section: playing past its end wraps to its start.
     await page.keyboard.press("l");
     assert.equal(await page.getByTestId("loop").getAttribute("aria-pressed"), "true");
@@ -175,6 +183,49 @@ describe("Living Chart", () => {
     await page.keyboard.press(" ");
     await page.waitForTimeout(200);
     assert.equal(await page.evaluate(() => document.querySelector("audio[data-role=master]").paused), true);
+    await context.close();
+  });
+
+  it("keeps the transport keys after the performer touches the seek bar or a slider", async () => {
+    const { page, context } = await openChart("e2e-river");
+    const audio = () => page.evaluate(() => { const a = document.querySelector("audio[data-role=master]"); return { t: a.currentTime, paused: a.paused }; });
+    await page.getByTestId("seek").click(); // focus stays on the range input
+    await page.evaluate(() => (document.querySelector("audio[data-role=master]").currentTime = 1));
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), "seek");
+    // PageDown goes forward to the next section, Verse 1 at 8 s (the slider used to take it)
+    await page.keyboard.press("PageDown");
+    await page.waitForFunction(() => Math.abs(document.querySelector("audio[data-role=master]").currentTime - 8) < 0.01);
+    const section = 8;
+    // → is 5 s, not the slider's step
+    await page.keyboard.press("ArrowRight");
+    await page.waitForFunction((t) => Math.abs(document.querySelector("audio[data-role=master]").currentTime - t - 5) < 0.01, section);
+    // Space plays and pauses
+    await page.keyboard.press(" ");
+    await page.waitForFunction(() => !document.querySelector("audio[data-role=master]").paused);
+    await page.keyboard.press(" ");
+    await page.waitForFunction(() => document.querySelector("audio[data-role=master]").paused);
+    // the same after the line-spacing slider
+    await page.getByRole("slider", { name: "Line spacing" }).focus();
+    await page.keyboard.press(" ");
+    await page.waitForFunction(() => !document.querySelector("audio[data-role=master]").paused);
+    await page.keyboard.press(" ");
+    await context.close();
+  });
+
+  it("keeps the current line in view when the text grows", async () => {
+    const { page, context } = await openChart("e2e-river");
+    const song = river();
+    const line = song.sections.flatMap((s) => s.lines)[5];
+    await page.evaluate((t) => (document.querySelector("audio[data-role=master]").currentTime = t), line.startTime + 0.2);
+    await page.waitForFunction(() => document.querySelector(".line.cur"));
+    for (let i = 0; i < 10; i++) await page.keyboard.press("+");
+    await page.waitForTimeout(300);
+    const where = await page.evaluate(() => {
+      const cur = document.querySelector(".line.cur").getBoundingClientRect();
+      const view = document.querySelector("[data-testid=chart-viewport]").getBoundingClientRect();
+      return { top: cur.top, bottom: cur.bottom, viewTop: Math.max(0, view.top), viewBottom: Math.min(innerHeight, view.bottom) };
+    });
+    assert.ok(where.top >= where.viewTop - 1 && where.bottom <= where.viewBottom + 1, `the current line left the view: ${JSON.stringify(where)}`);
     await context.close();
   });
 

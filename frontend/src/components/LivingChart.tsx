@@ -32,6 +32,11 @@ interface Props {
   onEdit: () => void;
 }
 
+/** A line jump (↑/↓, page-turner pedals) lands this long before the line, to read it coming. */
+const LINE_LEAD_S = 0.3;
+/** Inputs that are controls, not text fields: the chart's keys go through them. */
+const CONTROL_INPUTS = new Set(["range", "checkbox", "radio", "button"]);
+
 export function LivingChart({ source, song, settings, updateSettings, onEdit }: Props) {
   const [songSettings, updateSong] = useSongSettings(song.id);
   const index = useMemo(() => buildTimeline(song), [song]);
@@ -107,11 +112,14 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
   const jumpLine = useCallback(
     (delta: number) => {
       if (!player) return;
-      const pos = positionAt(index, player.currentTime + 0.05);
+      // A line jump lands LINE_LEAD_S before the line, still inside the one before it: read the
+      // position as of just after that lead-in, or a page-turner pedal would land on the same
+      // line every press.
+      const pos = positionAt(index, player.currentTime + LINE_LEAD_S + 0.05);
       const starts = Array.from(index.lineStarts).map((s, i) => ({ s, i })).filter(({ i }) => index.lineFirst[i]! >= 0);
       const cur = starts.findIndex(({ i }) => i === pos.line);
       const target = delta > 0 ? starts[cur + 1] : starts[Math.max(0, cur - (player.currentTime - (starts[cur]?.s ?? 0) > 1 ? 0 : 1))];
-      if (target) player.seek(Math.max(0, target.s - 0.3));
+      if (target) player.seek(Math.max(0, target.s - LINE_LEAD_S));
     },
     [player, index],
   );
@@ -145,7 +153,12 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement;
-      if (target.closest("input, select, textarea, [contenteditable]") && e.key !== "Escape") return;
+      // Only a field that takes text keeps the keys: a seek bar, slider, select or button the
+      // performer touched must not swallow the transport (Space, arrows, PageUp/PageDown).
+      const typing =
+        target.closest("textarea, [contenteditable]") ||
+        (target instanceof HTMLInputElement && !CONTROL_INPUTS.has(target.type));
+      if (typing && e.key !== "Escape") return;
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       const actions: Record<string, () => void> = {
         " ": togglePlay,
@@ -170,9 +183,9 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
       const action = actions[e.key];
       if (action) {
         e.preventDefault();
-        // preventDefault stops a focused button's own Space activation (no double toggle); the
-        // blur keeps a clicked control from holding the keyboard afterwards.
-        if (target instanceof HTMLButtonElement) target.blur();
+        // preventDefault stops a focused control's own handling of the key (a button's Space,
+        // a slider's arrows); the blur keeps it from holding the keyboard afterwards.
+        if (target instanceof HTMLButtonElement || target instanceof HTMLInputElement || target instanceof HTMLSelectElement) target.blur();
         action();
       }
     };

@@ -86,6 +86,13 @@ export function useChartFrame(o: FrameOptions): void {
       viewport.scrollTo({ top: Math.max(0, top), behavior: reduceMotion || force ? "auto" : "smooth" });
     };
 
+    // Text size or line spacing changed the layout: bring the line being read back to the
+    // reading position at once (it would otherwise drift out of view until the next line).
+    const relayout = new ResizeObserver(() => {
+      if (lastScrollTarget) scrollTo(lastScrollTarget, true);
+    });
+    for (const child of Array.from(viewport.children)) relayout.observe(child);
+
     const setPast = (upTo: number) => {
       if (upTo > pastUpTo) for (let l = pastUpTo; l < upTo; l++) lines.get(l)?.classList.add("past");
       else for (let l = upTo; l < pastUpTo; l++) lines.get(l)?.classList.remove("past");
@@ -209,6 +216,7 @@ export function useChartFrame(o: FrameOptions): void {
     raf = requestAnimationFrame(frame);
     return () => {
       cancelAnimationFrame(raf);
+      relayout.disconnect();
       viewport.removeEventListener("wheel", onUserScroll);
       viewport.removeEventListener("touchmove", onUserScroll);
       syls[curSyl]?.classList.remove("now");
