@@ -25,12 +25,10 @@ chain's own machinery (transactions, publishes, pushes), not a datacenter's roun
 
 from __future__ import annotations
 
-import os
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,21 +95,6 @@ class ChainReport:
         }
 
 
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """``values`` in ``os.environ`` (Google's clients read the emulator hosts there)."""
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-
-
 def _embedded(song: Path, work: Path) -> tuple[ChainRun, float]:
     from performia.embedded import analyze_file
 
@@ -162,7 +145,7 @@ def run_chain_bench(
         write_example_song(warm, bars=16)
         write_example_song(song, bars=bars)
         report = ChainReport(song_seconds=0.0, runs=[])
-        with DevStack(log_dir=work / "logs") as stack, _environment(stack.env):
+        with DevStack(log_dir=work / "logs") as stack, stack.clients():
             jobs = stack.job_store()
             _embedded(warm, work)  # load every model in this process
             _chain(stack, jobs, warm, "warm.mp3", timeout)  # and in the functions host

@@ -345,7 +345,6 @@ def reliability(
     """On the local stack, from outside: every kind of bad input (a 4xx or a FAILED job within
     seconds, never retried), a burst of uploads (all DONE), and faults (storage writes failing,
     Firestore away, pushes answered 500, the functions killed: nothing lost or duplicated)."""
-    from performia.bench.chain import _environment
     from performia.bench.reliability import (
         ACK_DEADLINE_S,
         DELIVERY_ATTEMPTS,
@@ -364,7 +363,7 @@ def reliability(
             ack_deadline_s=ACK_DEADLINE_S,
             max_delivery_attempts=DELIVERY_ATTEMPTS,
         ) as stack,
-        _environment(stack.env),
+        stack.clients(),
     ):
         rows += bad_inputs(stack)
         _console.print(f"[dim]bad inputs: {sum(r.ok for r in rows)}/{len(rows)} as expected[/]")

@@ -23,13 +23,22 @@ from performia.cloud.library import check_owner, read_library, song_key
 from performia.cloud.signing import UrlSigner
 from performia.errors import BadInputError
 from performia.songmap.io import parse_song_map
-from performia.storage.base import NotFoundError, VersionedStore
+from performia.storage.base import NotFoundError, VersionedStore, check_key
 
 __all__ = ["MEDIA_URL_LIFETIME", "library_from_request", "open_song"]
 
 #: How long a song's read URLs work: a long rehearsal or a set, after which the chart is
 #: opened again for fresh ones. Short enough that a URL copied out of the page soon dies.
 MEDIA_URL_LIFETIME = timedelta(hours=3)
+
+
+def _is_key(src: str) -> bool:
+    """A plain store key: nothing that could climb out of the song's folder."""
+    try:
+        check_key(src)
+    except ValueError:
+        return False
+    return True
 
 
 def open_song(
@@ -54,7 +63,7 @@ def open_song(
     media = {
         src: signer.read_url(src, expires=MEDIA_URL_LIFETIME)
         for src in files
-        if src.startswith(folder) and ".." not in src.split("/")
+        if src.startswith(folder) and _is_key(src)
     }
     return {
         "songId": song_id,

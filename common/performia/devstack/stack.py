@@ -335,6 +335,22 @@ class DevStack:
                 proc.stop()
 
     @contextlib.contextmanager
+    def clients(self) -> Iterator[None]:
+        """This stack's :attr:`env` in ``os.environ`` for the block (Google's clients read the
+        emulator hosts there), restored after: for scripts and benchmarks that talk to it."""
+        values = self.env
+        saved = {k: os.environ.get(k) for k in values}
+        os.environ.update(values)
+        try:
+            yield
+        finally:
+            for key, old in saved.items():
+                if old is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = old
+
+    @contextlib.contextmanager
     def paused(self, component: str) -> Iterator[None]:
         """``component`` (``"firestore"``, ``"pubsub"``, ``"storage"``, ``"functions"``) does not
         answer during the block (SIGSTOP, then SIGCONT): an outage that loses nothing."""
