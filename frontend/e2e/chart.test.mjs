@@ -229,16 +229,52 @@ describe("Living Chart", () => {
     await context.close();
   });
 
-  it("counts in one bar before playing", async () => {
-    const { page, context } = await openChart("e2e-river");
+  it("counts in on the song's beats: the music enters in phase, and the count covers no lyrics", async () => {
+    const { page, context, errors } = await openChart("e2e-river");
+    // Record every click the page schedules (its time on the Web Audio clock) and the context.
+    await page.evaluate(() => {
+      window.__clicks = [];
+      const start = OscillatorNode.prototype.start;
+      OscillatorNode.prototype.start = function (when) {
+        window.__clicks.push({ when, ctx: this.context });
+        return start.call(this, when);
+      };
+    });
+    // Resume mid-beat: beats every 0.5 s, so 9.27 s is 0.27 s after a beat.
+    await page.evaluate(() => (document.querySelector("audio[data-role=master]").currentTime = 9.27));
     await page.getByTestId("count-in").click();
     await page.getByTestId("play-button").click();
     await page.waitForFunction(() => !document.querySelector("[data-testid=count-in-display]").hidden);
-    const beat = await page.getByTestId("count-in-display").textContent();
-    assert.match(beat, /^[1-4]$/);
-    assert.equal(await page.evaluate(() => document.querySelector("audio[data-role=master]").paused), true);
-    await page.waitForFunction(() => !document.querySelector("audio[data-role=master]").paused, null, { timeout: 5000 });
+    const shown = await page.getByTestId("count-in-display").textContent();
+    // The clicks stand for beats 7.5 (beat 4 of the bar from 6 s), 8 (a downbeat), 8.5 and 9.
+    assert.equal(shown, "4", `the count-in shows the beat of the bar it clicks (got ${shown})`);
+    // The count sits outside the chart, clear of every line.
+    const overlap = await page.evaluate(() => {
+      const box = document.querySelector("[data-testid=count-in-display]").getBoundingClientRect();
+      const view = document.querySelector("[data-testid=chart-viewport]").getBoundingClientRect();
+      const hits = [...document.querySelectorAll(".line")].map((l) => l.getBoundingClientRect()).filter((r) => r.bottom > view.top && r.top < view.bottom)
+        .filter((r) => r.left < box.right && r.right > box.left && r.top < box.bottom && r.bottom > box.top);
+      return { hits: hits.length, insideView: box.top < view.bottom && box.bottom > view.top };
+    });
+    assert.deepEqual(overlap, { hits: 0, insideView: false });
+    await page.waitForFunction(() => !document.querySelector("audio[data-role=master]").paused, null, { timeout: 6000 });
+    await page.waitForFunction(() => document.querySelector("audio[data-role=master]").currentTime > 9.6, null, { timeout: 4000 });
+    // Where each click falls on the song's clock: song time now minus the wall time since it.
+    const clicks = await page.evaluate(() => {
+      const audio = document.querySelector("audio[data-role=master]");
+      const ctx = window.__clicks[0].ctx;
+      const songNow = audio.currentTime;
+      // The context time being heard now (its output timestamp, carried to this instant).
+      const ts = ctx.getOutputTimestamp();
+      const ctxNow = ts.contextTime + (performance.now() - ts.performanceTime) / 1000;
+      return window.__clicks.map((c) => songNow - (ctxNow - c.when) * audio.playbackRate);
+    });
+    assert.equal(clicks.length, 4);
+    const offBeat = clicks.map((c, i) => c - [7.5, 8, 8.5, 9][i]);
+    console.log(`count-in clicks on the song clock: ${clicks.map((c) => c.toFixed(3)).join(", ")}`);
+    for (const d of offBeat) assert.ok(Math.abs(d) <= 0.05, `a click fell ${(d * 1000).toFixed(0)} ms off the song's beat (limit 50 ms): ${clicks}`);
     await page.getByTestId("play-button").click();
+    assert.deepEqual(errors, []);
     await context.close();
   });
 

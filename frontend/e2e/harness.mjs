@@ -160,6 +160,7 @@ export async function newPage(browser, { viewport = { width: 1280, height: 800 }
   const errors = [];
   page.on("pageerror", (e) => errors.push(e));
   // Console errors fail a test, except the browser's own network log of an expected 4xx answer.
+  if (process.env.E2E_CONSOLE) page.on("console", (m) => console.log("[page]", m.text()));
   page.on("console", (m) => m.type() === "error" && !/^Failed to load resource/.test(m.text()) && errors.push(new Error(m.text())));
   return { page, context, errors };
 }

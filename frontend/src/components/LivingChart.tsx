@@ -106,7 +106,7 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
   const togglePlay = useCallback(() => {
     if (!player) return;
     const t = player.currentTime;
-    player.toggle(settings.countIn && player.master.paused ? countIn(grid, t, player.getState().rate).offsets : undefined);
+    player.toggle(settings.countIn && player.master.paused ? countIn(grid, t, player.getState().rate) : undefined);
   }, [player, settings.countIn, grid]);
 
   const jumpLine = useCallback(
@@ -300,6 +300,8 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
           </span>
         )}
         <span className="hud-countdown" ref={(el) => void (hud.current.countdown = el)} data-testid="countdown" hidden />
+        {/* In the HUD, never over the chart: the count-in leads into the line about to be sung. */}
+        <span className="count-in" ref={(el) => void (hud.current.countIn = el)} data-testid="count-in-display" aria-live="off" hidden />
         {player && state && state.stems && Object.keys(state.stems).length > 1 && <StemMixer player={player} state={state} />}
       </div>
 
@@ -313,7 +315,6 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
         <div className="chart-end" />
       </div>
 
-      <div className="count-in" ref={(el) => void (hud.current.countIn = el)} data-testid="count-in-display" hidden />
       <div ref={audioHost} hidden />
       <PrintSheet song={song} speller={speller} />
 

@@ -206,7 +206,7 @@ export function useChartFrame(o: FrameOptions): void {
         }
       }
       const ci = player.countInPosition(now);
-      const ciText = ci ? String(ci.beat) : "";
+      const ciText = ci ? String(ci.label) : "";
       if (ciText !== lastCountIn && h.countIn) {
         h.countIn.textContent = ciText;
         h.countIn.hidden = !ciText;

@@ -26,9 +26,41 @@ describe("beats", () => {
     expect(beatGrid({ ...smallSong(), beats: [], tempo: null })).toBeNull();
   });
 
-  it("counts in one bar at the local tempo, scaled by the playback rate", () => {
-    expect(countIn(grid, 5, 1)).toEqual({ offsets: [0, 0.5, 1, 1.5], accent: [true, false, false, false] });
-    expect(countIn(grid, 5, 0.5).offsets[1]).toBeCloseTo(1, 9);
-    expect(countIn(null, 0).offsets).toHaveLength(4);
+  it("counts in on the song's own beats, so the music enters in phase", () => {
+    // Resuming at 9.27 s (beats at 9.0 and 9.5): clicks on 7.5, 8, 8.5, 9; music from 9.27.
+    const plan = countIn(grid, 9.27, 1);
+    expect(plan.from).toBe(9.27);
+    expect(plan.clicks).toEqual([0, 0.5, 1, 1.5]);
+    expect(plan.startIn).toBeCloseTo(9.27 - 7.5, 9);
+    // The beat after the start (9.5 s) comes exactly one beat after the last click.
+    expect(plan.startIn + (9.5 - plan.from) - plan.clicks[3]!).toBeCloseTo(0.5, 9);
+    // Bars start at 1, 3, 5, 7, 9 s: 7.5 is beat 2, and 9 is the downbeat (accented).
+    expect(plan.labels).toEqual([2, 3, 4, 1]);
+    expect(plan.accent).toEqual([false, false, false, true]);
+  });
+
+  it("snaps a start just after a beat back onto it", () => {
+    const plan = countIn(grid, 9.05, 1);
+    expect(plan.from).toBe(9);
+    expect(plan.labels).toEqual([1, 2, 3, 4]);
+    expect(plan.startIn).toBeCloseTo(2, 9);
+  });
+
+  it("counts in before the first beat and past the last at the local tempo", () => {
+    const early = countIn(grid, 0.2, 1); // first beat at 1 s: virtual beats at -1.5 … 0
+    expect(early.from).toBe(0.2);
+    expect(early.startIn).toBeCloseTo(1.7, 9);
+    expect(early.labels).toEqual([4, 1, 2, 3]); // bars before the first: -1, 1 s
+    const late = countIn(grid, 30.3, 1); // last beat at 20.5 s
+    expect(late.startIn - late.clicks[3]!).toBeCloseTo(0.3, 9);
+  });
+
+  it("scales the count-in by the playback rate", () => {
+    const plan = countIn(grid, 9.27, 0.5);
+    expect(plan.clicks[1]).toBeCloseTo(1, 9);
+    expect(plan.startIn).toBeCloseTo((9.27 - 7.5) * 2, 9);
+    const free = countIn(null, 3);
+    expect(free.clicks).toHaveLength(4);
+    expect(free.from).toBe(3);
   });
 });

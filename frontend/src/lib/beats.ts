@@ -69,13 +69,72 @@ export function beatPeriod(grid: BeatGrid, t: number): number {
   return intervals[intervals.length >> 1] ?? 0.5;
 }
 
+/** A count-in: clicks on the song's own beats before the music, which then enters in phase. */
+export interface CountInPlan {
+  /** Click times, seconds of wall clock from now (the first is 0). */
+  clicks: number[];
+  /** True where the click falls on a downbeat (the "1" of a bar): played higher. */
+  accent: boolean[];
+  /** The beat in its bar each click stands for, shown on screen ("3 4 1 2" for a mid-bar start). */
+  labels: number[];
+  /** Song time playback starts from: the requested time, or the beat just before it. */
+  from: number;
+  /** Wall-clock seconds from now when playback starts at `from`. */
+  startIn: number;
+}
+
 /**
- * Offsets (seconds from now) of the count-in clicks before playing from `t`: one bar at the
- * local tempo, accented on the first. Without a grid, four clicks at 100 BPM.
+ * Starting closer than this fraction of a beat after a beat snaps back to that beat, so the
+ * music does not enter a hair after the last click.
  */
-export function countIn(grid: BeatGrid | null, t: number, rate = 1): { offsets: number[]; accent: boolean[] } {
-  const beats = grid?.beatsPerBar ?? 4;
-  const period = (grid ? beatPeriod(grid, t) : 0.6) / Math.max(0.1, rate);
-  const offsets = Array.from({ length: beats }, (_, i) => i * period);
-  return { offsets, accent: offsets.map((_, i) => i === 0) };
+const SNAP_FRACTION = 0.25;
+
+/**
+ * A one-bar count-in before playing from `t`, locked to the song's beat grid: the clicks are the
+ * song's own beats before `t` (extended past either end at the local tempo), so the beat after
+ * `t` lands exactly one beat after the last click. A fixed click train started "now" would put
+ * the music anywhere in the beat (resuming at 9.27 s with beats at 9.0 and 9.5 entered a quarter
+ * of a second off). Without a grid: four clicks at 100 BPM and playback one beat later.
+ */
+export function countIn(grid: BeatGrid | null, t: number, rate = 1): CountInPlan {
+  const speed = Math.max(0.1, rate);
+  const n = grid?.beatsPerBar ?? 4;
+  if (!grid) {
+    const clicks = Array.from({ length: n }, (_, i) => (i * 0.6) / speed);
+    return { clicks, accent: clicks.map((_, i) => i === 0), labels: clicks.map((_, i) => i + 1), from: t, startIn: (n * 0.6) / speed };
+  }
+  const period = beatPeriod(grid, t);
+  const beats = grid.beats;
+  const last = beats.length - 1;
+  // The song time of beat index j, extended at the local period beyond the detected beats.
+  const beatTime = (j: number) => (j < 0 ? beats[0]! + j * period : j > last ? beats[last]! + (j - last) * period : beats[j]!);
+  let b = lastAtOrBefore(beats, t);
+  if (b < 0) b = Math.floor((t - beats[0]!) / period);
+  else if (b === last) b = last + Math.floor((t - beats[last]!) / period);
+  let from = t;
+  if (t - beatTime(b) < SNAP_FRACTION * period) {
+    from = beatTime(b);
+    b -= 1;
+  }
+  const indices = Array.from({ length: n }, (_, i) => b - n + 1 + i);
+  const times = indices.map(beatTime);
+  const labels = times.map((c) => beatLabel(grid, c, period));
+  return {
+    clicks: times.map((c) => (c - times[0]!) / speed),
+    accent: labels.map((l) => l === 1),
+    labels,
+    from,
+    startIn: (from - times[0]!) / speed,
+  };
+}
+
+/** Which beat of its bar the beat at song time `time` is; past either end, counted at `period`. */
+function beatLabel(grid: BeatGrid, time: number, period: number): number {
+  const db = grid.downbeats;
+  const d = lastAtOrBefore(db, time + 1e-6);
+  const insideGrid = time >= grid.beats[0]! - 1e-6 && time <= grid.beats[grid.beats.length - 1]! + 1e-6;
+  if (d >= 0 && insideGrid) return beatAt(grid, time + 1e-6)!.beat;
+  const anchor = d >= 0 ? db[d]! : db[0] ?? grid.beats[0]!;
+  const steps = Math.round((time - anchor) / period);
+  return (((steps % grid.beatsPerBar) + grid.beatsPerBar) % grid.beatsPerBar) + 1;
 }

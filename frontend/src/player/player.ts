@@ -9,6 +9,8 @@
  * `tick()` in the same frame keeps the other stems within SYNC_TOLERANCE and wraps a loop.
  * The count-in is scheduled on a Web Audio clock so its clicks are exactly in time.
  */
+import type { CountInPlan } from "../lib/beats";
+import { scheduleClick } from "./clicks";
 
 export type StemName = "vocals" | "drums" | "bass" | "other" | "accompaniment";
 
@@ -42,6 +44,30 @@ const LOOP_EPSILON = 0.02;
 
 type Listener = (state: PlayerState) => void;
 
+/**
+ * Seconds from play() to a media element's first heard sample before one has been measured:
+ * Chromium's audio pipeline takes about 0.1 s (measured here in the browser tests).
+ */
+const DEFAULT_START_LATENCY = 0.1;
+const MAX_START_LATENCY = 0.5;
+const LATENCY_KEY = "performia.startLatency";
+
+function storedStartLatency(): number {
+  try {
+    const v = Number(localStorage.getItem(LATENCY_KEY));
+    return v > 0 && v < MAX_START_LATENCY ? v : DEFAULT_START_LATENCY;
+  } catch {
+    return DEFAULT_START_LATENCY;
+  }
+}
+
+/** performance.now() at which `ctx` time `t` is heard (its output timestamp, when it has one). */
+function heardAt(ctx: AudioContext, t: number): number {
+  const ts = typeof ctx.getOutputTimestamp === "function" ? ctx.getOutputTimestamp() : null;
+  if (ts && ts.contextTime && ts.performanceTime) return ts.performanceTime + (t - ts.contextTime) * 1000;
+  return performance.now() + (t - ctx.currentTime + (ctx.outputLatency || ctx.baseLatency || 0)) * 1000;
+}
+
 export class Player {
   readonly tracks: Track[];
   readonly elements: HTMLAudioElement[];
@@ -50,8 +76,10 @@ export class Player {
   private audioContext: AudioContext | null = null;
   private countInTimer: number | null = null;
   private countInStart = 0;
-  private countInBeats: number[] = [];
+  private countInPlan: CountInPlan | null = null;
   private lastSync = 0;
+  private startLatency = storedStartLatency();
+  private startProbe: { at: number; from: number } | null = null;
   private disposed = false;
 
   /**
@@ -136,6 +164,7 @@ export class Player {
     this.elements.forEach((el) => {
       if (el !== this.master) el.currentTime = t;
     });
+    this.startProbe = { at: performance.now(), from: t };
     try {
       await Promise.all(this.elements.map((el) => el.play()));
     } catch (e) {
@@ -148,14 +177,15 @@ export class Player {
     this.elements.forEach((el) => el.pause());
   }
 
-  toggle(countIn?: number[]): void {
+  toggle(countIn?: CountInPlan): void {
     // The element is the truth: between a loop's wrap and its "play" event the state lags.
     if (!this.master.paused || this.state.countingIn) this.pause();
-    else if (countIn?.length) this.playWithCountIn(countIn);
+    else if (countIn) this.playWithCountIn(countIn);
     else void this.play();
   }
 
   seek(t: number): void {
+    this.startProbe = null;
     const clamped = Math.max(0, Math.min(t, this.state.duration || t));
     this.elements.forEach((el) => {
       el.currentTime = clamped;
@@ -192,6 +222,7 @@ export class Player {
    * sync (checked at most every 250 ms; a correction is a tiny skip, so it is done rarely).
    */
   tick(t: number, now: number): void {
+    this.measureStartLatency(t, now);
     const loop = this.state.loop;
     if (loop && this.state.playing && t >= loop.end - LOOP_EPSILON) {
       this.seek(loop.start);
@@ -207,47 +238,70 @@ export class Player {
     }
   }
 
-  /** Beat of the count-in in progress (1-based) and how far into it, or null. */
-  countInPosition(now: number): { beat: number; of: number } | null {
-    if (!this.state.countingIn) return null;
-    const elapsed = (now - this.countInStart) / 1000;
-    let beat = 0;
-    while (beat < this.countInBeats.length && this.countInBeats[beat]! <= elapsed) beat++;
-    return { beat: Math.max(1, beat), of: this.countInBeats.length };
+  /**
+   * How long the element took from play() to its clock moving, measured on each start (0.4 s in,
+   * the time played is subtracted from the time elapsed) and remembered, so a count-in presses
+   * play that much early.
+   */
+  private measureStartLatency(t: number, now: number): void {
+    const probe = this.startProbe;
+    if (!probe || !this.state.playing || now - probe.at < 400) return;
+    this.startProbe = null;
+    const latency = (now - probe.at) / 1000 - (t - probe.from) / Math.max(0.1, this.state.rate);
+    if (!(latency >= 0 && latency < MAX_START_LATENCY)) return;
+    this.startLatency = 0.5 * (this.startLatency + latency);
+    try {
+      localStorage.setItem(LATENCY_KEY, this.startLatency.toFixed(4));
+    } catch {
+      /* private mode: measured again next time */
+    }
   }
 
-  /** Click `offsets` (seconds from now, first accented), then play one beat after the last. */
-  playWithCountIn(offsets: number[]): void {
+  /** The count-in click sounding now, as the beat of its bar it stands for, or null. */
+  countInPosition(now: number): { beat: number; label: number; of: number } | null {
+    const plan = this.countInPlan;
+    if (!this.state.countingIn || !plan) return null;
+    const elapsed = (now - this.countInStart) / 1000;
+    let beat = 0;
+    while (beat < plan.clicks.length && plan.clicks[beat]! <= elapsed) beat++;
+    beat = Math.max(1, beat);
+    return { beat, label: plan.labels[beat - 1] ?? beat, of: plan.clicks.length };
+  }
+
+  /**
+   * Click the plan's count-in, then play from `plan.from` at `plan.startIn`, so the song's next
+   * beat follows the clicks in phase. The clicks are on the Web Audio clock; the media element is
+   * started by a timer, so when the timer fires late the start position is moved on by as much
+   * and the music stays in phase with the clicks already heard.
+   */
+  playWithCountIn(plan: CountInPlan): void {
     this.cancelCountIn();
-    const period = offsets.length > 1 ? offsets[1]! - offsets[0]! : 0.6;
-    const total = (offsets[offsets.length - 1] ?? 0) + period;
+    this.seek(plan.from);
+    const lead = 0.05;
+    // When (performance.now() milliseconds) the music must be heard to follow the clicks.
+    let musicAt = performance.now() + (lead + plan.startIn) * 1000;
     try {
       this.audioContext ??= new AudioContext();
       const ctx = this.audioContext;
       void ctx.resume();
-      const start = ctx.currentTime + 0.05;
-      offsets.forEach((offset, i) => {
-        const osc = ctx.createOscillator();
-        const gain = ctx.createGain();
-        osc.frequency.value = i === 0 ? 1760 : 1320;
-        gain.gain.setValueAtTime(0.0001, start + offset);
-        gain.gain.exponentialRampToValueAtTime(0.5, start + offset + 0.002);
-        gain.gain.exponentialRampToValueAtTime(0.0001, start + offset + 0.06);
-        osc.connect(gain).connect(ctx.destination);
-        osc.start(start + offset);
-        osc.stop(start + offset + 0.08);
-      });
+      const ctxStart = ctx.currentTime + lead;
+      plan.clicks.forEach((offset, i) => scheduleClick(ctx, ctxStart + offset, plan.accent[i]!));
+      musicAt = heardAt(ctx, ctxStart + plan.startIn);
     } catch {
       /* no Web Audio: the visual count-in still runs */
     }
-    this.countInStart = performance.now() + 50;
-    this.countInBeats = offsets;
+    this.countInStart = musicAt - plan.startIn * 1000;
+    this.countInPlan = plan;
     this.update({ countingIn: true });
+    // Press play early by the element's start-up latency, so its first sample is heard on time.
+    const startAt = musicAt - this.startLatency * 1000;
     this.countInTimer = window.setTimeout(() => {
       this.countInTimer = null;
+      const late = (performance.now() - startAt) / 1000;
+      if (late > 0.005) this.seek(plan.from + late * this.state.rate);
       this.update({ countingIn: false });
       void this.play();
-    }, (total + 0.05) * 1000);
+    }, Math.max(0, startAt - performance.now()));
   }
 
   private cancelCountIn(): void {
