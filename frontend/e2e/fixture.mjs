@@ -191,9 +191,20 @@ export function makeSong({ id, title, artist = "Performia Test Band", lines = 8,
   };
 }
 
+/** The listing entry (what `performia view` rebuilds; here for the Node stand-in server). */
 export function libraryEntry(song) {
-  let words = "";
-  for (const sec of song.sections) for (const line of sec.lines) for (const s of line.syllables) words += s.text + (s.endsWord ? " " : "");
+  const words = [];
+  for (const sec of song.sections)
+    for (const line of sec.lines) {
+      let word = "";
+      for (const s of line.syllables) {
+        word += s.text;
+        if (s.endsWord) (words.push(word), (word = ""));
+      }
+      if (word) words.push(word);
+    }
+  const fold = (w) => w.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase().replace(/^[^\p{L}\p{N}']+|[^\p{L}\p{N}']+$/gu, "");
+  const start = words.join(" ");
   return {
     songId: song.id,
     title: song.title,
@@ -201,7 +212,8 @@ export function libraryEntry(song) {
     key: song.key,
     tempo: song.tempo,
     duration: song.duration,
-    lyricsStart: words.slice(0, 200).trim(),
+    lyricsStart: start.length <= 200 ? start : start.slice(0, start.lastIndexOf(" ", 200)),
+    lyricsIndex: [...new Set(words.map(fold).filter(Boolean))].join(" "),
   };
 }
 

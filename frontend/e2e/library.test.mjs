@@ -3,10 +3,21 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { standardSongs } from "./fixture.mjs";
+import { makeSong, standardSongs } from "./fixture.mjs";
 import { newPage, SCREENSHOTS, useSession } from "./harness.mjs";
 
-const session = useSession(standardSongs());
+/** A long song whose last line, far past the listing's opening words, is "Hold on, silver moon". */
+function longSong() {
+  const song = makeSong({ id: "e2e-long", title: "Zephyr Road", lines: 40, seed: 13 });
+  const last = song.sections.flatMap((s) => s.lines).at(-1);
+  const words = [["Hold"], ["on,"], ["sil", "ver"], ["moon"]].flatMap((w) => w.map((text, k) => ({ text, endsWord: k === w.length - 1 })));
+  last.syllables = last.syllables.slice(0, words.length).map((s, i) => ({ ...s, ...words[i] }));
+  last.text = "Hold on, silver moon";
+  last.endTime = last.syllables.at(-1).startTime + last.syllables.at(-1).duration;
+  return song;
+}
+
+const session = useSession([...standardSongs(), { song: longSong() }]);
 
 describe("Library", () => {
   it("lists, searches, sorts and opens songs", async () => {
@@ -14,8 +25,8 @@ describe("Library", () => {
     await page.goto(`${session.app.url}#/`);
     const rows = page.getByTestId("library-row");
     await rows.first().waitFor();
-    assert.equal(await rows.count(), 3);
-    assert.deepEqual(await rows.locator(".title").allTextContents(), ["Anthem of Tests", "River Song", "Stem Study"]);
+    assert.equal(await rows.count(), 4);
+    assert.deepEqual(await rows.locator(".title").allTextContents(), ["Anthem of Tests", "River Song", "Stem Study", "Zephyr Road"]);
     assert.match(await rows.first().textContent(), /Assertion Choir.*G major.*120 BPM.*1:11/);
 
     await page.getByTestId("library-search").fill("mixer");
@@ -25,12 +36,18 @@ describe("Library", () => {
     const word = river.sections[1].lines[0].text.split(" ").slice(1, 3).join(" ");
     await page.getByTestId("library-search").fill(word);
     assert.ok((await rows.locator(".title").allTextContents()).includes("River Song"));
+    // Whole words (not "sil ver"), from anywhere in the song: the last line of a long song.
+    for (const query of ["silver", "hold on", "silver MOON", "zephyr silver"]) {
+      await page.getByTestId("library-search").fill(query);
+      assert.deepEqual(await rows.locator(".title").allTextContents(), ["Zephyr Road"], `“${query}” finds the song`);
+    }
+    assert.equal(await rows.locator(".lyrics-hit").textContent(), "sings “silver”"); // past the opening words
     await page.getByTestId("library-search").fill("no such song anywhere");
     assert.equal(await rows.count(), 0);
     await page.getByTestId("library-search").fill("");
 
     await page.getByTestId("sort-title").click(); // descending
-    assert.deepEqual(await rows.locator(".title").allTextContents(), ["Stem Study", "River Song", "Anthem of Tests"]);
+    assert.deepEqual(await rows.locator(".title").allTextContents(), ["Zephyr Road", "Stem Study", "River Song", "Anthem of Tests"]);
     await page.getByTestId("sort-duration").click();
     const durations = await rows.locator("td:nth-child(5)").allTextContents();
     const seconds = durations.map((d) => { const [m, s] = d.split(":"); return Number(m) * 60 + Number(s); });

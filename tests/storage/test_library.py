@@ -11,9 +11,11 @@ import pytest
 from performia.cloud.library import (
     LIBRARY_KEY,
     StaleEditError,
+    library_entry,
     listing_key,
     publish_song,
     read_library,
+    rebuild_listing,
     save_song,
     song_key,
 )
@@ -191,3 +193,64 @@ def test_each_owner_lists_only_their_own_songs(any_store):
     # a uid cannot name another folder
     assert listing_key("../songs/index") == "songs/.libraries/..%2Fsongs%2Findex.json"
     assert read_library(any_store, "../songs/index") == []
+
+
+def sung(*lines: str, start: float = 0.0) -> list[dict]:
+    """Sections of lines written with hyphens between syllables ("riv-er flows")."""
+    out, t = [], start
+    for text in lines:
+        syllables = []
+        for word in text.split():
+            parts = word.split("-")
+            for i, part in enumerate(parts):
+                syllables.append(
+                    {"text": part, "startTime": t, "duration": 0.2, "endsWord": i == len(parts) - 1}
+                )
+                t += 0.25
+        out.append(
+            {
+                "text": text.replace("-", ""),
+                "startTime": start,
+                "endTime": t,
+                "syllables": syllables,
+            }
+        )
+    return [{"name": "Verse 1", "startTime": start, "endTime": t, "lines": out}]
+
+
+def test_the_listing_searches_whole_words_from_the_whole_song():
+    # A long song: the chorus line "Hold on" comes after well over 200 characters.
+    filler = [f"line num-ber {i} of the long-est ver-ses ev-er writ-ten" for i in range(12)]
+    doc = song(
+        sections=sung("Down by the riv-er, sil-ver moon", *filler, "Hold on, hold ON to-night")
+    )
+    entry = library_entry(parse_song_map(doc))
+    assert entry["lyricsStart"].startswith("Down by the river, silver moon line number 0")
+    assert len(entry["lyricsStart"]) <= 200 and not entry["lyricsStart"].endswith(" ")
+    words = entry["lyricsIndex"].split(" ")
+    assert words[:6] == ["down", "by", "the", "river", "silver", "moon"]  # punctuation off
+    assert {"hold", "on", "tonight"} <= set(words)
+    assert len(words) == len(set(words)), "each word once"
+
+
+def test_accents_fold_as_the_library_search_folds_them():
+    entry = library_entry(parse_song_map(song(sections=sung("Ca-fé NOC-TURNE"))))
+    assert entry["lyricsIndex"] == "cafe nocturne"
+    assert entry["lyricsStart"] == "Café NOCTURNE"
+
+
+def test_the_viewer_listing_is_rebuilt_from_the_songs_in_the_folder(make_local_store):
+    store = make_local_store()
+    publish_song(store, parse_song_map(song("aaaaaaaaaaaaaaaa", "B song", sections=sung("riv-er"))))
+    store.put(song_key("bbbbbbbbbbbbbbbb"), json.dumps(song("bbbbbbbbbbbbbbbb", "A song")).encode())
+    store.put(song_key("cccccccccccccccc"), b"{not a song map")
+    # An old listing: the first song without its word index.
+    store.put(
+        LIBRARY_KEY,
+        json.dumps({"songs": [{"songId": "aaaaaaaaaaaaaaaa", "title": "B song"}]}).encode(),
+    )
+    ids = ["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", "cccccccccccccccc"]
+    assert rebuild_listing(store, ids) == 2
+    listed = read_library(store)
+    assert [s["title"] for s in listed] == ["A song", "B song"]
+    assert listed[1]["lyricsIndex"] == "river"

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -40,9 +42,11 @@ __all__ = [
     "is_song_id",
     "library_entry",
     "listing_key",
+    "lyric_words",
     "owner_key",
     "publish_song",
     "read_library",
+    "rebuild_listing",
     "revision_key",
     "save_from_request",
     "save_song",
@@ -125,14 +129,55 @@ def update_json(
     raise TransientError(f"{key}: gave up after {tries} writers kept changing it")
 
 
+#: The listing shows this much of the opening lyrics (cut at a word).
+LYRICS_START_CHARS = 200
+#: The search index of a song's words stops here (a song's distinct words take 500–1,500).
+LYRICS_INDEX_CHARS = 4000
+_WORD_EDGES = re.compile(r"^[^\w']+|[^\w']+$")
+
+
+def lyric_words(song: SongMap) -> list[str]:
+    """The sung words in order: syllables joined up to each ``endsWord``."""
+    words: list[str] = []
+    current = ""
+    for section in song.sections:
+        for line in section.lines:
+            for syllable in line.syllables:
+                current += syllable.text
+                if syllable.ends_word:
+                    words.append(current.strip())
+                    current = ""
+            if current:  # a line never runs a word into the next one
+                words.append(current.strip())
+                current = ""
+    return [w for w in words if w]
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, as the Library's search folds what is typed."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: text.rfind(" ", 0, limit + 1)].rstrip() if " " in text[:limit] else text[:limit]
+
+
 def library_entry(song: SongMap) -> dict[str, Any]:
-    """What the Library shows and searches for one song."""
-    words = " ".join(
-        s.text + (" " if s.ends_word else "")
-        for section in song.sections
-        for line in section.lines
-        for s in line.syllables
-    )
+    """What the Library shows and searches for one song.
+
+    ``lyricsStart`` is the opening words as sung, for the listing; ``lyricsIndex`` is every
+    distinct word of the song once, folded, in order of first use: search matches each typed
+    word anywhere in the song ("hold on" finds a chorus line four minutes in) and the listing
+    stays small (a song's distinct words, not its whole text)."""
+    words = lyric_words(song)
+    seen: dict[str, None] = {}
+    for word in words:
+        key = _WORD_EDGES.sub("", fold(word))
+        if key:
+            seen.setdefault(key, None)
     return {
         "songId": song.id,
         "title": song.title,
@@ -140,8 +185,25 @@ def library_entry(song: SongMap) -> dict[str, Any]:
         "key": song.key,
         "tempo": song.tempo,
         "duration": song.duration,
-        "lyricsStart": words[:200].strip(),
+        "lyricsStart": _cut(" ".join(words), LYRICS_START_CHARS),
+        "lyricsIndex": _cut(" ".join(seen), LYRICS_INDEX_CHARS),
     }
+
+
+def rebuild_listing(store: VersionedStore, song_ids: list[str]) -> int:
+    """Rewrite the embedded viewer's listing from the Song Maps in the folder; returns how
+    many songs it lists. Listings written by earlier versions (or songs copied into the
+    folder by hand) are brought up to date; a Song Map that does not parse is left out."""
+    entries = []
+    for song_id in song_ids:
+        try:
+            song = parse_song_map(store.get(song_key(song_id)), source=song_key(song_id))
+        except (NotFoundError, BadInputError):
+            continue
+        entries.append(library_entry(song))
+    entries.sort(key=lambda s: (s["title"] or "", s["songId"]))
+    update_json(store, LIBRARY_KEY, lambda _: {"songs": entries}, default={"songs": []})
+    return len(entries)
 
 
 def read_library(store: VersionedStore, owner: str | None = None) -> list[dict[str, Any]]:

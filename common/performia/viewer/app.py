@@ -36,7 +36,7 @@ from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
 from performia.cloud.answer import answer
-from performia.cloud.library import StaleEditError, save_from_request
+from performia.cloud.library import StaleEditError, rebuild_listing, save_from_request
 from performia.storage.base import NotFoundError, default_content_type
 from performia.storage.local import LocalFolderStore
 from performia.viewer.locate import song_ids
@@ -375,11 +375,15 @@ def create_app(
     open_song: str | None = None,
     trusted_hosts: Iterable[str] | None = LOCAL_HOSTS,
 ) -> ViewerApp:
-    """The viewer with the knowledge base wired in when it is installed."""
-    return ViewerApp(
+    """The viewer with the knowledge base wired in when it is installed, over a listing
+    rebuilt from the folder's Song Maps (so it searches every song's words as this version
+    indexes them, and lists songs copied into the folder by hand)."""
+    app = ViewerApp(
         root,
         dist=dist,
         open_song=open_song,
         kb_handler=load_kb_handler(),
         trusted_hosts=trusted_hosts,
     )
+    rebuild_listing(app.store, song_ids(app.root))
+    return app

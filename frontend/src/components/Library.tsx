@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { SongSource } from "../data/source";
 import { formatTempo, formatTime } from "../lib/format";
-import { searchLibrary, sortLibrary, type LibraryEntry, type SortDirection, type SortField } from "../lib/library";
+import { lyricsSnippet, searchLibrary, sortLibrary, type LibraryEntry, type SortDirection, type SortField } from "../lib/library";
 import { UploadPanel } from "./UploadPanel";
 import "./Library.css";
 
@@ -112,8 +112,8 @@ export function Library({ source, onOpen }: { source: SongSource; onOpen: (songI
                   <a href={`#/song/${encodeURIComponent(entry.songId)}`} className="title" onClick={(e) => e.stopPropagation()}>
                     {entry.title || "Untitled"}
                   </a>
-                  {query.trim() && fields.includes("lyrics") && entry.lyricsStart && (
-                    <div className="lyrics-hit">“{entry.lyricsStart.slice(0, 90)}{entry.lyricsStart.length > 90 ? "…" : ""}”</div>
+                  {query.trim() && fields.includes("lyrics") && (
+                    <div className="lyrics-hit">{lyricsSnippet(entry, query)}</div>
                   )}
                 </td>
                 <td>{entry.artist || <span className="muted">Unknown</span>}</td>

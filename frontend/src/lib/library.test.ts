@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { searchLibrary, sortLibrary, type LibraryEntry } from "./library";
+import { searchLibrary, sortLibrary, type LibraryEntry, lyricsSnippet } from "./library";
 
 const entries: LibraryEntry[] = [
   { songId: "1", title: "Morning Light", artist: "Performia Example Band", key: "F major", tempo: 96, duration: 39.4, lyricsStart: "Morning light wakes the sleeping town" },
@@ -35,5 +35,16 @@ describe("sortLibrary", () => {
     expect(sortLibrary(rows, "tempo", "asc").map((r) => r.entry.songId)).toEqual(["1", "2", "3"]);
     expect(sortLibrary(rows, "key", "asc").map((r) => r.entry.songId)).toEqual(["3", "1", "2"]);
     expect(sortLibrary(rows, "duration", "desc").map((r) => r.entry.songId)).toEqual(["2", "3", "1"]);
+  });
+});
+
+describe("lyricsSnippet", () => {
+  const entry = { songId: "x", title: "Zephyr Road", artist: "A", lyricsStart: "Morning light on the river we sing again", lyricsIndex: "morning light on the river we sing again hold silver moon" };
+  it("quotes the opening words when they hold the match", () => {
+    expect(lyricsSnippet(entry, "river")).toBe("“Morning light on the river we sing again”");
+  });
+  it("names the words matched deeper in the song", () => {
+    expect(lyricsSnippet(entry, "silver moon")).toBe("sings “silver”, “moon”");
+    expect(lyricsSnippet(entry, "zephyr")).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Library listing: search over title, artist and the first lyrics, and sorting.
+ * Library listing: search over title, artist and every word of the lyrics, and sorting.
  * Matching ignores case and accents ("cafe" finds "Café") and every word typed must match
  * somewhere, so "morning band" finds "Morning Light" by "Performia Example Band".
  */
@@ -11,7 +11,10 @@ export interface LibraryEntry {
   key?: string | null;
   tempo?: number | null;
   duration?: number | null;
+  /** The opening words as sung, for the listing. */
   lyricsStart?: string | null;
+  /** Every distinct word of the song once, folded (what lyric search matches). */
+  lyricsIndex?: string | null;
   owner?: string | null;
 }
 
@@ -36,7 +39,8 @@ export function searchLibrary(entries: readonly LibraryEntry[], query: string): 
     const fields = {
       title: fold(entry.title ?? ""),
       artist: fold(entry.artist ?? ""),
-      lyrics: fold(entry.lyricsStart ?? ""),
+      // Listings written before the word index existed search their opening lyrics only.
+      lyrics: fold(entry.lyricsIndex || entry.lyricsStart || ""),
     };
     let score = 0;
     const where = new Set<SearchHit["fields"][number]>();
@@ -53,6 +57,25 @@ export function searchLibrary(entries: readonly LibraryEntry[], query: string): 
   }
   if (terms.length) hits.sort((a, b) => b.score - a.score);
   return hits;
+}
+
+/**
+ * What to show under a song found by its lyrics: the opening words around the first match when
+ * they hold it, else the words matched deeper in the song (the listing keeps only the opening).
+ */
+export function lyricsSnippet(entry: LibraryEntry, query: string, width = 90): string | null {
+  const terms = fold(query).split(/\s+/).filter(Boolean);
+  const start = entry.lyricsStart ?? "";
+  const folded = fold(start);
+  const lyricTerms = terms.filter((t) => fold(entry.lyricsIndex || start).includes(t));
+  if (!lyricTerms.length) return null;
+  const at = folded.indexOf(lyricTerms[0]!);
+  if (at >= 0) {
+    const from = Math.max(0, Math.min(at - 20, start.length - width));
+    const cut = start.slice(from, from + width);
+    return `“${from > 0 ? "…" : ""}${cut}${from + width < start.length ? "…" : ""}”`;
+  }
+  return `sings ${lyricTerms.map((t) => `“${t}”`).join(", ")}`;
 }
 
 const collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
