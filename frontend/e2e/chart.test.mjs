@@ -278,6 +278,71 @@ describe("Living Chart", () => {
     await context.close();
   });
 
+  it("keeps a word's syllables together: no gap inside a word unless a chord above opens one", async () => {
+    const { page, context } = await openChart("e2e-river");
+    await page.getByTestId("font-larger").click(); // the report was at 30 px text
+    const gaps = await page.evaluate(() => {
+      const textBox = (el) => {
+        const r = document.createRange();
+        r.selectNodeContents(el.querySelector(".tx").firstChild);
+        return r.getBoundingClientRect();
+      };
+      const out = { inside: [], between: [] };
+      for (const word of document.querySelectorAll(".line .word")) {
+        const syls = [...word.querySelectorAll(".syl")];
+        for (let k = 0; k + 1 < syls.length; k++) {
+          // The chord's own width (its box stretches to the column), padding included.
+          const ch = syls[k].querySelector(".ch");
+          const r = document.createRange();
+          r.selectNodeContents(ch);
+          const chordWidth = ch.textContent ? r.getBoundingClientRect().width + parseFloat(getComputedStyle(ch).paddingRight) : 0;
+          const chordWider = chordWidth > textBox(syls[k]).width - 0.5;
+          if (!chordWider) out.inside.push(textBox(syls[k + 1]).left - textBox(syls[k]).right);
+        }
+        const next = word.nextElementSibling;
+        if (next?.classList.contains("word") && next.getBoundingClientRect().top === word.getBoundingClientRect().top) {
+          out.between.push(textBox(next.querySelector(".syl")).left - textBox(syls.at(-1)).right);
+        }
+      }
+      return out;
+    });
+    assert.ok(gaps.inside.length >= 5, `words of several syllables on the chart: ${gaps.inside.length}`);
+    const widest = Math.max(...gaps.inside);
+    assert.ok(widest <= 0.5, `a ${widest.toFixed(1)} px gap inside a word (words are ${Math.min(...gaps.between).toFixed(1)} px apart)`);
+    assert.ok(Math.min(...gaps.between) >= 4, "words stay apart");
+    await context.close();
+  });
+
+  it("prints the sounding key, the capo and its shapes, and hyphens where a chord splits a word", async () => {
+    const { page, context, errors } = await openChart("e2e-river");
+    await page.getByTestId("transpose-up").click();
+    await page.getByTestId("transpose-up").click();
+    await page.getByTestId("capo").selectOption("1");
+    await page.emulateMedia({ media: "print" });
+    const header = await page.locator(".print-sheet header p").textContent();
+    // G transposed +2 sounds in A; with capo 1 the chords are written as shapes in Ab.
+    assert.match(header, /Key A \(transposed \+2 from G\)/);
+    assert.match(header, /Capo 1: chords are shapes in Ab/);
+    const printed = await page.locator(".print-sheet .pc").allTextContents();
+    assert.deepEqual(printed.filter(Boolean).slice(0, 4), ["Ab", "Eb", "Fm", "Db"]);
+    const hyphens = await page.evaluate(() =>
+      [...document.querySelectorAll(".print-sheet .ps.mid")].map((ps) => {
+        const text = document.createRange();
+        text.selectNodeContents(ps.querySelector(".pt").firstChild);
+        return {
+          room: ps.getBoundingClientRect().width - text.getBoundingClientRect().width,
+          hyphen: ps.querySelector(".hy").getBoundingClientRect().width,
+        };
+      }),
+    );
+    const split = hyphens.filter((h) => h.room > 6);
+    assert.ok(split.length >= 1, "the fixture has a chord wider than the syllable under it, inside a word");
+    for (const h of split) assert.ok(h.hyphen >= 4, `a word split by a chord shows its hyphen: ${JSON.stringify(h)}`);
+    for (const h of hyphens.filter((h) => h.room < 0.5)) assert.equal(h.hyphen, 0, "no hyphen where the syllables touch");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   it("renders screenshots of the chart, light and in stage mode", async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const { page, context } = await openChart("e2e-anthem");

@@ -229,7 +229,7 @@ export function Blueprint({ source, session, setSession, reload, onPlay }: Props
           )}
         </aside>
       </div>
-      <PrintSheet song={song} speller={speller} />
+      <PrintSheet song={song} speller={speller} transpose={0} capo={0} />
     </main>
   );
 }

@@ -316,7 +316,7 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
       </div>
 
       <div ref={audioHost} hidden />
-      <PrintSheet song={song} speller={speller} />
+      <PrintSheet song={song} speller={speller} transpose={songSettings.transpose} capo={songSettings.capo} />
 
       {showHelp && (
         <div className="help-overlay" role="dialog" aria-label="Keyboard shortcuts" onClick={() => setShowHelp(false)}>
