@@ -56,6 +56,8 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
   const [player, setPlayer] = useState<Player | null>(null);
   const [state, setState] = useState<PlayerState | null>(null);
   const [showHelp, setShowHelp] = useState(false);
+  // On a phone the settings and the mixer fold into a drawer (always shown on wider screens).
+  const [drawer, setDrawer] = useState(false);
 
   // One player per song and set of tracks.
   const trackKey = JSON.stringify([song.audio?.src, song.stems?.map((s) => s.src)]);
@@ -200,7 +202,7 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
 
   return (
     <main
-      className={`living-chart${settings.stageMode ? " stage-mode" : ""}`}
+      className={`living-chart${settings.stageMode ? " stage-mode" : ""}${drawer ? " drawer-open" : ""}`}
       style={{ "--chart-font": `${settings.fontSize}px`, "--line-gap": String(settings.lineSpacing) } as React.CSSProperties}
       data-testid="living-chart"
     >
@@ -239,9 +241,12 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
             data-testid="seek"
             onChange={(e) => player?.seek(Number(e.target.value))}
           />
+          <button className="controls-toggle ghost" onClick={() => setDrawer((v) => !v)} aria-expanded={drawer} aria-controls="chart-controls" aria-label="Chart settings and mixer" data-testid="controls-toggle">
+            ☰
+          </button>
         </div>
 
-        <div className="controls">
+        <div className="controls" id="chart-controls">
           <div className="group" aria-label="Transpose">
             <button onClick={() => transpose(-1)} data-testid="transpose-down" aria-label="Transpose down a semitone">♭</button>
             <span className="value" data-testid="transpose-value" title="Semitones">{signed(songSettings.transpose)}</span>
