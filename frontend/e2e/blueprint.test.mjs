@@ -21,6 +21,41 @@ const onDisk = (songId) => (session.app.root ? JSON.parse(readFileSync(join(sess
 const firstLine = (song) => song.sections.find((s) => s.lines?.length).lines[0];
 
 describe("Blueprint View", () => {
+  it("splits between syllables, makes typed words syllables, and keeps the selection through a section split", async () => {
+    const { page, context, errors } = await openBlueprint("e2e-stems");
+    const chips = page.getByTestId("bp-syllable");
+    const texts = async (from, n) => (await chips.locator(".chip-text").allTextContents()).slice(from, from + n);
+    // A word of two syllables typed into one, then Split: at the syllable boundary, not mid-way.
+    await chips.nth(0).click();
+    await page.getByTestId("edit-text").fill("tonight");
+    await page.getByTestId("edit-text").press("Enter");
+    await page.getByTestId("split-syllable").click();
+    assert.deepEqual(await texts(0, 2), ["to", "night"]);
+    assert.match(await chips.nth(0).getAttribute("class"), /joined/, "the first part continues the word");
+    // Two words typed into one syllable become two syllables, each ending its word.
+    await chips.nth(2).click();
+    await page.getByTestId("edit-text").fill("flows down");
+    await page.getByTestId("edit-text").press("Enter");
+    assert.deepEqual(await texts(2, 2), ["flows", "down"]);
+    assert.doesNotMatch(await chips.nth(2).getAttribute("class"), /joined/);
+    // Split the first lyric section at its second line, with a syllable of that line selected.
+    const sections = page.getByTestId("bp-section");
+    const before = await sections.count();
+    const lyricSection = sections.nth(1);
+    const target = lyricSection.getByTestId("bp-line").nth(1).getByTestId("bp-syllable").nth(1);
+    const word = await target.locator(".chip-text").textContent();
+    await target.click();
+    await lyricSection.getByTestId("split-section").click();
+    assert.equal(await sections.count(), before + 1);
+    assert.equal(await page.getByText("That syllable no longer exists").count(), 0);
+    assert.equal(await page.getByTestId("edit-text").inputValue(), word);
+    // The selection moved with its syllable: first line of the new section.
+    const selected = sections.nth(2).getByTestId("bp-line").nth(0).getByTestId("bp-syllable").nth(1);
+    assert.match(await selected.getAttribute("class"), /selected/);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   it("edits a chord and a lyric, undoes and redoes, saves, and the change survives a reload", async () => {
     const { page, context, errors } = await openBlueprint("e2e-river");
     const chips = page.getByTestId("bp-syllable");

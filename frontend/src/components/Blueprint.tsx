@@ -7,12 +7,13 @@
  */
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { SaveError, type SongSource } from "../data/source";
-import { EditError, type Action, type At, type SectionKind } from "../lib/edits";
+import { EditError, followSelection, type Action, type At, type SectionKind } from "../lib/edits";
 import { exportFileName, toChordPro, toLrc } from "../lib/export";
 import { formatPreciseTime } from "../lib/format";
 import { canRedo, canUndo, perform, redo, undo } from "../lib/history";
 import { isChordSymbol, makeSpeller } from "../lib/music";
 import { allChordSymbols, isSyllableUnsure, unsureSyllableNote } from "../lib/placement";
+import { defaultSplit, loadHyphenator, type Hyphenate } from "../lib/syllables";
 import { describePath, validateSongMap, type Issue } from "../lib/validate";
 import type { Line, Section, SongMap } from "../types/songmap";
 import type { SongSession } from "./App";
@@ -62,9 +63,12 @@ export function Blueprint({ source, session, setSession, reload, onPlay }: Props
   const apply = useCallback(
     (action: Action) => {
       try {
+        const before = history.current.present;
         const next = perform(history.current, action);
         history.current = next;
         setSession((s) => (s ? { ...s, history: next } : s));
+        // The selection follows its syllable when sections are split, merged or lines moved.
+        setSelected((at) => followSelection(action, at, before));
         setMessage(null);
         return true;
       } catch (e) {
@@ -364,6 +368,14 @@ function Inspector({
   const [text, setText] = useState(syl?.text ?? "");
   const [chord, setChord] = useState(syl?.chord ?? "");
   const textInput = useRef<HTMLInputElement>(null);
+  const [hyphenate, setHyphenate] = useState<Hyphenate | null>(null);
+  useEffect(() => {
+    let live = true;
+    loadHyphenator(song.language).then((h) => live && setHyphenate(() => h), () => undefined);
+    return () => {
+      live = false;
+    };
+  }, [song.language]);
   useEffect(() => {
     setText(syl?.text ?? "");
     setChord(syl?.chord ?? "");
@@ -425,11 +437,12 @@ function Inspector({
         <button
           onClick={() => {
             const caret = textInput.current?.selectionStart ?? 0;
-            const offset = caret > 0 && caret < syl.text.length ? caret : Math.ceil(syl.text.length / 2);
+            // At the text cursor; else at the syllable boundary nearest the middle ("to-night").
+            const offset = caret > 0 && caret < syl.text.length ? caret : defaultSplit(syl.text, hyphenate);
             apply({ type: "split", at, offset });
           }}
           disabled={syl.text.length < 2}
-          title="Split at the text cursor (or in the middle)"
+          title="Split at the text cursor (or between its syllables)"
           data-testid="split-syllable"
         >
           Split

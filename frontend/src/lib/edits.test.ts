@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EditError, MIN_DURATION } from "./edits";
+import { EditError, followSelection, MIN_DURATION, typedSyllables } from "./edits";
 import { canRedo, canUndo, perform, redo, startHistory, undo } from "./history";
 import { smallSong } from "./testing";
 import { validateSongMap } from "./validate";
@@ -13,6 +13,33 @@ describe("edit actions", () => {
     expect(line.syllables![2]!.text).toBe("earth");
     expect(line.text).toBe("Hello earth");
     expect(() => perform(h, { type: "setText", at: at(1, 0, 2), text: "  " })).toThrow(EditError);
+  });
+
+  it("makes typed words and inner hyphens into syllables sharing the time", () => {
+    expect(typedSyllables(" flows  sil-ver ")).toEqual([
+      { text: "flows", endsWord: true },
+      { text: "sil", endsWord: false },
+      { text: "ver", endsWord: true },
+    ]);
+    expect(typedSyllables("-ing")).toEqual([{ text: "-ing", endsWord: true }]);
+    const h = perform(startHistory(smallSong()), { type: "setText", at: at(1, 0, 2), text: "big world" }); // 11.2 + 0.8
+    const syls = h.present.sections[1]!.lines![0]!.syllables!;
+    expect(syls.map((s) => s.text)).toEqual(["Hel", "lo", "big", "world"]);
+    expect(syls[2]).toMatchObject({ startTime: 11.2, duration: 0.3, endsWord: true, chord: "G" });
+    expect(syls[3]).toMatchObject({ startTime: 11.5, duration: 0.5, endsWord: true, chord: null });
+    expect(h.present.sections[1]!.lines![0]!.text).toBe("Hello big world");
+    expect(validateSongMap(h.present).errors).toEqual([]);
+  });
+
+  it("follows the selected syllable through section splits, merges and line moves", () => {
+    const song = smallSong();
+    const lines = song.sections[1]!.lines!.length;
+    expect(followSelection({ type: "splitSection", section: 1, line: 1 }, at(1, 2, 3), song)).toEqual(at(2, 1, 3));
+    expect(followSelection({ type: "splitSection", section: 1, line: 1 }, at(1, 0, 3), song)).toEqual(at(1, 0, 3));
+    expect(followSelection({ type: "mergeSections", section: 0 }, at(1, 0, 1), song)).toEqual(at(0, song.sections[0]!.lines!.length, 1));
+    expect(followSelection({ type: "moveLine", section: 1, direction: "down" }, at(1, lines - 1, 0), song)).toEqual(at(2, 0, 0));
+    expect(followSelection({ type: "merge", at: at(1, 0, 0) }, at(1, 0, 2), song)).toEqual(at(1, 0, 1));
+    expect(followSelection({ type: "nudge", at: at(1, 0, 0), delta: 0.01 }, null, song)).toBeNull();
   });
 
   it("splits a syllable, sharing its time by letters", () => {

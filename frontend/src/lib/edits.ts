@@ -113,11 +113,85 @@ function neighbours(song: Draft<SongMap>, at: At): { prev?: Syllable; next?: Syl
   return { prev: flat[i - 1]?.syl, next: flat[i + 1]?.syl };
 }
 
+/**
+ * Set a syllable's text. Text with spaces or inner hyphens becomes that many syllables ("flows
+ * down" → flows · down, "sil-ver" → sil- · ver), sharing the syllable's time by their length;
+ * the first keeps the chord and pitch, the last keeps whether the word ends there.
+ */
 function setText(song: Draft<SongMap>, at: At, text: string): void {
-  const clean = text.replace(/\s+/g, " ").trim();
-  if (!clean) throw new EditError("a syllable needs some text; delete it instead");
-  syllableAt(song, at).text = clean;
-  refreshLine(lineAt(song, at.section, at.line));
+  const pieces = typedSyllables(text);
+  if (!pieces.length) throw new EditError("a syllable needs some text; delete it instead");
+  const line = lineAt(song, at.section, at.line);
+  const syl = syllableAt(song, at);
+  if (pieces.length === 1) {
+    syl.text = pieces[0]!.text;
+  } else {
+    const total = pieces.reduce((n, p) => n + p.text.length, 0);
+    const endsWord = syl.endsWord;
+    const created: Syllable[] = [];
+    let t = syl.startTime;
+    pieces.forEach((piece, i) => {
+      const last = i === pieces.length - 1;
+      const duration = last ? round(syl.startTime + syl.duration - t) : round((syl.duration * piece.text.length) / total);
+      created.push({
+        ...syl,
+        text: piece.text,
+        startTime: round(t),
+        duration: Math.max(0, duration),
+        chord: i === 0 ? syl.chord ?? null : null,
+        pitch: i === 0 ? syl.pitch ?? null : syl.pitch ?? null,
+        endsWord: last ? endsWord : piece.endsWord,
+      });
+      t += duration;
+    });
+    line.syllables!.splice(at.syllable, 1, ...created);
+  }
+  refreshLine(line);
+}
+
+/** The syllables typed into one syllable's field: words split at spaces, and at hyphens inside. */
+export function typedSyllables(text: string): { text: string; endsWord: boolean }[] {
+  const out: { text: string; endsWord: boolean }[] = [];
+  for (const word of text.trim().split(/\s+/).filter(Boolean)) {
+    const parts = word.split(/(?<=\p{L})-(?=\p{L})/u);
+    parts.forEach((part, i) => out.push({ text: part, endsWord: i === parts.length - 1 }));
+  }
+  return out;
+}
+
+/**
+ * Where the selected syllable is after `action` (structural edits move it: a split section
+ * puts its lines in a new one, a merge shifts them). Null when it is gone.
+ */
+export function followSelection(action: Action, at: At | null, before: SongMap): At | null {
+  if (!at) return null;
+  const linesIn = (s: number) => before.sections[s]?.lines?.length ?? 0;
+  switch (action.type) {
+    case "splitSection":
+      if (at.section === action.section && at.line >= action.line) return { ...at, section: at.section + 1, line: at.line - action.line };
+      return at.section > action.section ? { ...at, section: at.section + 1 } : at;
+    case "mergeSections":
+      if (at.section === action.section + 1) return { ...at, section: action.section, line: linesIn(action.section) + at.line };
+      return at.section > action.section + 1 ? { ...at, section: at.section - 1 } : at;
+    case "moveLine": {
+      const s = action.section;
+      if (action.direction === "up") {
+        if (at.section === s && at.line === 0) return { ...at, section: s - 1, line: linesIn(s - 1) };
+        return at.section === s ? { ...at, line: at.line - 1 } : at;
+      }
+      const last = linesIn(s) - 1;
+      if (at.section === s && at.line === last) return { ...at, section: s + 1, line: 0 };
+      return at.section === s + 1 ? { ...at, line: at.line + 1 } : at;
+    }
+    case "merge":
+    case "delete": {
+      const same = at.section === action.at.section && at.line === action.at.line;
+      if (!same || at.syllable <= action.at.syllable) return at;
+      return { ...at, syllable: at.syllable - 1 };
+    }
+    default:
+      return at;
+  }
 }
 
 /** Split a syllable's text at `offset` characters; its time is shared in the same proportion. */
