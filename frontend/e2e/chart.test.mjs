@@ -2,7 +2,7 @@
 // start, chords transpose with the right spelling, capo shows shapes, the stems mixer mutes,
 // instrumental passages count down, keyboard control works; screenshots for the docs.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { standardSongs } from "./fixture.mjs";
@@ -339,6 +339,28 @@ describe("Living Chart", () => {
     assert.ok(split.length >= 1, "the fixture has a chord wider than the syllable under it, inside a word");
     for (const h of split) assert.ok(h.hyphen >= 4, `a word split by a chord shows its hyphen: ${JSON.stringify(h)}`);
     for (const h of hyphens.filter((h) => h.room < 0.5)) assert.equal(h.hyphen, 0, "no hyphen where the syllables touch");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it("exports ChordPro in the key and capo shown, and LRC, from the chart", async () => {
+    const { page, context, errors } = await openChart("e2e-river");
+    await page.getByTestId("transpose-up").click();
+    await page.getByTestId("transpose-up").click();
+    await page.getByTestId("capo").selectOption("1");
+    const read = async (testid) => {
+      const [file] = await Promise.all([page.waitForEvent("download"), page.getByTestId(testid).click()]);
+      return { name: file.suggestedFilename(), text: readFileSync(await file.path(), "utf8") };
+    };
+    const cho = await read("chart-export-chordpro");
+    assert.equal(cho.name, "River-Song.cho");
+    // G +2 sounds in A; capo 1: the chords are shapes in Ab and the file says so.
+    assert.match(cho.text, /\{key: Ab\}\n\{capo: 1\}/);
+    const written = [...cho.text.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]);
+    assert.deepEqual(written.slice(0, 4), ["Ab", "Eb", "Fm", "Db"]);
+    const lrc = await read("chart-export-lrc");
+    assert.equal(lrc.name, "River-Song.lrc");
+    assert.match(lrc.text, /^\[ti:River Song\]/);
     assert.deepEqual(errors, []);
     await context.close();
   });

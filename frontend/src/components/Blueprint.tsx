@@ -8,6 +8,7 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { SaveError, type SongSource } from "../data/source";
 import { EditError, followSelection, type Action, type At, type SectionKind } from "../lib/edits";
+import { download } from "../lib/download";
 import { exportFileName, toChordPro, toLrc } from "../lib/export";
 import { formatPreciseTime } from "../lib/format";
 import { canRedo, canUndo, perform, redo, undo } from "../lib/history";
@@ -36,16 +37,6 @@ type Message = { kind: "ok" | "error" | "stale" | "info"; text: string } | null;
 
 const sameAt = (a: At | null, b: At) => !!a && a.section === b.section && a.line === b.line && a.syllable === b.syllable;
 
-function download(name: string, text: string, type: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 export function Blueprint({ source, session, setSession, reload, onPlay }: Props) {
   const song = session.history.present;

@@ -8,6 +8,8 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { SongSource } from "../data/source";
 import { beatGrid, countIn } from "../lib/beats";
+import { download } from "../lib/download";
+import { chartChordPro, exportFileName, toLrc } from "../lib/export";
 import { formatTempo, signed } from "../lib/format";
 import { keyShortName, makeSpeller } from "../lib/music";
 import { allChordSymbols, chordsAtLineStarts } from "../lib/placement";
@@ -286,6 +288,16 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
             Stage
           </button>
           <button onClick={() => window.print()} title="Print a chord sheet">Print</button>
+          <button
+            onClick={() => download(exportFileName(song, "chordpro"), chartChordPro(song, speller, songSettings.capo), "text/plain")}
+            title="Download this chart as ChordPro, in the key and capo shown"
+            data-testid="chart-export-chordpro"
+          >
+            ChordPro
+          </button>
+          <button onClick={() => download(exportFileName(song, "lrc"), toLrc(song), "text/plain")} title="Download the timed lyrics as LRC" data-testid="chart-export-lrc">
+            LRC
+          </button>
           <button onClick={onEdit} data-testid="edit-button">Edit</button>
           <button className="ghost" onClick={() => setShowHelp((v) => !v)} aria-label="Keyboard shortcuts">?</button>
         </div>

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { SongMap } from "../types/songmap";
 import golden from "./__fixtures__/golden.song_map.json";
-import { exportFileName, lrcTime, roundHalfUp, toChordPro, toLrc, transposeSong, words } from "./export";
+import { chartChordPro, exportFileName, lrcTime, roundHalfUp, toChordPro, toLrc, transposeSong, words } from "./export";
 import { makeSpeller } from "./music";
 import { allChordSymbols } from "./placement";
 import { smallSong, syl } from "./testing";
@@ -48,6 +48,15 @@ describe("export details", () => {
     expect(cho).toContain("[D]Hello [A]world");
     expect(cho).toContain("[Bm]sing a song");
     expect(transposeSong(song, makeSpeller(song.key, [], { transpose: 0, capo: 0 }))).toBe(song);
+  });
+
+  it("exports capo shapes with the capo named", () => {
+    const song = smallSong(); // C major
+    const speller = makeSpeller(song.key, allChordSymbols(song), { transpose: 2, capo: 2 });
+    const cho = chartChordPro(song, speller, 2);
+    expect(cho).toContain("{key: C}\n{capo: 2}");
+    expect(cho).toContain("[C]Hello [G]world");
+    expect(toChordPro(song)).not.toContain("{capo");
   });
 
   it("names files safely", () => {

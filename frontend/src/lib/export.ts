@@ -118,11 +118,16 @@ function chordproSection(section: Section, chords: readonly ChordSegment[]): str
   return [start, ...body, `{end_of_${env}}`];
 }
 
-/** The Song Map as a ChordPro 6 chart (text ending in a newline). */
-export function toChordPro(song: SongMap): string {
+/**
+ * The Song Map as a ChordPro 6 chart (text ending in a newline). With `capo`, the chords are
+ * the shapes played above it ({key} names them) and the chart says `{capo: N}`, so a reader
+ * (or another app) knows the song sounds N semitones higher.
+ */
+export function toChordPro(song: SongMap, { capo = 0 }: { capo?: number } = {}): string {
   const out = [`{title: ${oneLine(song.title)}}`, `{artist: ${oneLine(song.artist)}}`];
   if (song.album) out.push(`{album: ${oneLine(song.album)}}`);
   if (song.key) out.push(`{key: ${chordproKey(song.key)}}`);
+  if (capo > 0) out.push(`{capo: ${capo}}`);
   if (song.tempo != null) out.push(`{tempo: ${roundHalfUp(song.tempo)}}`);
   if (song.timeSignature) out.push(`{time: ${song.timeSignature.numerator}/${song.timeSignature.denominator}}`);
   const total = wholeSeconds(song.duration);
@@ -183,6 +188,11 @@ export function transposeSong(song: SongMap, speller: ChordSpeller): SongMap {
       })),
     })),
   };
+}
+
+/** The chart as the player sees it (transposed, in capo shapes) as ChordPro. */
+export function chartChordPro(song: SongMap, speller: ChordSpeller, capo: number): string {
+  return toChordPro(transposeSong(song, speller), { capo });
 }
 
 export const EXPORT_SUFFIX = { chordpro: ".cho", lrc: ".lrc" } as const;
