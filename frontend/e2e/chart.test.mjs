@@ -365,6 +365,40 @@ describe("Living Chart", () => {
     await context.close();
   });
 
+  it("names the mixer's buttons and keeps carried chords at 4.5:1 contrast", async () => {
+    const { page, context } = await openChart("e2e-stems");
+    for (const stem of ["Vocals", "Drums", "Bass", "Other"]) {
+      for (const verb of ["Mute", "Solo"]) assert.equal(await page.getByRole("button", { name: `${verb} ${stem}`, exact: true }).count(), 1, `${verb} ${stem}`);
+      assert.equal(await page.getByRole("slider", { name: `${stem} volume` }).count(), 1);
+    }
+    // Every button on the chart has a name a screen reader can say (not a lone letter).
+    const unnamed = await page.evaluate(() =>
+      [...document.querySelectorAll("[data-testid=living-chart] button")]
+        .map((b) => (b.getAttribute("aria-label") || b.textContent).trim())
+        .filter((name) => name.length < 2),
+    );
+    assert.deepEqual(unnamed, []);
+    // WCAG contrast of the carried chord against the page, opacity included, light and stage.
+    for (const stage of [false, true]) {
+      if (stage) await page.getByTestId("stage-mode").click();
+      const ratio = await page.evaluate(() => {
+        const el = document.querySelector(".line:not(.past) [data-testid=chord-carry]");
+        const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+        let alpha = 1;
+        for (let e = el; e; e = e.parentElement) alpha *= Number(getComputedStyle(e).opacity);
+        let bgEl = el;
+        while (bgEl && /rgba\(0, 0, 0, 0\)|transparent/.test(getComputedStyle(bgEl).backgroundColor)) bgEl = bgEl.parentElement;
+        const bg = rgb(getComputedStyle(bgEl ?? document.body).backgroundColor);
+        const fg = rgb(getComputedStyle(el).color).map((c, i) => alpha * c + (1 - alpha) * bg[i]);
+        const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }).reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+        const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+        return (a + 0.05) / (b + 0.05);
+      });
+      assert.ok(ratio >= 4.5, `carried chord contrast ${ratio.toFixed(2)}:1 (${stage ? "stage" : "light"}), WCAG AA asks 4.5:1`);
+    }
+    await context.close();
+  });
+
   it("renders screenshots of the chart, light and in stage mode", async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const { page, context } = await openChart("e2e-anthem");
