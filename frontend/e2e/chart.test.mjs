@@ -343,6 +343,44 @@ describe("Living Chart", () => {
     await context.close();
   });
 
+  it("clicks a metronome on the song's beats while playing, accented on the downbeat", async () => {
+    const { page, context, errors } = await openChart("e2e-river");
+    await page.evaluate(() => {
+      window.__clicks = [];
+      const start = OscillatorNode.prototype.start;
+      OscillatorNode.prototype.start = function (when) {
+        window.__clicks.push({ when, hz: this.frequency.value, ctx: this.context });
+        return start.call(this, when);
+      };
+    });
+    await page.evaluate(() => (document.querySelector("audio[data-role=master]").currentTime = 9.27));
+    await page.getByTestId("metronome").click();
+    await page.getByTestId("play-button").click();
+    await page.waitForFunction(() => document.querySelector("audio[data-role=master]").currentTime > 11.3, null, { timeout: 8000 });
+    const { clicks, until } = await page.evaluate(() => {
+      const audio = document.querySelector("audio[data-role=master]");
+      const ctx = window.__clicks[0].ctx;
+      const songNow = audio.currentTime;
+      const ts = ctx.getOutputTimestamp();
+      const ctxNow = ts.contextTime + (performance.now() - ts.performanceTime) / 1000;
+      return { clicks: window.__clicks.map((c) => ({ t: songNow - (ctxNow - c.when) * audio.playbackRate, hz: c.hz })), until: songNow };
+    });
+    await page.getByTestId("play-button").click();
+    const heard = clicks.filter((c) => c.t <= until);
+    console.log(`metronome clicks on the song clock: ${heard.map((c) => c.t.toFixed(3)).join(", ")}`);
+    // The beat 0.23 s after pressing play falls in the 0.3 s the player waits for the element's
+    // clock to settle; every beat after it is clicked.
+    assert.ok(heard.filter((c) => Math.abs(c.t - 9.5) <= 0.04).length <= 1);
+    for (const beat of [10, 10.5, 11]) {
+      const near = heard.filter((c) => Math.abs(c.t - beat) <= 0.04);
+      assert.equal(near.length, 1, `one click within 40 ms of the beat at ${beat} s: ${heard.map((c) => c.t.toFixed(3))}`);
+      assert.equal(near[0].hz > 1500, beat === 10, `the click at ${beat} s is ${beat === 10 ? "" : "not "}accented (downbeat at 10 s)`);
+    }
+    for (const c of heard) assert.ok(Math.abs(c.t * 2 - Math.round(c.t * 2)) <= 0.08, `a click off the beat at ${c.t.toFixed(3)} s`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   it("exports ChordPro in the key and capo shown, and LRC, from the chart", async () => {
     const { page, context, errors } = await openChart("e2e-river");
     await page.getByTestId("transpose-up").click();

@@ -7,7 +7,7 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { SongSource } from "../data/source";
-import { beatGrid, countIn } from "../lib/beats";
+import { beatGrid, countIn, downbeatFlags } from "../lib/beats";
 import { download } from "../lib/download";
 import { chartChordPro, exportFileName, toLrc } from "../lib/export";
 import { formatTempo, signed } from "../lib/format";
@@ -80,6 +80,13 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
   }, [trackKey, source]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const seek = useCallback((t: number) => player?.seek(t), [player]);
+
+  // The metronome clicks on the song's own beats while it plays.
+  useEffect(() => {
+    if (!player) return;
+    player.setMetronome(settings.metronome && grid ? { beats: grid.beats, accents: downbeatFlags(grid) } : null);
+    return () => player.setMetronome(null);
+  }, [player, grid, settings.metronome]);
 
   useChartFrame({
     player,
@@ -175,6 +182,7 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
         PageDown: () => jumpSection(1),
         Home: () => player?.seek(0),
         l: loopSection,
+        m: () => updateSettings({ metronome: !settings.metronome }),
         "[": () => transpose(-1),
         "]": () => transpose(1),
         d: () => updateSettings({ stageMode: !settings.stageMode }),
@@ -276,6 +284,16 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
           <button className={settings.countIn ? "on" : ""} onClick={() => updateSettings({ countIn: !settings.countIn })} aria-pressed={settings.countIn} data-testid="count-in" title="Count in one bar before playing">
             Count-in
           </button>
+          <button
+            className={settings.metronome ? "on" : ""}
+            onClick={() => updateSettings({ metronome: !settings.metronome })}
+            aria-pressed={settings.metronome}
+            disabled={!grid}
+            data-testid="metronome"
+            title={grid ? "Click on every beat while playing, following the song (M)" : "No beats or tempo in this Song Map"}
+          >
+            Click
+          </button>
           <div className="group" aria-label="Text size">
             <button onClick={() => updateSettings({ fontSize: Math.max(14, settings.fontSize - 2) })} aria-label="Smaller text" data-testid="font-smaller">A−</button>
             <button onClick={() => updateSettings({ fontSize: Math.min(72, settings.fontSize + 2) })} aria-label="Larger text" data-testid="font-larger">A+</button>
@@ -343,6 +361,7 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
             <dt>↑ ↓</dt><dd>previous / next line</dd>
             <dt>PageUp PageDown</dt><dd>previous / next section (page turner)</dd>
             <dt>L</dt><dd>loop this section</dd>
+            <dt>M</dt><dd>metronome on / off</dd>
             <dt>[ ]</dt><dd>transpose down / up</dd>
             <dt>+ −</dt><dd>text size</dd>
             <dt>D</dt><dd>stage mode</dd>

@@ -9,6 +9,8 @@ export interface ChartSettings {
   lineSpacing: number;
   stageMode: boolean;
   countIn: boolean;
+  /** A click on every beat while playing, following the song's tempo. */
+  metronome: boolean;
   showCarryChords: boolean;
   /** Where the current line is held, as a fraction of the chart's height from the top. */
   readingPosition: number;
@@ -19,6 +21,7 @@ export const DEFAULT_SETTINGS: ChartSettings = {
   lineSpacing: 1.5,
   stageMode: false,
   countIn: false,
+  metronome: false,
   showCarryChords: true,
   readingPosition: 0.33,
 };

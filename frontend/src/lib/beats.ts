@@ -138,3 +138,14 @@ function beatLabel(grid: BeatGrid, time: number, period: number): number {
   const steps = Math.round((time - anchor) / period);
   return (((steps % grid.beatsPerBar) + grid.beatsPerBar) % grid.beatsPerBar) + 1;
 }
+
+/** For each beat of the grid, whether it is a downbeat (the metronome accents those). */
+export function downbeatFlags(grid: BeatGrid): boolean[] {
+  const flags: boolean[] = [];
+  let d = 0;
+  for (const beat of grid.beats) {
+    while (d < grid.downbeats.length && grid.downbeats[d]! < beat - 0.02) d++;
+    flags.push(d < grid.downbeats.length && Math.abs(grid.downbeats[d]! - beat) <= 0.02);
+  }
+  return flags;
+}

@@ -7,8 +7,8 @@
 const ACCENT_HZ = 1760;
 const BEAT_HZ = 1320;
 
-/** Schedule one short click at `when` (seconds on `ctx`'s clock). */
-export function scheduleClick(ctx: BaseAudioContext, when: number, accent: boolean, level = 0.5): void {
+/** Schedule one short click at `when` (seconds on `ctx`'s clock); returns what cancels it. */
+export function scheduleClick(ctx: BaseAudioContext, when: number, accent: boolean, level = 0.5): () => void {
   const osc = ctx.createOscillator();
   const gain = ctx.createGain();
   osc.frequency.value = accent ? ACCENT_HZ : BEAT_HZ;
@@ -18,4 +18,12 @@ export function scheduleClick(ctx: BaseAudioContext, when: number, accent: boole
   osc.connect(gain).connect(ctx.destination);
   osc.start(when);
   osc.stop(when + 0.08);
+  return () => {
+    try {
+      osc.stop();
+      osc.disconnect();
+    } catch {
+      /* already played */
+    }
+  };
 }

@@ -11,6 +11,7 @@
  */
 import type { CountInPlan } from "../lib/beats";
 import { scheduleClick } from "./clicks";
+import { Metronome, type MetronomeBeats } from "./metronome";
 
 export type StemName = "vocals" | "drums" | "bass" | "other" | "accompaniment";
 
@@ -61,6 +62,13 @@ function storedStartLatency(): number {
   }
 }
 
+/** The `ctx` time being heard now (its output timestamp carried to this instant). */
+function heardNow(ctx: AudioContext): number {
+  const ts = typeof ctx.getOutputTimestamp === "function" ? ctx.getOutputTimestamp() : null;
+  if (ts && ts.contextTime && ts.performanceTime) return ts.contextTime + (performance.now() - ts.performanceTime) / 1000;
+  return ctx.currentTime - (ctx.outputLatency || ctx.baseLatency || 0);
+}
+
 /** performance.now() at which `ctx` time `t` is heard (its output timestamp, when it has one). */
 function heardAt(ctx: AudioContext, t: number): number {
   const ts = typeof ctx.getOutputTimestamp === "function" ? ctx.getOutputTimestamp() : null;
@@ -79,6 +87,7 @@ export class Player {
   private countInPlan: CountInPlan | null = null;
   private lastSync = 0;
   private startLatency = storedStartLatency();
+  private metronome: Metronome | null = null;
   private startProbe: { at: number; from: number } | null = null;
   private disposed = false;
 
@@ -165,6 +174,7 @@ export class Player {
       if (el !== this.master) el.currentTime = t;
     });
     this.startProbe = { at: performance.now(), from: t };
+    if (this.metronome) void this.audioContext?.resume();
     try {
       await Promise.all(this.elements.map((el) => el.play()));
     } catch (e) {
@@ -174,6 +184,7 @@ export class Player {
 
   pause(): void {
     this.cancelCountIn();
+    this.metronome?.reset();
     this.elements.forEach((el) => el.pause());
   }
 
@@ -223,6 +234,11 @@ export class Player {
    */
   tick(t: number, now: number): void {
     this.measureStartLatency(t, now);
+    const ctx = this.audioContext;
+    if (this.metronome && ctx) {
+      if (this.state.playing && !this.master.paused && ctx.state === "running") this.metronome.tick(ctx, t, heardNow(ctx), this.state.rate);
+      else this.metronome.reset();
+    }
     const loop = this.state.loop;
     if (loop && this.state.playing && t >= loop.end - LOOP_EPSILON) {
       this.seek(loop.start);
@@ -254,6 +270,23 @@ export class Player {
       localStorage.setItem(LATENCY_KEY, this.startLatency.toFixed(4));
     } catch {
       /* private mode: measured again next time */
+    }
+  }
+
+  /**
+   * Click on `beats` while playing (null: stop). Called from the press that turns it on, so the
+   * audio context may start (browsers allow sound only after a gesture).
+   */
+  setMetronome(beats: MetronomeBeats | null): void {
+    this.metronome?.reset();
+    this.metronome = beats ? new Metronome(beats) : null;
+    if (beats) {
+      try {
+        this.audioContext ??= new AudioContext();
+        void this.audioContext.resume();
+      } catch {
+        this.update({ error: "this browser cannot play the metronome (no Web Audio)" });
+      }
     }
   }
 
