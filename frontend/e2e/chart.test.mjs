@@ -381,6 +381,40 @@ describe("Living Chart", () => {
     await context.close();
   });
 
+  it("draws chord diagrams for guitar, ukulele and piano, and simplifies chords", async () => {
+    const { page, context, errors } = await openChart("e2e-anthem"); // G, D/F#, Em7, Cmaj7
+    const lineChords = () => page.locator(".line [data-testid=chord]").allTextContents();
+    assert.deepEqual((await lineChords()).slice(0, 4), ["G", "D/F#", "Em7", "Cmaj7"]);
+    await page.getByTestId("show-diagrams").click();
+    const diagrams = page.getByTestId("chord-diagram");
+    await diagrams.first().waitFor();
+    assert.deepEqual(await diagrams.evaluateAll((els) => els.map((e) => e.dataset.chord)), ["G", "D/F#", "Em7", "Cmaj7"]);
+    // Guitar: G is 320003; D/F# is drawn as D with the bass named.
+    assert.equal(await diagrams.nth(0).getByTestId("fretboard").getAttribute("aria-label"), "G: 3 2 0 0 0 3");
+    assert.match(await diagrams.nth(1).locator("figcaption").textContent(), /D\/F#.*bass F#/);
+    assert.equal(await diagrams.nth(2).getByTestId("fretboard").getAttribute("aria-label"), "Em7: 0 2 2 0 3 0");
+    assert.equal(await diagrams.nth(0).locator("line.string").count(), 6);
+    // Ukulele: four strings.
+    await page.getByTestId("instrument-ukulele").click();
+    await page.waitForFunction(() => document.querySelector("[data-testid=chord-diagram] svg")?.querySelectorAll("line.string").length === 4);
+    // Piano: Em7 lights E G B D.
+    await page.getByTestId("instrument-piano").click();
+    await page.waitForFunction(() => document.querySelector("[data-testid=keyboard]"));
+    assert.equal(await diagrams.nth(2).getByTestId("keyboard").getAttribute("aria-label"), "notes E G B D");
+    assert.equal(await diagrams.nth(2).locator("rect[data-on]").count(), 4);
+    // Simple chords: triads, slash chords on their root, on the chart and in the diagrams.
+    await page.getByTestId("simplify-chords").click();
+    assert.deepEqual((await lineChords()).slice(0, 4), ["G", "D", "Em", "C"]);
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=chord-diagram]")].map((e) => e.dataset.chord).join() === "G,D,Em,C");
+    await page.screenshot({ path: join(SCREENSHOTS, "chord-diagrams.png") });
+    // Both settings are remembered.
+    await page.reload();
+    await page.getByTestId("chord-diagram").first().waitFor();
+    assert.deepEqual((await lineChords()).slice(0, 4), ["G", "D", "Em", "C"]);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   it("exports ChordPro in the key and capo shown, and LRC, from the chart", async () => {
     const { page, context, errors } = await openChart("e2e-river");
     await page.getByTestId("transpose-up").click();

@@ -93,7 +93,7 @@ const WORDS = [
  * `linesPerSection`, each section preceded by an instrumental bar; 120 BPM in 4/4, key G major,
  * chords G D Em C one per bar. Times are exact multiples of the syllable grid.
  */
-export function makeSong({ id, title, artist = "Performia Test Band", lines = 8, perLine = 6, linesPerSection = 4, syllableSeconds = 0.4, gapSeconds = 0.8, instrumentalSeconds = 8, tail = 6, seed = 1 }) {
+export function makeSong({ id, title, artist = "Performia Test Band", progression = CHORD_SYMBOLS, lines = 8, perLine = 6, linesPerSection = 4, syllableSeconds = 0.4, gapSeconds = 0.8, instrumentalSeconds = 8, tail = 6, seed = 1 }) {
   const rand = rng(seed);
   const sections = [];
   let t = instrumentalSeconds; // an intro without lyrics
@@ -145,7 +145,7 @@ export function makeSong({ id, title, artist = "Performia Test Band", lines = 8,
   const chords = downbeats.map((start, i) => ({
     startTime: start,
     endTime: r3(Math.min(duration, start + 2)),
-    symbol: CHORD_SYMBOLS[i % CHORD_SYMBOLS.length],
+    symbol: progression[i % progression.length],
     confidence: 0.9,
     alternative: null,
   }));
@@ -270,7 +270,7 @@ export function standardSongs() {
   return [
     { song: makeSong({ id: "e2e-river", title: "River Song", lines: 8, seed: 3 }) },
     { song: makeSong({ id: "e2e-stems", title: "Stem Study", artist: "Mixer Quartet", lines: 4, seed: 5 }), stems: true },
-    { song: makeSong({ id: "e2e-anthem", title: "Anthem of Tests", artist: "Assertion Choir", lines: 12, perLine: 8, seed: 9 }) },
+    { song: makeSong({ id: "e2e-anthem", title: "Anthem of Tests", artist: "Assertion Choir", progression: ["G", "D/F#", "Em7", "Cmaj7"], lines: 12, perLine: 8, seed: 9 }) },
   ];
 }
 

@@ -11,12 +11,13 @@ import { beatGrid, countIn, downbeatFlags } from "../lib/beats";
 import { download } from "../lib/download";
 import { chartChordPro, exportFileName, toLrc } from "../lib/export";
 import { formatTempo, signed } from "../lib/format";
-import { keyShortName, makeSpeller } from "../lib/music";
+import { keyShortName, makeSpeller, parseChord } from "../lib/music";
 import { allChordSymbols, chordsAtLineStarts } from "../lib/placement";
 import { buildTimeline, findGaps, positionAt, sectionAt } from "../lib/timeline";
 import { Player, tracksFor, type PlayerState } from "../player/player";
 import type { SongMap } from "../types/songmap";
 import { ChartBody } from "./ChartBody";
+import { ChordDiagrams } from "./ChordDiagrams";
 import { PrintSheet } from "./PrintSheet";
 import type { ChartSettings } from "./settings";
 import { useSongSettings } from "./settings";
@@ -47,9 +48,14 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
   const carry = useMemo(() => chordsAtLineStarts(index), [index]);
   const chordSymbols = useMemo(() => allChordSymbols(song), [song]);
   const speller = useMemo(
-    () => makeSpeller(song.key, chordSymbols, { transpose: songSettings.transpose, capo: songSettings.capo }),
-    [song.key, chordSymbols, songSettings.transpose, songSettings.capo],
+    () => makeSpeller(song.key, chordSymbols, { transpose: songSettings.transpose, capo: songSettings.capo, simplify: settings.simplifyChords }),
+    [song.key, chordSymbols, songSettings.transpose, songSettings.capo, settings.simplifyChords],
   );
+  // Each chord once, as the chart shows it, in order of first use (what the diagrams draw).
+  const shownChords = useMemo(() => {
+    const firstUse = [...(song.chords ?? [])].sort((a, b) => a.startTime - b.startTime).map((c) => c.symbol);
+    return [...new Set([...firstUse, ...chordSymbols].map(speller.spell))].filter((c) => c !== "N.C." && parseChord(c));
+  }, [song.chords, chordSymbols, speller]);
   const sectionNames = useMemo(() => song.sections.map((s) => s.name), [song.sections]);
 
   const audioHost = useRef<HTMLDivElement>(null);
@@ -294,6 +300,24 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
           >
             Click
           </button>
+          <button
+            className={settings.simplifyChords ? "on" : ""}
+            onClick={() => updateSettings({ simplifyChords: !settings.simplifyChords })}
+            aria-pressed={settings.simplifyChords}
+            data-testid="simplify-chords"
+            title="Simple chords: sevenths and extensions as triads, slash chords on their root"
+          >
+            Simple
+          </button>
+          <button
+            className={settings.diagrams ? "on" : ""}
+            onClick={() => updateSettings({ diagrams: settings.diagrams ? null : "guitar" })}
+            aria-pressed={!!settings.diagrams}
+            data-testid="show-diagrams"
+            title="Chord diagrams for guitar, ukulele or piano"
+          >
+            Diagrams
+          </button>
           <div className="group" aria-label="Text size">
             <button onClick={() => updateSettings({ fontSize: Math.max(14, settings.fontSize - 2) })} aria-label="Smaller text" data-testid="font-smaller">A−</button>
             <button onClick={() => updateSettings({ fontSize: Math.min(72, settings.fontSize + 2) })} aria-label="Larger text" data-testid="font-larger">A+</button>
@@ -339,6 +363,8 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
         <span className="count-in" ref={(el) => void (hud.current.countIn = el)} data-testid="count-in-display" aria-live="off" hidden />
         {player && state && state.stems && Object.keys(state.stems).length > 1 && <StemMixer player={player} state={state} />}
       </div>
+
+      {settings.diagrams && <ChordDiagrams symbols={shownChords} instrument={settings.diagrams} onInstrument={(diagrams) => updateSettings({ diagrams })} />}
 
       <div className="chart-viewport" ref={viewport} data-testid="chart-viewport">
         {noLyrics && (

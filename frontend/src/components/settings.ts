@@ -3,6 +3,7 @@
  * mode, count-in), and per-song ones (transposition, capo): kept in localStorage.
  */
 import { useCallback, useEffect, useState } from "react";
+import type { Instrument } from "../lib/chords";
 
 export interface ChartSettings {
   fontSize: number;
@@ -11,6 +12,10 @@ export interface ChartSettings {
   countIn: boolean;
   /** A click on every beat while playing, following the song's tempo. */
   metronome: boolean;
+  /** Triads only: sevenths and extensions dropped, slash chords on their root. */
+  simplifyChords: boolean;
+  /** Chord diagrams shown for this instrument, or none. */
+  diagrams: Instrument | null;
   showCarryChords: boolean;
   /** Where the current line is held, as a fraction of the chart's height from the top. */
   readingPosition: number;
@@ -22,6 +27,8 @@ export const DEFAULT_SETTINGS: ChartSettings = {
   stageMode: false,
   countIn: false,
   metronome: false,
+  simplifyChords: false,
+  diagrams: null,
   showCarryChords: true,
   readingPosition: 0.33,
 };

@@ -175,7 +175,7 @@ export function toLrc(song: SongMap): string {
  * the key renamed, so an export of a transposed chart matches the screen.
  */
 export function transposeSong(song: SongMap, speller: ChordSpeller): SongMap {
-  if (speller.shift === 0) return song;
+  if (speller.shift === 0 && !speller.simplified) return song;
   return {
     ...song,
     key: speller.displayKey ? keyName(speller.displayKey) : song.key ?? null,

@@ -249,11 +249,31 @@ export function guessKey(symbols: readonly string[]): Key | null {
 }
 
 /** The view a player asked for: sounding pitch moved by `transpose`, and a capo. */
+/** The triad family a quality belongs to: "" major, "m", "dim", "aug", "sus2", "sus4". */
+export function triadQuality(quality: string): string {
+  const q = quality.replace(/[()]/g, "");
+  if (/^(dim|°|o(?!\w)|m7b5|ø|min7b5|hdim)/.test(q)) return "dim";
+  if (/^(aug|\+)/.test(q)) return "aug";
+  if (/^(m(?!aj)|min|-)/.test(q)) return "m";
+  if (/sus2/.test(q)) return "sus2";
+  if (/sus/.test(q)) return "sus4";
+  return "";
+}
+
+/** "Am7" → "Am", "Cmaj9" → "C", "Bb/D" → "Bb", "F#m7b5" → "F#dim"; a no-chord or non-chord as is. */
+export function simplifyChord(symbol: string): string {
+  const chord = parseChord(symbol);
+  if (!chord) return symbol;
+  return chordToString({ root: chord.root, quality: triadQuality(chord.quality), bass: null });
+}
+
 export interface ChordView {
   /** Semitones the sounding music is moved by (−11 … +11). */
   transpose: number;
   /** Capo fret (0 = none): chords are shown as the shapes played below the capo. */
   capo: number;
+  /** Show triads only: sevenths and extensions dropped, slash chords on their root. */
+  simplify?: boolean;
 }
 
 export interface ChordSpeller {
@@ -263,6 +283,8 @@ export interface ChordSpeller {
   soundingKey: Key | null;
   /** Shift applied to every chord. */
   shift: number;
+  /** True when chords are shown simplified to triads. */
+  simplified: boolean;
   spell(symbol: string): string;
 }
 
@@ -285,12 +307,14 @@ export function makeSpeller(
     displayKey,
     soundingKey,
     shift,
+    simplified: !!view.simplify,
     spell(symbol: string) {
       let out = cache.get(symbol);
       if (out === undefined) {
         out = mod12(shift) === 0 && !NO_CHORD_SYMBOLS.has(symbol.trim().toUpperCase())
           ? symbol
           : transposeChord(symbol, shift, displayKey);
+        if (view.simplify) out = simplifyChord(out);
         cache.set(symbol, out);
       }
       return out;
