@@ -415,6 +415,49 @@ describe("Living Chart", () => {
     await context.close();
   });
 
+  it("shows the chord grid bar by bar, marks the bar playing, and loops any bars (A–B)", async () => {
+    const { page, context, errors } = await openChart("e2e-river");
+    const song = river();
+    const audio = (js) => page.evaluate(js);
+    // Instrumental rows on the lyrics chart say how long each chord lasts.
+    assert.deepEqual(await page.locator("[data-testid=instrumental]").first().getByTestId("gap-length").allTextContents(), ["1 bar", "1 bar", "1 bar", "1 bar"]);
+    await page.getByTestId("grid-view").click();
+    const bars = page.getByTestId("grid-bar");
+    await bars.first().waitFor();
+    assert.equal(await bars.count(), song.downbeats.filter((d) => d < song.duration - 0.05).length);
+    // One chord a bar, G D Em C, each on the bar's four beats.
+    const first = await bars.evaluateAll((els) => els.slice(0, 4).map((b) => [...b.querySelectorAll("[data-testid=grid-cell]")].map((c) => `${c.firstChild.textContent}:${c.dataset.beats}`).join(" ")));
+    assert.deepEqual(first, ["G:4", "D:4", "Em:4", "C:4"]);
+    // The bar playing is marked.
+    await audio(() => (document.querySelector("audio[data-role=master]").currentTime = 5.1));
+    await page.waitForFunction(() => document.querySelector("[data-testid=grid-bar][aria-current]")?.dataset.start === "4");
+    // Click bar 3, Shift+click bar 5: a loop over 4–10 s, the bars between marked.
+    await bars.nth(2).click();
+    await bars.nth(4).click({ modifiers: ["Shift"] });
+    assert.equal(await page.getByTestId("loop-range").textContent(), "⟲ 0:04–0:10");
+    assert.equal(await page.locator("[data-testid=grid-bar].in-loop").count(), 3);
+    // Playing past its end comes back to its start.
+    await audio(() => (document.querySelector("audio[data-role=master]").currentTime = 9.6));
+    await page.getByTestId("play-button").click();
+    await page.waitForFunction(() => { const t = document.querySelector("audio[data-role=master]").currentTime; return t >= 4 && t < 5; }, null, { timeout: 5000 });
+    await page.getByTestId("play-button").click();
+    await page.getByTestId("ab-loop").click(); // clears
+    assert.equal(await page.getByTestId("loop-range").count(), 0);
+    // The bar playing stays marked through the re-render.
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=grid-bar][aria-current]").length === 1);
+    await page.screenshot({ path: join(SCREENSHOTS, "chord-grid.png") });
+    // From the lyrics: A at the bar playing (12–14 s), B at the bar playing later (16–18 s).
+    await page.getByTestId("grid-view").click();
+    await audio(() => (document.querySelector("audio[data-role=master]").currentTime = 12.3));
+    await page.getByTestId("ab-loop").click();
+    assert.match(await page.getByTestId("ab-loop").textContent(), /A: bar 7 → B\?/);
+    await audio(() => (document.querySelector("audio[data-role=master]").currentTime = 17.1));
+    await page.getByTestId("ab-loop").click();
+    assert.equal(await page.getByTestId("loop-range").textContent(), "⟲ 0:12–0:18");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   it("exports ChordPro in the key and capo shown, and LRC, from the chart", async () => {
     const { page, context, errors } = await openChart("e2e-river");
     await page.getByTestId("transpose-up").click();

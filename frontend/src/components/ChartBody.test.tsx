@@ -12,7 +12,7 @@ function render(transpose: number, capo = 0, edit?: (song: ReturnType<typeof sma
   const index = buildTimeline(song);
   const speller = makeSpeller(song.key, allChordSymbols(song), { transpose, capo });
   const html = renderToStaticMarkup(
-    <ChartBody song={song} index={index} gaps={findGaps(index, song.duration)} speller={speller} carry={chordsAtLineStarts(index)} showCarry onSeek={() => {}} />,
+    <ChartBody song={song} index={index} gaps={findGaps(index, song.duration)} speller={speller} carry={chordsAtLineStarts(index)} showCarry grid={null} onSeek={() => {}} />,
   );
   const doc = new DOMParserLite(html);
   return { html, doc };

@@ -4,6 +4,7 @@
  * per frame: the frame loop (useChartFrame) touches only the few elements whose state changes.
  */
 import { Fragment, memo } from "react";
+import { durationLabel, type BeatGrid } from "../lib/beats";
 import type { ChordSpeller } from "../lib/music";
 import { chordSegmentAt, isSyllableUnsure, isUnsure, passageChordMarks, unsureNote, unsureSyllableNote, type PassageChord } from "../lib/placement";
 import { sectionAt, type Gap, type TimelineIndex } from "../lib/timeline";
@@ -16,6 +17,8 @@ interface Props {
   speller: ChordSpeller;
   carry: (string | null)[];
   showCarry: boolean;
+  /** The beat grid, to say how long each chord of an instrumental passage lasts. */
+  grid: BeatGrid | null;
   onSeek: (t: number) => void;
 }
 
@@ -38,11 +41,15 @@ function lineWords(syllables: Syllable[], firstFlat: number): Word[] {
 }
 
 /** A chord of a passage, marked (dotted, with a note on hover) when the analysis is unsure. */
-function GapChord({ chord, speller }: { chord: PassageChord; speller: ChordSpeller }) {
+function GapChord({ chord, speller, grid }: { chord: PassageChord; speller: ChordSpeller; grid: BeatGrid | null }) {
   const unsure = isUnsure(chord.segment);
+  const length = grid && chord.start !== undefined && chord.end !== undefined ? durationLabel(grid, chord.start, chord.end) : "";
   return (
-    <span className={unsure ? "gap-chord unsure" : "gap-chord"} data-testid="gap-chord" title={unsure ? unsureNote(chord.segment!, speller.spell) : undefined}>
-      {speller.spell(chord.symbol)}
+    <span className="gap-chord-box">
+      <span className={unsure ? "gap-chord unsure" : "gap-chord"} data-testid="gap-chord" title={unsure ? unsureNote(chord.segment!, speller.spell) : undefined}>
+        {speller.spell(chord.symbol)}
+      </span>
+      {length && <small className="gap-length" data-testid="gap-length">{length}</small>}
     </span>
   );
 }
@@ -57,12 +64,12 @@ function SyllableChord({ symbol, segment, speller }: { symbol: string; segment: 
   );
 }
 
-function GapRow({ gap, gapIndex, chords, speller, onSeek }: { gap: Gap; gapIndex: number; chords: PassageChord[]; speller: ChordSpeller; onSeek: (t: number) => void }) {
+function GapRow({ gap, gapIndex, chords, speller, grid, onSeek }: { gap: Gap; gapIndex: number; chords: PassageChord[]; speller: ChordSpeller; grid: BeatGrid | null; onSeek: (t: number) => void }) {
   return (
     <div className="gap" data-gap={gapIndex} data-testid="instrumental" onClick={() => onSeek(gap.start)}>
       <span className="gap-label">{gap.previousLine < 0 ? "Intro" : gap.nextLine < 0 ? "Outro" : "Instrumental"}</span>
       <span className="gap-chords">
-        {chords.length ? chords.map((c, i) => <GapChord key={i} chord={c} speller={speller} />) : <span className="muted">no chords</span>}
+        {chords.length ? chords.map((c, i) => <GapChord key={i} chord={c} speller={speller} grid={grid} />) : <span className="muted">no chords</span>}
       </span>
       {gap.nextLine >= 0 && (
         <span className="gap-count" aria-live="off">
@@ -73,7 +80,7 @@ function GapRow({ gap, gapIndex, chords, speller, onSeek }: { gap: Gap; gapIndex
   );
 }
 
-function ChartBodyImpl({ song, index, gaps, speller, carry, showCarry, onSeek }: Props) {
+function ChartBodyImpl({ song, index, gaps, speller, carry, showCarry, grid, onSeek }: Props) {
   // Which gaps go where: under the section sounding when the gap starts, after the line sung
   // before it (or at the top of that section).
   const gapsAtTop = new Map<number, number[]>();
@@ -87,7 +94,7 @@ function ChartBodyImpl({ song, index, gaps, speller, carry, showCarry, onSeek }:
     }
   });
   const gapRow = (gi: number) => (
-    <GapRow key={`gap${gi}`} gap={gaps[gi]!} gapIndex={gi} chords={passageChordMarks(song, index, gaps[gi]!.start, gaps[gi]!.end)} speller={speller} onSeek={onSeek} />
+    <GapRow key={`gap${gi}`} gap={gaps[gi]!} gapIndex={gi} chords={passageChordMarks(song, index, gaps[gi]!.start, gaps[gi]!.end)} speller={speller} grid={grid} onSeek={onSeek} />
   );
   const chords = song.chords ?? [];
 
@@ -109,7 +116,7 @@ function ChartBodyImpl({ song, index, gaps, speller, carry, showCarry, onSeek }:
               <div className="gap static">
                 <span className="gap-chords">
                   {passageChordMarks(song, index, section.startTime, section.endTime).map((c, i) => (
-                    <GapChord key={i} chord={c} speller={speller} />
+                    <GapChord key={i} chord={c} speller={speller} grid={grid} />
                   ))}
                 </span>
               </div>

@@ -13,11 +13,13 @@ import { chartChordPro, exportFileName, toLrc } from "../lib/export";
 import { formatTempo, signed } from "../lib/format";
 import { keyShortName, makeSpeller, parseChord } from "../lib/music";
 import { allChordSymbols, chordsAtLineStarts } from "../lib/placement";
+import { chordGrid, type GridBar } from "../lib/grid";
 import { buildTimeline, findGaps, positionAt, sectionAt } from "../lib/timeline";
 import { Player, tracksFor, type PlayerState } from "../player/player";
 import type { SongMap } from "../types/songmap";
 import { ChartBody } from "./ChartBody";
 import { ChordDiagrams } from "./ChordDiagrams";
+import { ChordGrid } from "./ChordGrid";
 import { PrintSheet } from "./PrintSheet";
 import type { ChartSettings } from "./settings";
 import { useSongSettings } from "./settings";
@@ -57,6 +59,10 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
     return [...new Set([...firstUse, ...chordSymbols].map(speller.spell))].filter((c) => c !== "N.C." && parseChord(c));
   }, [song.chords, chordSymbols, speller]);
   const sectionNames = useMemo(() => song.sections.map((s) => s.name), [song.sections]);
+  const gridSections = useMemo(() => (grid ? chordGrid(song, grid) : []), [song, grid]);
+  const bars = useMemo(() => gridSections.flatMap((s) => s.bars), [gridSections]);
+  const barStarts = useMemo(() => Float64Array.from(bars.map((b) => b.start)), [bars]);
+  const gridView = settings.view === "grid" && bars.length > 0;
 
   const audioHost = useRef<HTMLDivElement>(null);
   const viewport = useRef<HTMLDivElement>(null);
@@ -100,7 +106,8 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
     gaps,
     grid,
     viewport,
-    bodyVersion: speller,
+    bodyVersion: useMemo(() => ({ speller, gridView }), [speller, gridView]),
+    barStarts: gridView ? barStarts : null,
     hud,
     readingPosition: settings.readingPosition,
     sectionNames,
@@ -161,6 +168,52 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
     if (section) player.setLoop({ start: section.startTime, end: section.endTime });
   }, [player, index, song.sections]);
 
+  // A–B loop over any bars: the first press marks the bar playing, the second closes the loop
+  // at the end of the bar playing then (either order); with a loop on, a press clears it.
+  const [abFrom, setAbFrom] = useState<number | null>(null);
+  const barBounds = useCallback(
+    (t: number): GridBar | null => {
+      if (!bars.length) return null;
+      let lo = 0;
+      for (let hi = bars.length; lo < hi; ) {
+        const mid = (lo + hi) >> 1;
+        if (bars[mid]!.start <= t + 1e-6) lo = mid + 1;
+        else hi = mid;
+      }
+      return bars[Math.max(0, lo - 1)]!;
+    },
+    [bars],
+  );
+  const loopBars = useCallback(
+    (a: GridBar, b: GridBar) => {
+      if (!player) return;
+      player.setLoop({ start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) });
+      setAbFrom(null);
+    },
+    [player],
+  );
+  const abLoop = useCallback(() => {
+    if (!player) return;
+    if (player.getState().loop) {
+      player.setLoop(null);
+      return setAbFrom(null);
+    }
+    const here = barBounds(player.currentTime);
+    if (!here) return;
+    if (abFrom === null) return setAbFrom(here.index);
+    loopBars(bars[abFrom]!, here);
+  }, [player, barBounds, abFrom, bars, loopBars]);
+  const lastBar = useRef<GridBar | null>(null);
+  const onBar = useCallback(
+    (bar: GridBar, extend: boolean) => {
+      if (abFrom !== null) return loopBars(bars[abFrom]!, bar);
+      if (extend && lastBar.current) return loopBars(lastBar.current, bar);
+      lastBar.current = bar;
+      player?.seek(bar.start);
+    },
+    [abFrom, bars, loopBars, player],
+  );
+
   const transpose = useCallback(
     (d: number) => updateSong({ transpose: ((((songSettings.transpose + d + 6) % 12) + 12) % 12) - 6 }),
     [songSettings.transpose, updateSong],
@@ -188,6 +241,8 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
         PageDown: () => jumpSection(1),
         Home: () => player?.seek(0),
         l: loopSection,
+        b: abLoop,
+        g: () => updateSettings({ view: settings.view === "grid" ? "lyrics" : "grid" }),
         m: () => updateSettings({ metronome: !settings.metronome }),
         "[": () => transpose(-1),
         "]": () => transpose(1),
@@ -209,7 +264,7 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [togglePlay, player, jumpLine, jumpSection, loopSection, transpose, settings, updateSettings]);
+  }, [togglePlay, player, jumpLine, jumpSection, loopSection, abLoop, transpose, settings, updateSettings]);
 
   const playing = !!state?.playing || !!state?.countingIn;
   const keyLabel = speller.soundingKey ? keyShortName(speller.soundingKey) : song.key ?? null;
@@ -287,6 +342,26 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
           <button className={state?.loop ? "on" : ""} onClick={loopSection} aria-pressed={!!state?.loop} data-testid="loop" title="Loop the current section (L)">
             Loop
           </button>
+          <button
+            className={state?.loop || abFrom !== null ? "on" : ""}
+            onClick={abLoop}
+            aria-pressed={!!state?.loop || abFrom !== null}
+            disabled={!bars.length}
+            data-testid="ab-loop"
+            title="Loop any bars: press at the first bar, again at the last (B); press again to stop"
+          >
+            {abFrom !== null ? `A: bar ${bars[abFrom]?.number ?? ""} → B?` : "A–B"}
+          </button>
+          <button
+            className={gridView ? "on" : ""}
+            onClick={() => updateSettings({ view: settings.view === "grid" ? "lyrics" : "grid" })}
+            aria-pressed={gridView}
+            disabled={!bars.length}
+            data-testid="grid-view"
+            title="Chord grid: the song bar by bar (G)"
+          >
+            Grid
+          </button>
           <button className={settings.countIn ? "on" : ""} onClick={() => updateSettings({ countIn: !settings.countIn })} aria-pressed={settings.countIn} data-testid="count-in" title="Count in one bar before playing">
             Count-in
           </button>
@@ -358,6 +433,11 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
             </span>
           </span>
         )}
+        {state?.loop && (
+          <span className="hud-loop" data-testid="loop-range">
+            ⟲ {fmt(state.loop.start)}–{fmt(state.loop.end)}
+          </span>
+        )}
         <span className="hud-countdown" ref={(el) => void (hud.current.countdown = el)} data-testid="countdown" hidden />
         {/* In the HUD, never over the chart: the count-in leads into the line about to be sung. */}
         <span className="count-in" ref={(el) => void (hud.current.countIn = el)} data-testid="count-in-display" aria-live="off" hidden />
@@ -372,7 +452,11 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
             No lyrics in this Song Map{song.provenance.stages?.transcribe?.status === "absent" ? " (transcription did not run)" : ""}: follow the sections and chords.
           </div>
         )}
-        <ChartBody song={song} index={index} gaps={gaps} speller={speller} carry={carry} showCarry={settings.showCarryChords} onSeek={seek} />
+        {gridView ? (
+          <ChordGrid sections={gridSections} speller={speller} beatsPerBar={grid?.beatsPerBar ?? 4} loop={state?.loop ?? null} onBar={onBar} />
+        ) : (
+          <ChartBody song={song} index={index} gaps={gaps} speller={speller} carry={carry} showCarry={settings.showCarryChords} grid={grid} onSeek={seek} />
+        )}
         <div className="chart-end" />
       </div>
 
@@ -387,6 +471,8 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
             <dt>↑ ↓</dt><dd>previous / next line</dd>
             <dt>PageUp PageDown</dt><dd>previous / next section (page turner)</dd>
             <dt>L</dt><dd>loop this section</dd>
+            <dt>B</dt><dd>A–B loop over bars (press at the first and the last)</dd>
+            <dt>G</dt><dd>chord grid / lyrics</dd>
             <dt>M</dt><dd>metronome on / off</dd>
             <dt>[ ]</dt><dd>transpose down / up</dd>
             <dt>+ −</dt><dd>text size</dd>

@@ -16,6 +16,8 @@ export interface ChartSettings {
   simplifyChords: boolean;
   /** Chord diagrams shown for this instrument, or none. */
   diagrams: Instrument | null;
+  /** The lyrics chart, or the bar-by-bar chord grid. */
+  view: "lyrics" | "grid";
   showCarryChords: boolean;
   /** Where the current line is held, as a fraction of the chart's height from the top. */
   readingPosition: number;
@@ -29,6 +31,7 @@ export const DEFAULT_SETTINGS: ChartSettings = {
   metronome: false,
   simplifyChords: false,
   diagrams: null,
+  view: "lyrics",
   showCarryChords: true,
   readingPosition: 0.33,
 };

@@ -8,7 +8,7 @@
 import { useEffect, useRef } from "react";
 import { beatAt, type BeatGrid } from "../lib/beats";
 import { countdown } from "../lib/format";
-import { gapAt, positionAt, sectionAt, type Gap, type TimelineIndex } from "../lib/timeline";
+import { gapAt, lastAtOrBefore, positionAt, sectionAt, type Gap, type TimelineIndex } from "../lib/timeline";
 import type { Player } from "../player/player";
 
 export interface HudRefs {
@@ -34,6 +34,8 @@ export interface FrameOptions {
   readingPosition: number;
   /** Names of sections, for the HUD. */
   sectionNames: string[];
+  /** Start of each bar of the chord grid when it is shown (null: the lyrics are). */
+  barStarts: Float64Array | null;
 }
 
 const fmtClock = (t: number) => {
@@ -54,6 +56,8 @@ export function useChartFrame(o: FrameOptions): void {
     const gapEls = new Map<number, HTMLElement>();
     viewport.querySelectorAll<HTMLElement>(".gap[data-gap]").forEach((el) => gapEls.set(Number(el.dataset.gap), el));
     const lineCount = o.index.lines.length;
+    const barEls = Array.from(viewport.querySelectorAll<HTMLElement>(".gbar[data-bar]"));
+    let curBar = -1;
     const reduceMotion = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
 
     let curSyl = -1;
@@ -101,13 +105,26 @@ export function useChartFrame(o: FrameOptions): void {
 
     const frame = (now: number) => {
       raf = requestAnimationFrame(frame);
-      const { player, index, gaps, grid, hud } = opts.current;
+      const { player, index, gaps, grid, hud, barStarts } = opts.current;
       if (!player) return;
       const t = player.currentTime;
       player.tick(t, now);
       const pos = positionAt(index, t);
       const jumped = Math.abs(t - lastSeek) > 1.5; // a seek, not playback
       lastSeek = t;
+
+      // Chord grid: mark the bar playing and keep its row at the reading position.
+      if (barStarts && barEls.length) {
+        const bar = lastAtOrBefore(barStarts, t + 1e-6);
+        if (bar !== curBar) {
+          // An attribute React does not own: a re-render (the loop changed) keeps it.
+          barEls[curBar]?.removeAttribute("aria-current");
+          const el = barEls[bar];
+          el?.setAttribute("aria-current", "true");
+          if (el && (curBar < 0 || el.offsetTop !== barEls[curBar]?.offsetTop)) scrollTo(el, jumped);
+          curBar = bar;
+        }
+      }
 
       // Line: classes and scroll.
       if (pos.line !== curLine) {
@@ -219,6 +236,7 @@ export function useChartFrame(o: FrameOptions): void {
       relayout.disconnect();
       viewport.removeEventListener("wheel", onUserScroll);
       viewport.removeEventListener("touchmove", onUserScroll);
+      barEls[curBar]?.removeAttribute("aria-current");
       syls[curSyl]?.classList.remove("now");
       syls[curSyl]?.removeAttribute("data-testid");
       lines.forEach((l) => l.classList.remove("cur", "past"));

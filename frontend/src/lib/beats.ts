@@ -149,3 +149,15 @@ export function downbeatFlags(grid: BeatGrid): boolean[] {
   }
   return flags;
 }
+
+/** How long [start, end) lasts in the song's beats, as a player counts it: "2 bars", "3 beats". */
+export function durationLabel(grid: BeatGrid, start: number, end: number): string {
+  const period = beatPeriod(grid, start);
+  const beats = Math.round((end - start) / period);
+  if (beats <= 0) return "";
+  if (beats % grid.beatsPerBar === 0) {
+    const bars = beats / grid.beatsPerBar;
+    return bars === 1 ? "1 bar" : `${bars} bars`;
+  }
+  return beats === 1 ? "1 beat" : `${beats} beats`;
+}

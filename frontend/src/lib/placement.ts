@@ -56,6 +56,9 @@ export function chordsAtLineStarts(index: TimelineIndex): (string | null)[] {
 export interface PassageChord {
   symbol: string;
   segment: ChordSegment | null;
+  /** Where it sounds inside the passage (from its segments; null from syllable marks). */
+  start?: number;
+  end?: number;
 }
 
 /**
@@ -71,8 +74,13 @@ export function chordMarksInSpan(chords: readonly ChordSegment[], start: number,
     const symbol = seg.symbol.trim();
     if (!symbol || isNoChord(symbol)) continue;
     const last = out[out.length - 1];
-    if (last?.symbol !== symbol) out.push({ symbol, segment: seg });
-    else if ((seg.confidence ?? 1) < (last.segment?.confidence ?? 1)) last.segment = seg;
+    const from = Math.max(start, seg.startTime);
+    const to = Math.min(end, seg.endTime);
+    if (last?.symbol !== symbol) out.push({ symbol, segment: seg, start: from, end: to });
+    else {
+      last.end = to;
+      if ((seg.confidence ?? 1) < (last.segment?.confidence ?? 1)) last.segment = seg;
+    }
   }
   return out;
 }
