@@ -458,6 +458,51 @@ describe("Living Chart", () => {
     await context.close();
   });
 
+  for (const [label, viewport] of [["", { width: 1280, height: 800 }], ["phone-", { width: 390, height: 844 }]]) {
+    it(`goes on stage ${label ? "on a phone " : ""}full screen with the screen kept awake, and hides the controls until touched`, async () => {
+      const { page, context, errors } = await newPage(session.browser, { viewport });
+      await page.addInitScript(() => {
+        localStorage.clear();
+        // Headless Chromium has no screen to keep awake: record what the page asks for.
+        window.__wake = { requested: [], released: 0 };
+        Object.defineProperty(navigator, "wakeLock", {
+          configurable: true,
+          value: { request: async (type) => (window.__wake.requested.push(type), { release: async () => void window.__wake.released++, addEventListener() {} }) },
+        });
+      });
+      await page.goto(`${session.app.url}#/song/e2e-anthem`);
+      await page.getByTestId("living-chart").waitFor();
+      await page.waitForFunction(() => document.querySelector("audio[data-role=master]")?.readyState >= 1);
+      if (label) await page.getByTestId("controls-toggle").click();
+      await page.getByTestId("stage-mode").click();
+      await page.waitForFunction(() => document.fullscreenElement === document.documentElement);
+      assert.deepEqual(await page.evaluate(() => window.__wake.requested), ["screen"]);
+      assert.equal(await page.getByTestId("living-chart").getAttribute("data-awake"), "true");
+      if (label) await page.getByTestId("controls-toggle").click();
+      // Playing and untouched: after 3 s only the HUD and the lyrics are left.
+      await page.keyboard.press("Space");
+      await page.waitForFunction(() => document.documentElement.classList.contains("controls-hidden"), null, { timeout: 6000 });
+      assert.equal(await page.getByTestId("play-button").isVisible(), false);
+      assert.equal(await page.getByTestId("hud-section").isVisible(), true);
+      await page.keyboard.press("ArrowDown"); // a pedal does not bring them back
+      assert.equal(await page.getByTestId("play-button").isVisible(), false);
+      const view = await page.getByTestId("chart-viewport").boundingBox();
+      assert.ok(view.y < 60, `the lyrics take the screen: the chart starts at ${view.y} px`);
+      await page.screenshot({ path: join(SCREENSHOTS, `${label}stage.png`) });
+      // A touch or the mouse brings them back.
+      await page.mouse.move(viewport.width / 2, viewport.height / 2);
+      await page.mouse.move(viewport.width / 2 + 10, viewport.height / 2 + 10);
+      await page.getByTestId("play-button").waitFor({ state: "visible", timeout: 2000 });
+      await page.keyboard.press("Space");
+      // Leaving the stage leaves full screen and lets the screen sleep.
+      if (label) await page.getByTestId("controls-toggle").click();
+      await page.getByTestId("stage-mode").click();
+      await page.waitForFunction(() => !document.fullscreenElement && window.__wake.released === 1);
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+  }
+
   it("exports ChordPro in the key and capo shown, and LRC, from the chart", async () => {
     const { page, context, errors } = await openChart("e2e-river");
     await page.getByTestId("transpose-up").click();

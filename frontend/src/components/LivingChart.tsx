@@ -25,6 +25,7 @@ import type { ChartSettings } from "./settings";
 import { useSongSettings } from "./settings";
 import { StemMixer } from "./StemMixer";
 import { useChartFrame, type HudRefs } from "./useChartFrame";
+import { useStage } from "./useStage";
 import "./LivingChart.css";
 
 const RATES = [0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1, 1.1, 1.25];
@@ -92,6 +93,18 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
   }, [trackKey, source]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const seek = useCallback((t: number) => player?.seek(t), [player]);
+
+  // Stage mode: full screen, the screen kept awake, controls hidden until touched.
+  const stage = useStage(settings.stageMode, !!state?.playing);
+  const toggleStage = useCallback(() => {
+    if (settings.stageMode) stage.leaveStage();
+    else stage.enterStage();
+    updateSettings({ stageMode: !settings.stageMode });
+  }, [settings.stageMode, stage, updateSettings]);
+  useEffect(() => {
+    document.documentElement.classList.toggle("controls-hidden", stage.controlsHidden);
+    return () => document.documentElement.classList.remove("controls-hidden");
+  }, [stage.controlsHidden]);
 
   // The metronome clicks on the song's own beats while it plays.
   useEffect(() => {
@@ -246,7 +259,7 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
         m: () => updateSettings({ metronome: !settings.metronome }),
         "[": () => transpose(-1),
         "]": () => transpose(1),
-        d: () => updateSettings({ stageMode: !settings.stageMode }),
+        d: toggleStage,
         "+": () => updateSettings({ fontSize: Math.min(72, settings.fontSize + 2) }),
         "=": () => updateSettings({ fontSize: Math.min(72, settings.fontSize + 2) }),
         "-": () => updateSettings({ fontSize: Math.max(14, settings.fontSize - 2) }),
@@ -264,7 +277,7 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [togglePlay, player, jumpLine, jumpSection, loopSection, abLoop, transpose, settings, updateSettings]);
+  }, [togglePlay, player, jumpLine, jumpSection, loopSection, abLoop, transpose, settings, updateSettings, toggleStage]);
 
   const playing = !!state?.playing || !!state?.countingIn;
   const keyLabel = speller.soundingKey ? keyShortName(speller.soundingKey) : song.key ?? null;
@@ -276,6 +289,7 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
       className={`living-chart${settings.stageMode ? " stage-mode" : ""}${drawer ? " drawer-open" : ""}`}
       style={{ "--chart-font": `${settings.fontSize}px`, "--line-gap": String(settings.lineSpacing) } as React.CSSProperties}
       data-testid="living-chart"
+      data-awake={stage.awake || undefined}
     >
       <div className="chart-toolbar" role="toolbar" aria-label="Playback and display">
         <div className="song-id">
@@ -401,7 +415,7 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
             Spacing
             <input type="range" min={1.1} max={2.6} step={0.1} value={settings.lineSpacing} onChange={(e) => updateSettings({ lineSpacing: Number(e.target.value) })} aria-label="Line spacing" />
           </label>
-          <button className={settings.stageMode ? "on" : ""} onClick={() => updateSettings({ stageMode: !settings.stageMode })} aria-pressed={settings.stageMode} data-testid="stage-mode" title="High-contrast dark stage mode (D)">
+          <button className={settings.stageMode ? "on" : ""} onClick={toggleStage} aria-pressed={settings.stageMode} data-testid="stage-mode" title="Stage: full screen, dark and high-contrast, the screen kept awake, controls hidden while playing until touched (D)">
             Stage
           </button>
           <button onClick={() => window.print()} title="Print a chord sheet">Print</button>
