@@ -13,6 +13,9 @@ import { HelpSearch } from "./HelpSearch";
 import { Library } from "./Library";
 import { LivingChart } from "./LivingChart";
 import { useChartSettings } from "./settings";
+import { updateItem } from "../lib/setlists";
+import { useSetlists } from "./useSetlists";
+import type { SetlistPlay } from "./LivingChart";
 
 export interface SongSession {
   songId: string;
@@ -38,7 +41,22 @@ export function App({ source }: { source: SongSource }) {
   const [settings, updateSettings] = useChartSettings();
   const [session, setSession] = useState<SongSession | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const songId = route.view === "library" ? null : route.songId;
+  const [setlists, updateSetlists] = useSetlists();
+  const playingSet = route.view === "set" ? setlists.find((s) => s.id === route.setId) ?? null : null;
+  const setPosition = route.view === "set" ? route.position : 0;
+  const setItem = playingSet?.items[setPosition] ?? null;
+  const songId = route.view === "library" ? null : route.view === "set" ? setItem?.songId ?? null : route.songId;
+  const setlistPlay: SetlistPlay | undefined =
+    playingSet && setItem
+      ? {
+          name: playingSet.name,
+          position: setPosition,
+          titles: playingSet.items.map((i) => i.title),
+          view: { transpose: setItem.transpose, capo: setItem.capo },
+          updateView: (patch) => updateSetlists((sets) => sets.map((s) => (s.id === playingSet.id ? updateItem(s, setPosition, patch) : s))),
+          go: (position) => go({ view: "set", setId: playingSet.id, position }),
+        }
+      : undefined;
 
   const load = useCallback(
     async (id: string) => {
@@ -63,7 +81,7 @@ export function App({ source }: { source: SongSource }) {
   }, [songId, session?.songId, load]);
 
   useEffect(() => {
-    document.documentElement.classList.toggle("stage", settings.stageMode && route.view === "chart");
+    document.documentElement.classList.toggle("stage", settings.stageMode && (route.view === "chart" || route.view === "set"));
   }, [settings.stageMode, route.view]);
 
   const title = session && songId ? session.history.present.title : null;
@@ -72,7 +90,7 @@ export function App({ source }: { source: SongSource }) {
   }, [title]);
 
   return (
-    <div className={`app view-${route.view}`}>
+    <div className={`app view-${route.view === "set" ? "chart" : route.view}`}>
       <header className="topbar">
         <a className="brand" href="#/" aria-label="Performia library">
           Performia
@@ -95,7 +113,17 @@ export function App({ source }: { source: SongSource }) {
         </nav>
         {source.kbQuery && <HelpSearch query={source.kbQuery} />}
       </header>
-      {route.view === "library" && <Library source={source} onOpen={(id, edit) => go({ view: edit ? "blueprint" : "chart", songId: id })} />}
+      {route.view === "library" && (
+        <Library source={source} onOpen={(id, edit) => go({ view: edit ? "blueprint" : "chart", songId: id })} setlists={setlists} updateSetlists={updateSetlists} />
+      )}
+      {route.view === "set" && !setItem && (
+        <main className="loading">
+          <div className="banner error" role="alert">
+            {playingSet ? `The set “${playingSet.name}” has ${playingSet.items.length} songs: there is no song ${setPosition + 1}.` : "This setlist is not in this browser (setlists are kept where they were made)."}{" "}
+            <a href="#/">Back to the library</a>
+          </div>
+        </main>
+      )}
       {songId && !session && (
         <main className="loading" aria-busy={!loadError}>
           {loadError ? (
@@ -108,9 +136,10 @@ export function App({ source }: { source: SongSource }) {
           )}
         </main>
       )}
-      {songId && session && route.view === "chart" && (
+      {songId && session && (route.view === "chart" || route.view === "set") && (
         <LivingChart
-          key={session.songId}
+          key={`${session.songId}/${setlistPlay ? setPosition : ""}`}
+          setlist={setlistPlay}
           source={source}
           song={session.history.present}
           settings={settings}

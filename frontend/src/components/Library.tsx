@@ -6,6 +6,8 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import type { SongSource } from "../data/source";
 import { formatTempo, formatTime } from "../lib/format";
 import { lyricsSnippet, searchLibrary, sortLibrary, type LibraryEntry, type SortDirection, type SortField } from "../lib/library";
+import { addSong, type Setlist } from "../lib/setlists";
+import { SetlistPanel } from "./SetlistPanel";
 import { UploadPanel } from "./UploadPanel";
 import "./Library.css";
 
@@ -17,7 +19,16 @@ const COLUMNS: { field: SortField; label: string; className?: string }[] = [
   { field: "duration", label: "Length", className: "narrow num" },
 ];
 
-export function Library({ source, onOpen }: { source: SongSource; onOpen: (songId: string, edit?: boolean) => void }) {
+interface Props {
+  source: SongSource;
+  onOpen: (songId: string, edit?: boolean) => void;
+  setlists: Setlist[];
+  updateSetlists: (change: (sets: Setlist[]) => Setlist[]) => void;
+}
+
+export function Library({ source, onOpen, setlists, updateSetlists }: Props) {
+  const [setId, setSetId] = useState<string | null>(() => setlists[0]?.id ?? null);
+  const currentSet = setlists.find((s) => s.id === setId) ?? null;
   const [entries, setEntries] = useState<LibraryEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [query, setQuery] = useState("");
@@ -64,6 +75,7 @@ export function Library({ source, onOpen }: { source: SongSource; onOpen: (songI
       {source.config.mode === "cloud" && source.config.uploadUrl && (
         <UploadPanel config={source.config} onSongReady={() => void refresh()} onOpen={onOpen} />
       )}
+      <SetlistPanel setlists={setlists} update={updateSetlists} selected={currentSet?.id ?? null} onSelect={setSetId} />
       {error && (
         <div className="banner error" role="alert">
           {error} <button onClick={() => void refresh()}>Try again</button>
@@ -120,7 +132,20 @@ export function Library({ source, onOpen }: { source: SongSource; onOpen: (songI
                 <td className="narrow">{entry.key ?? "–"}</td>
                 <td className="narrow num">{formatTempo(entry.tempo)}</td>
                 <td className="narrow num">{formatTime(entry.duration)}</td>
-                <td className="narrow">
+                <td className="narrow row-actions">
+                  {currentSet && (
+                    <button
+                      className="ghost"
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        updateSetlists((sets) => sets.map((s) => (s.id === currentSet.id ? addSong(s, { songId: entry.songId, title: entry.title || "Untitled" }) : s)));
+                      }}
+                      aria-label={`Add ${entry.title} to ${currentSet.name}`}
+                      data-testid="add-to-set"
+                    >
+                      + Set
+                    </button>
+                  )}
                   <button
                     className="ghost"
                     onClick={(e) => {

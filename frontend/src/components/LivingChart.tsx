@@ -21,7 +21,7 @@ import { ChartBody } from "./ChartBody";
 import { ChordDiagrams } from "./ChordDiagrams";
 import { ChordGrid } from "./ChordGrid";
 import { PrintSheet } from "./PrintSheet";
-import type { ChartSettings } from "./settings";
+import type { ChartSettings, SongSettings } from "./settings";
 import { useSongSettings } from "./settings";
 import { StemMixer } from "./StemMixer";
 import { useChartFrame, type HudRefs } from "./useChartFrame";
@@ -30,7 +30,19 @@ import "./LivingChart.css";
 
 const RATES = [0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1, 1.1, 1.25];
 
+/** Playing from a setlist: where in it, and the key and capo this set plays the song in. */
+export interface SetlistPlay {
+  name: string;
+  position: number;
+  titles: string[];
+  view: SongSettings;
+  updateView: (patch: Partial<SongSettings>) => void;
+  /** Open the set's song at `position`. */
+  go: (position: number) => void;
+}
+
 interface Props {
+  setlist?: SetlistPlay;
   source: SongSource;
   song: SongMap;
   settings: ChartSettings;
@@ -43,8 +55,11 @@ const LINE_LEAD_S = 0.3;
 /** Inputs that are controls, not text fields: the chart's keys go through them. */
 const CONTROL_INPUTS = new Set(["range", "checkbox", "radio", "button"]);
 
-export function LivingChart({ source, song, settings, updateSettings, onEdit }: Props) {
-  const [songSettings, updateSong] = useSongSettings(song.id);
+export function LivingChart({ setlist, source, song, settings, updateSettings, onEdit }: Props) {
+  // In a set, the set's key and capo for this song (changing them changes the set).
+  const [ownSettings, updateOwn] = useSongSettings(song.id);
+  const songSettings = setlist?.view ?? ownSettings;
+  const updateSong = setlist?.updateView ?? updateOwn;
   const index = useMemo(() => buildTimeline(song), [song]);
   const gaps = useMemo(() => findGaps(index, song.duration), [index, song.duration]);
   const grid = useMemo(() => beatGrid(song), [song]);
@@ -167,10 +182,13 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
       const s = sectionAt(index, player.currentTime + 0.05);
       const into = player.currentTime - (song.sections[s]?.startTime ?? 0);
       const target = delta > 0 ? s + 1 : into > 2 ? s : s - 1;
+      // In a set, the pedal goes on to the next song past the last section, and back before the first.
+      if (setlist && target >= song.sections.length && setlist.position + 1 < setlist.titles.length) return setlist.go(setlist.position + 1);
+      if (setlist && target < 0 && setlist.position > 0) return setlist.go(setlist.position - 1);
       const section = song.sections[Math.max(0, Math.min(song.sections.length - 1, target))];
       if (section) player.seek(section.startTime);
     },
-    [player, index, song.sections],
+    [player, index, song.sections, setlist],
   );
 
   const loopSection = useCallback(() => {
@@ -434,6 +452,21 @@ export function LivingChart({ source, song, settings, updateSettings, onEdit }: 
         </div>
       </div>
 
+      {setlist && (
+        <nav className="setlist-bar" aria-label="Setlist" data-testid="setlist-bar">
+          <button className="ghost" onClick={() => setlist.go(setlist.position - 1)} disabled={setlist.position === 0} aria-label="Previous song in the set">‹</button>
+          <span>
+            <b>{setlist.name}</b> · {setlist.position + 1} of {setlist.titles.length}
+          </span>
+          {setlist.position + 1 < setlist.titles.length ? (
+            <button className="ghost next" onClick={() => setlist.go(setlist.position + 1)} data-testid="set-next">
+              Next: {setlist.titles[setlist.position + 1]} ›
+            </button>
+          ) : (
+            <span className="muted">last song</span>
+          )}
+        </nav>
+      )}
       {state?.error && <div className="banner error" role="alert">{state.error}</div>}
       {!player && <div className="banner" role="status">This Song Map has no audio: the chart is shown without playback.</div>}
 
