@@ -93,4 +93,27 @@ describe("Library", () => {
     }
     await context.close();
   });
+
+  it("imports a ChordPro chart as a song without a recording, and refuses a file that is not one", async (t) => {
+    const config = await (await fetch(`${session.app.url}config.json`)).json();
+    if (!config.importUrl) return t.skip("this server does not import charts (importUrl is null)");
+    const { page, context, errors } = await newPage(session.browser);
+    await page.goto(`${session.app.url}#/`);
+    await page.getByTestId("library-row").first().waitFor();
+    const chart = "{title: Borrowed Chart}\n{artist: A Friend}\n{key: D}\n\n{start_of_chorus}\n[D]Hold on, [G]sil[A]ver moon\n{end_of_chorus}\n";
+    await page.getByTestId("import-chordpro").setInputFiles({ name: "borrowed.cho", mimeType: "text/plain", buffer: Buffer.from(chart) });
+    await page.getByTestId("living-chart").waitFor();
+    assert.equal(await page.getByTestId("song-title").textContent(), "Borrowed Chart");
+    assert.deepEqual(await page.locator(".line [data-testid=chord]").allTextContents(), ["D", "G", "A"]);
+    assert.equal((await page.locator(".line .word").nth(2).locator(".tx").allTextContents()).join(""), "silver"); // sil · ver
+    assert.match(await page.getByRole("status").first().textContent(), /no audio/);
+    await page.goto(`${session.app.url}#/`);
+    await page.getByTestId("library-search").fill("friend silver"); // its artist and its words
+    assert.deepEqual(await page.getByTestId("library-row").locator(".title").allTextContents(), ["Borrowed Chart"]);
+    await page.getByTestId("import-chordpro").setInputFiles({ name: "photo.cho", mimeType: "text/plain", buffer: Buffer.from("{title: nothing here}\n") });
+    await page.waitForSelector("[data-testid=import-message]:has-text('Could not import photo.cho')");
+    assert.match(await page.getByTestId("import-message").textContent(), /no lyrics or chords/);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
 });

@@ -270,6 +270,28 @@ def test_library_lists_and_opens_the_callers_songs_only(adapter, signer, signed_
     assert client.post("/", json={"op": "open"}, headers=alice).status_code == 400
 
 
+def test_library_imports_a_chordpro_chart_into_the_callers_library_only(adapter, signer, signed_in):
+    client = http_client("library")
+    alice, bob = signed_in("alice"), signed_in("bob")
+    chart = "{title: Borrowed Chart}\n{key: D}\n[D]Hello [G]world\n"
+    made = client.post(
+        "/", json={"op": "import", "chordpro": chart, "songId": "../x"}, headers=alice
+    )
+    assert made.status_code == 200, made.get_json()
+    song_id = made.get_json()["songId"]
+    assert song_id.startswith("chart-") and len(song_id) == 22  # the server names it
+    listed = client.post("/", json={"op": "list"}, headers=alice).get_json()["songs"]
+    assert [e["title"] for e in listed] == ["Borrowed Chart"]
+    opened = client.post("/", json={"op": "open", "songId": song_id}, headers=alice).get_json()
+    assert opened["songMap"]["key"] == "D" and opened["media"] == {}
+    assert client.post("/", json={"op": "open", "songId": song_id}, headers=bob).status_code == 403
+    assert client.post("/", json={"op": "list"}, headers=bob).get_json()["songs"] == []
+    assert client.post("/", json={"op": "import", "chordpro": chart}).status_code == 401
+    bad = client.post("/", json={"op": "import", "chordpro": "{title: x}"}, headers=alice)
+    assert bad.status_code == 400 and "ChordPro" in bad.get_json()["error"]
+    assert client.post("/", json={"op": "import", "chordpro": 3}, headers=alice).status_code == 400
+
+
 def test_a_dead_lettered_upload_fails_its_job(adapter):
     from performia.jobs.base import StageState
 

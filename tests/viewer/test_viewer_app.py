@@ -55,6 +55,7 @@ def test_config_follows_the_contract(client):
         "libraryUrl": None,
         "saveSongUrl": "/api/save_song",
         "realignUrl": "/api/realign",
+        "importUrl": "/api/import_chordpro",
         "uploadUrl": None,
         "kbQueryUrl": None,
         "firestore": None,
@@ -200,6 +201,23 @@ def test_frontend_files_and_the_single_page_fallback(client):
 
 
 # -- POST /api/save_song ------------------------------------------------------------------------
+
+
+def test_a_chordpro_chart_imports_into_the_library(client, store_root):
+    chart = "{title: Borrowed Chart}\n{artist: Someone}\n[D]Hello [G]world\n"
+    made = client.post("/api/import_chordpro", json={"chordpro": chart})
+    assert made.status_code == 200, made.text
+    song_id = made.get_json()["songId"]
+    listing = client.get("/data/" + LIBRARY_KEY).get_json()["songs"]
+    assert "Borrowed Chart" in [e["title"] for e in listing]
+    doc = client.get(f"/data/songs/{song_id}/song_map.json").get_json()
+    assert doc["sections"][0]["lines"][0]["text"] == "Hello world"
+    refused = client.post("/api/import_chordpro", json={"chordpro": ""})
+    assert refused.status_code == 400 and "ChordPro" in refused.get_json()["error"]
+    other_site = client.post(
+        "/api/import_chordpro", json={"chordpro": chart}, headers={"Origin": "https://evil.example"}
+    )
+    assert other_site.status_code == 403
 
 
 def test_save_then_the_change_is_what_loads(client, store_root):

@@ -4,6 +4,8 @@ Nothing in the bucket is public, so the cloud frontend reads its Library and son
 
 - ``{"op": "list"}`` → ``{"songs": [...]}``, the caller's listing
   (:func:`~performia.cloud.library.read_library` with their uid);
+- ``{"op": "import", "chordpro"}`` → ``{"songId"}``: a ChordPro chart published to the caller's
+  library (:func:`~performia.cloud.imports.import_from_request`);
 - ``{"op": "open", "songId"}`` → ``{"songId", "version", "songMap", "media", "expiresAt"}``:
   the current Song Map with the version a save needs, and for each of its files (the recording,
   the stems) a read URL that works for :data:`MEDIA_URL_LIFETIME`. Only the song's owner gets
@@ -19,6 +21,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from performia.cloud.imports import import_from_request
 from performia.cloud.library import check_owner, read_library, song_key
 from performia.cloud.signing import UrlSigner
 from performia.errors import BadInputError
@@ -84,9 +87,11 @@ def library_from_request(
     op = body.get("op")
     if op == "list":
         return {"songs": read_library(store, user)}
+    if op == "import":
+        return import_from_request(store, body, user=user)
     if op == "open":
         song_id = body.get("songId")
         if not isinstance(song_id, str):
             raise BadInputError("send the songId to open")
         return open_song(store, signer, song_id, user=user)
-    raise BadInputError('op must be "list" or "open"')
+    raise BadInputError('op must be "list", "open" or "import"')

@@ -36,6 +36,7 @@ from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
 from performia.cloud.answer import answer
+from performia.cloud.imports import import_from_request
 from performia.cloud.library import StaleEditError, rebuild_listing, save_from_request
 from performia.storage.base import NotFoundError, default_content_type
 from performia.storage.local import LocalFolderStore
@@ -62,6 +63,7 @@ log = logging.getLogger(__name__)
 DATA_URL = "/data/"
 SAVE_SONG_URL = "/api/save_song"
 REALIGN_URL = "/api/realign"
+IMPORT_URL = "/api/import_chordpro"
 KB_QUERY_URL = "/api/kb_query"
 VERSION_HEADER = "X-Performia-Version"
 #: Host names a loopback-bound viewer answers to.
@@ -209,6 +211,7 @@ class ViewerApp:
             "libraryUrl": None,
             "saveSongUrl": SAVE_SONG_URL,
             "realignUrl": REALIGN_URL,
+            "importUrl": IMPORT_URL,
             "uploadUrl": None,
             "kbQueryUrl": KB_QUERY_URL if self.kb_handler is not None else None,
             "firestore": None,
@@ -224,6 +227,8 @@ class ViewerApp:
                 return self._post(request, self._save_song)
             if path == REALIGN_URL:
                 return self._post(request, self._realign)
+            if path == IMPORT_URL:
+                return self._post(request, self._import)
             if path == KB_QUERY_URL and (kb := self.kb_handler) is not None:
                 return self._post(request, lambda r: _from_handler(kb(r)))
             return _error(f"no API {path}", 404)
@@ -304,6 +309,16 @@ class ViewerApp:
                 lambda body: save_from_request(self.store, body),
                 statuses={StaleEditError: 409},
                 what="save",
+            )
+        )
+
+    def _import(self, request: Request) -> Response:
+        """Same request, answers and code as the cloud's ``library`` function's ``import``."""
+        return _from_handler(
+            answer(
+                request,
+                lambda body: import_from_request(self.store, body, user=None),
+                what="import",
             )
         )
 

@@ -52,6 +52,20 @@ export function Library({ source, onOpen, setlists, updateSetlists }: Props) {
     return query.trim() && sort.field === "title" && sort.direction === "asc" ? hits : sortLibrary(hits, sort.field, sort.direction);
   }, [entries, query, sort]);
 
+  const [importing, setImporting] = useState<string | null>(null);
+  const importChart = async (file: File) => {
+    setImporting(`Importing ${file.name}…`);
+    try {
+      if (file.size > 256 * 1024) throw new Error(`${file.name} is over 256 kB: is it a ChordPro chart?`);
+      const songId = await source.importChordPro!(await file.text());
+      setImporting(null);
+      await refresh();
+      onOpen(songId);
+    } catch (e) {
+      setImporting(`Could not import ${file.name}: ${(e as Error).message}`);
+    }
+  };
+
   const toggleSort = (field: SortField) =>
     setSort((s) => (s.field === field ? { field, direction: s.direction === "asc" ? "desc" : "asc" } : { field, direction: "asc" }));
 
@@ -68,12 +82,33 @@ export function Library({ source, onOpen, setlists, updateSetlists }: Props) {
           value={query}
           onChange={(e) => setQuery(e.target.value)}
         />
+        {source.importChordPro && (
+          <label className="button import" title="A ChordPro chart (.cho, .chordpro, .pro) becomes a song in your Library, without a recording">
+            Import ChordPro…
+            <input
+              type="file"
+              accept=".cho,.chordpro,.chopro,.crd,.pro,.txt,text/plain"
+              hidden
+              data-testid="import-chordpro"
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                e.target.value = "";
+                if (file) void importChart(file);
+              }}
+            />
+          </label>
+        )}
         <span className="count" aria-live="polite">
           {entries ? `${rows.length} of ${entries.length} song${entries.length === 1 ? "" : "s"}` : ""}
         </span>
       </div>
       {source.config.mode === "cloud" && source.config.uploadUrl && (
         <UploadPanel config={source.config} onSongReady={() => void refresh()} onOpen={onOpen} />
+      )}
+      {importing && (
+        <div className={`banner${importing.startsWith("Could not") ? " error" : ""}`} role={importing.startsWith("Could not") ? "alert" : "status"} data-testid="import-message">
+          {importing}
+        </div>
       )}
       <SetlistPanel setlists={setlists} update={updateSetlists} selected={currentSet?.id ?? null} onSelect={setSetId} />
       {error && (

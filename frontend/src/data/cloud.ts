@@ -22,6 +22,8 @@ export class CloudSource extends BaseSource {
   /** Read URLs of the songs opened so far, by store key. */
   private readonly media = new Map<string, string>();
 
+  override importChordPro = (text: string) => this.postImport(this.config.libraryUrl!, { op: "import", chordpro: text });
+
   override async listSongs(): Promise<LibraryEntry[]> {
     const reply = await postJson<{ songs?: LibraryEntry[] }>(this.config.libraryUrl!, { op: "list" });
     return Array.isArray(reply.songs) ? reply.songs : [];

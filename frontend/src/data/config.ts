@@ -23,6 +23,9 @@ export interface AppConfig {
   saveSongUrl: string;
   /** "Re-align from here" in the Blueprint View; null: not offered by this deployment. */
   realignUrl: string | null;
+  /** Import a ChordPro chart into the Library (embedded mode; the cloud imports through
+   * `libraryUrl`). Absent or null: the cloud's way, or none. */
+  importUrl?: string | null;
   uploadUrl: string | null;
   kbQueryUrl: string | null;
   firestore: FirestoreConfig | null;
@@ -41,6 +44,7 @@ const DEFAULTS: AppConfig = {
   libraryUrl: null,
   saveSongUrl: "/api/save_song",
   realignUrl: null,
+  importUrl: null,
   uploadUrl: null,
   kbQueryUrl: null,
   firestore: null,

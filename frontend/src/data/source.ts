@@ -57,6 +57,8 @@ export interface SongSource {
   /** The lines after `from` aligned again to the vocals, anchored on `from` (the line the user
    * fixed); only when config.realignUrl is set. Saves nothing. */
   realignLyrics?(songId: string, song: SongMap, from: LineAddress): Promise<RealignReply>;
+  /** Put a ChordPro chart in the Library; resolves to the new song's id. Only when offered. */
+  importChordPro?(text: string): Promise<string>;
   /** URL of a store key (audio, stems). */
   mediaUrl(key: string): string;
   /** Passages from the knowledge base; only when config.kbQueryUrl is set. */
@@ -68,6 +70,15 @@ export abstract class BaseSource implements SongSource {
   constructor(readonly config: AppConfig) {
     if (config.kbQueryUrl) this.kbQuery = (q, k = 5) => this.queryKb(q, k);
     if (config.realignUrl) this.realignLyrics = (id, song, from) => this.postRealign(id, song, from);
+    if (config.importUrl) this.importChordPro = (text) => this.postImport(config.importUrl!, { chordpro: text });
+  }
+
+  importChordPro?: (text: string) => Promise<string>;
+
+  protected async postImport(url: string, body: unknown): Promise<string> {
+    const reply = await postJson<{ songId?: string }>(url, body);
+    if (typeof reply.songId !== "string") throw new Error("the server did not say which song it made");
+    return reply.songId;
   }
 
   kbQuery?: (query: string, k?: number) => Promise<KbPassage[]>;
