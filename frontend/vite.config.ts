@@ -1,12 +1,13 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { stretchWorklet } from "./stretch-worklet.ts";
 
 // A static app: `npm run build` writes dist/, which the embedded viewer (`performia view DIR`)
 // serves at / and a bucket or CDN serves in the cloud. Paths are relative so dist/ works under
 // any prefix. Firebase is only loaded in cloud mode (dynamic import), so it is its own chunk.
 export default defineConfig({
   base: "./",
-  plugins: [react()],
+  plugins: [react(), stretchWorklet()],
   build: {
     outDir: "dist",
     target: "es2022",

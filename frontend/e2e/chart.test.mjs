@@ -503,6 +503,63 @@ describe("Living Chart", () => {
     });
   }
 
+  it("plays the recording in the transposed key, keeping the tempo", async () => {
+    const { page, context, errors } = await openChart("e2e-stems");
+    // Tap the pitch shifter's output (the AudioWorklet node the page connects to the speakers).
+    await page.evaluate(() => {
+      const connect = AudioNode.prototype.connect;
+      AudioNode.prototype.connect = function (destination, ...rest) {
+        if (this instanceof AudioWorkletNode && destination instanceof AudioDestinationNode) window.__shifter = this;
+        return connect.call(this, destination, ...rest);
+      };
+    });
+    // Only the bass stem: a sine on the chord's root an octave down (G: 98 Hz in the first bar).
+    await page.getByTestId("mute-vocals").click();
+    await page.getByTestId("mute-drums").click();
+    await page.getByTestId("mute-other").click();
+    const peakHz = async () => {
+      await page.evaluate(() => (document.querySelector("audio[data-role=master]").currentTime = 0.1));
+      await page.getByTestId("play-button").click();
+      await page.waitForFunction(() => document.querySelector("audio[data-role=master]").currentTime > 0.9, null, { timeout: 8000 });
+      const hz = await page.evaluate(() => {
+        const node = window.__shifter;
+        const analyser = node.context.createAnalyser();
+        analyser.fftSize = 32768;
+        node.connect(analyser);
+        const bins = new Float32Array(analyser.frequencyBinCount);
+        analyser.getFloatFrequencyData(bins);
+        return new Promise((done) =>
+          setTimeout(() => {
+            analyser.getFloatFrequencyData(bins);
+            const binHz = node.context.sampleRate / analyser.fftSize;
+            let best = -1;
+            for (let i = Math.round(40 / binHz); i < 400 / binHz; i++) if (best < 0 || bins[i] > bins[best]) best = i;
+            node.disconnect(analyser);
+            done(best * binHz);
+          }, 350),
+        );
+      });
+      await page.getByTestId("play-button").click();
+      return hz;
+    };
+    // Up a fourth, audio too: the recording goes through the shifter (only once it is asked for).
+    for (let i = 0; i < 5; i++) await page.getByTestId("transpose-up").click();
+    await page.getByTestId("pitch-audio").click();
+    await page.waitForFunction(() => window.__shifter && document.querySelector("[data-testid=pitch-audio]").textContent.includes("+5"), null, { timeout: 10_000 });
+    const shifted = await peakHz();
+    // Back home: the same path, shifted by nothing.
+    for (let i = 0; i < 5; i++) await page.getByTestId("transpose-down").click();
+    await page.waitForFunction(() => document.querySelector("[data-testid=pitch-audio]").textContent === "Audio");
+    const home = await peakHz();
+    console.log(`bass root: ${home.toFixed(1)} Hz as recorded, ${shifted.toFixed(1)} Hz shifted +5 (expected ${(home * 2 ** (5 / 12)).toFixed(1)})`);
+    assert.ok(Math.abs(home - 98) < 3, `the recording's bass at ${home.toFixed(1)} Hz (G2 is 98 Hz)`);
+    const semitones = 12 * Math.log2(shifted / home);
+    assert.ok(Math.abs(semitones - 5) < 0.3, `shifted by ${semitones.toFixed(2)} semitones, asked for 5`);
+    assert.equal(await page.evaluate(() => document.querySelector("audio[data-role=master]").playbackRate), 1, "the tempo is kept");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   it("exports ChordPro in the key and capo shown, and LRC, from the chart", async () => {
     const { page, context, errors } = await openChart("e2e-river");
     await page.getByTestId("transpose-up").click();

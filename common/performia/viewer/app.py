@@ -77,8 +77,10 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 #: data: for the icon). The hosted site's policy (``infra/hosting/firebase.json``) is this one
 #: with the bucket, Firebase and the API added; a test keeps the two in step, and the browser
 #: tests run the app under this one (a violation is a console error, which fails them).
+# 'wasm-unsafe-eval' lets the pitch shifter compile its WebAssembly (nothing else: no eval, no
+# inline or blob: scripts; its AudioWorklet is a file of the app).
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
     "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"

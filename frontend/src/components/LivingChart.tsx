@@ -109,6 +109,11 @@ export function LivingChart({ setlist, source, song, settings, updateSettings, o
 
   const seek = useCallback((t: number) => player?.seek(t), [player]);
 
+  // The recording in the transposed key, when asked for (the shifter loads on first use).
+  useEffect(() => {
+    if (player) void player.setPitchShift(settings.pitchAudio ? songSettings.transpose : 0);
+  }, [player, settings.pitchAudio, songSettings.transpose]);
+
   // Stage mode: full screen, the screen kept awake, controls hidden until touched.
   const stage = useStage(settings.stageMode, !!state?.playing);
   const toggleStage = useCallback(() => {
@@ -354,6 +359,16 @@ export function LivingChart({ setlist, source, song, settings, updateSettings, o
             <button onClick={() => transpose(-1)} data-testid="transpose-down" aria-label="Transpose down a semitone">♭</button>
             <span className="value" data-testid="transpose-value" title="Semitones">{signed(songSettings.transpose)}</span>
             <button onClick={() => transpose(1)} data-testid="transpose-up" aria-label="Transpose up a semitone">♯</button>
+            <button
+              className={settings.pitchAudio ? "on" : ""}
+              onClick={() => updateSettings({ pitchAudio: !settings.pitchAudio })}
+              aria-pressed={settings.pitchAudio}
+              disabled={!player}
+              data-testid="pitch-audio"
+              title="Play the recording in the transposed key too (the tempo stays)"
+            >
+              Audio{settings.pitchAudio && state?.semitones ? ` ${signed(state.semitones)}` : ""}
+            </button>
           </div>
           <label className="group">
             Capo

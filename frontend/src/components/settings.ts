@@ -16,6 +16,8 @@ export interface ChartSettings {
   simplifyChords: boolean;
   /** Chord diagrams shown for this instrument, or none. */
   diagrams: Instrument | null;
+  /** Play the recording in the transposed key (tempo kept), for a singer rehearsing there. */
+  pitchAudio: boolean;
   /** The lyrics chart, or the bar-by-bar chord grid. */
   view: "lyrics" | "grid";
   showCarryChords: boolean;
@@ -32,6 +34,7 @@ export const DEFAULT_SETTINGS: ChartSettings = {
   simplifyChords: false,
   diagrams: null,
   view: "lyrics",
+  pitchAudio: false,
   showCarryChords: true,
   readingPosition: 0.33,
 };

@@ -28,6 +28,8 @@ export interface StemState {
 
 export interface PlayerState {
   playing: boolean;
+  /** Semitones the audio is shifted by (tempo kept), 0 when not. */
+  semitones: number;
   /** True between pressing play and the first sung beat while counting in. */
   countingIn: boolean;
   rate: number;
@@ -62,6 +64,32 @@ function storedStartLatency(): number {
   }
 }
 
+interface StretchNode extends AudioWorkletNode {
+  schedule(change: { active?: boolean; semitones?: number; output?: number }): Promise<unknown>;
+  latency(): Promise<number>;
+}
+
+interface Shifter {
+  node: StretchNode;
+  latency: number;
+}
+
+/** Every track into one Signalsmith Stretch node (live input mode), out to the speakers. */
+async function createShifter(ctx: AudioContext, elements: HTMLAudioElement[]): Promise<Shifter> {
+  const { default: SignalsmithStretch } = (await import("signalsmith-stretch")) as unknown as {
+    default: ((ctx: AudioContext, options?: AudioWorkletNodeOptions) => Promise<StretchNode>) & { moduleUrl?: string };
+  };
+  // The worklet is a file of the app (vite's stretch-worklet plugin), not a blob: URL, so a
+  // strict Content-Security-Policy allows it.
+  SignalsmithStretch.moduleUrl = new URL("worklets/signalsmith-stretch.js", document.baseURI).href;
+  const node = await SignalsmithStretch(ctx, { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [2] });
+  // The element's volume and mute still apply to what it sends into the graph (the mixer works).
+  for (const el of elements) ctx.createMediaElementSource(el).connect(node);
+  node.connect(ctx.destination);
+  const latency = Number(await node.latency()) || 0;
+  return { node, latency };
+}
+
 /** The `ctx` time being heard now (its output timestamp carried to this instant). */
 function heardNow(ctx: AudioContext): number {
   const ts = typeof ctx.getOutputTimestamp === "function" ? ctx.getOutputTimestamp() : null;
@@ -88,6 +116,9 @@ export class Player {
   private lastSync = 0;
   private startLatency = storedStartLatency();
   private metronome: Metronome | null = null;
+  private shifter: Promise<Shifter> | null = null;
+  /** Seconds the pitch shifter delays what is heard (0 when the audio is not routed through it). */
+  private shiftDelay = 0;
   private startProbe: { at: number; from: number } | null = null;
   private disposed = false;
 
@@ -111,6 +142,7 @@ export class Player {
     });
     this.state = {
       playing: false,
+      semitones: 0,
       countingIn: false,
       rate: 1,
       loop: null,
@@ -147,9 +179,34 @@ export class Player {
     return this.elements[0]!;
   }
 
-  /** Seconds into the song (the master element's clock). */
+  /**
+   * Seconds into the song as heard: the master element's clock, less the pitch shifter's delay
+   * when the audio goes through it (the chart and the clicks follow what is heard).
+   */
   get currentTime(): number {
-    return this.master.currentTime;
+    const t = this.master.currentTime;
+    return this.shiftDelay && !this.master.paused ? Math.max(0, t - this.shiftDelay * this.state.rate) : t;
+  }
+
+  /**
+   * Shift the audio by `semitones` keeping its tempo, so a singer rehearses in the transposed
+   * key. The first shift routes every track through Signalsmith Stretch (MIT; WASM in an
+   * AudioWorklet, loaded then) and the audio stays routed after, shifted by 0 when back home.
+   */
+  async setPitchShift(semitones: number): Promise<void> {
+    if (!semitones && !this.shifter) return;
+    try {
+      this.audioContext ??= new AudioContext();
+      const ctx = this.audioContext;
+      void ctx.resume();
+      this.shifter ??= createShifter(ctx, this.elements);
+      const shifter = await this.shifter;
+      shifter.node.schedule({ active: true, semitones });
+      this.shiftDelay = shifter.latency;
+      this.update({ semitones });
+    } catch (e) {
+      this.update({ error: `could not shift the audio's pitch in this browser (${(e as Error).message})` });
+    }
   }
 
   getState(): PlayerState {
@@ -326,8 +383,9 @@ export class Player {
     this.countInStart = musicAt - plan.startIn * 1000;
     this.countInPlan = plan;
     this.update({ countingIn: true });
-    // Press play early by the element's start-up latency, so its first sample is heard on time.
-    const startAt = musicAt - this.startLatency * 1000;
+    // Press play early by the element's start-up latency (and the pitch shifter's delay), so its
+    // first sample is heard on time.
+    const startAt = musicAt - (this.startLatency + this.shiftDelay) * 1000;
     this.countInTimer = window.setTimeout(() => {
       this.countInTimer = null;
       const late = (performance.now() - startAt) / 1000;
