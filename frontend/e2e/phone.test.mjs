@@ -71,6 +71,20 @@ describe("Phones and tablets", () => {
     await context.close();
   });
 
+  it("shows the chord grid on a phone, four bars a row, within the screen", async () => {
+    const { page, context } = await open(PHONE, VIEWS.chart);
+    await page.getByTestId("controls-toggle").click();
+    await page.getByTestId("grid-view").click();
+    await page.getByTestId("controls-toggle").click();
+    await page.getByTestId("grid-bar").first().waitFor();
+    const o = await overflow(page);
+    assert.ok(o.width <= PHONE.width, `the grid is ${o.width} px wide: ${o.past.join(", ")}`);
+    const row = await page.evaluate(() => [...document.querySelectorAll("[data-testid=grid-bar]")].slice(0, 4).map((b) => b.getBoundingClientRect().top));
+    assert.equal(new Set(row).size, 1, "four bars in a row");
+    await page.screenshot({ path: join(SCREENSHOTS, "phone-chord-grid.png") });
+    await context.close();
+  });
+
   it("renders the library on a phone", async () => {
     const { page, context } = await open(PHONE, VIEWS.library);
     await page.screenshot({ path: join(SCREENSHOTS, "phone-library.png") });
