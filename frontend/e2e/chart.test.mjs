@@ -30,6 +30,35 @@ async function openChart(songId, { fresh = true } = {}) {
   return { page, context, errors };
 }
 
+/** Record every click the page schedules: its time on the Web Audio clock and its pitch. */
+const recordClicks = (page) =>
+  page.evaluate(() => {
+    window.__clicks = [];
+    const start = OscillatorNode.prototype.start;
+    OscillatorNode.prototype.start = function (when) {
+      window.__clicks.push({ when, hz: this.frequency.value, ctx: this.context });
+      return start.call(this, when);
+    };
+  });
+
+/** Where each recorded click falls on the song's clock (song time now, less the wall time since
+ * the click as heard: the context's output timestamp carried to this instant), and that now. */
+const clicksOnSongClock = (page) =>
+  page.evaluate(() => {
+    const audio = document.querySelector("audio[data-role=master]");
+    const ctx = window.__clicks[0].ctx;
+    const songNow = audio.currentTime;
+    const ts = ctx.getOutputTimestamp();
+    const ctxNow = ts.contextTime + (performance.now() - ts.performanceTime) / 1000;
+    return { clicks: window.__clicks.map((c) => ({ t: songNow - (ctxNow - c.when) * audio.playbackRate, hz: c.hz })), until: songNow };
+  });
+
+/** Transpose up `semitones` and put a capo on `capo`. */
+async function transposeAndCapo(page, semitones, capo) {
+  for (let i = 0; i < semitones; i++) await page.getByTestId("transpose-up").click();
+  await page.getByTestId("capo").selectOption(String(capo));
+}
+
 describe("Living Chart", () => {
   it("highlights each syllable within 50 ms of its start while playing", async () => {
     const { page, context, errors } = await openChart("e2e-river");
@@ -231,15 +260,7 @@ describe("Living Chart", () => {
 
   it("counts in on the song's beats: the music enters in phase, and the count covers no lyrics", async () => {
     const { page, context, errors } = await openChart("e2e-river");
-    // Record every click the page schedules (its time on the Web Audio clock) and the context.
-    await page.evaluate(() => {
-      window.__clicks = [];
-      const start = OscillatorNode.prototype.start;
-      OscillatorNode.prototype.start = function (when) {
-        window.__clicks.push({ when, ctx: this.context });
-        return start.call(this, when);
-      };
-    });
+    await recordClicks(page);
     // Resume mid-beat: beats every 0.5 s, so 9.27 s is 0.27 s after a beat.
     await page.evaluate(() => (document.querySelector("audio[data-role=master]").currentTime = 9.27));
     await page.getByTestId("count-in").click();
@@ -259,16 +280,7 @@ describe("Living Chart", () => {
     assert.deepEqual(overlap, { hits: 0, insideView: false });
     await page.waitForFunction(() => !document.querySelector("audio[data-role=master]").paused, null, { timeout: 6000 });
     await page.waitForFunction(() => document.querySelector("audio[data-role=master]").currentTime > 9.6, null, { timeout: 4000 });
-    // Where each click falls on the song's clock: song time now minus the wall time since it.
-    const clicks = await page.evaluate(() => {
-      const audio = document.querySelector("audio[data-role=master]");
-      const ctx = window.__clicks[0].ctx;
-      const songNow = audio.currentTime;
-      // The context time being heard now (its output timestamp, carried to this instant).
-      const ts = ctx.getOutputTimestamp();
-      const ctxNow = ts.contextTime + (performance.now() - ts.performanceTime) / 1000;
-      return window.__clicks.map((c) => songNow - (ctxNow - c.when) * audio.playbackRate);
-    });
+    const clicks = (await clicksOnSongClock(page)).clicks.map((c) => c.t);
     assert.equal(clicks.length, 4);
     const offBeat = clicks.map((c, i) => c - [7.5, 8, 8.5, 9][i]);
     console.log(`count-in clicks on the song clock: ${clicks.map((c) => c.toFixed(3)).join(", ")}`);
@@ -315,9 +327,7 @@ describe("Living Chart", () => {
 
   it("prints the sounding key, the capo and its shapes, and hyphens where a chord splits a word", async () => {
     const { page, context, errors } = await openChart("e2e-river");
-    await page.getByTestId("transpose-up").click();
-    await page.getByTestId("transpose-up").click();
-    await page.getByTestId("capo").selectOption("1");
+    await transposeAndCapo(page, 2, 1);
     await page.emulateMedia({ media: "print" });
     const header = await page.locator(".print-sheet header p").textContent();
     // G transposed +2 sounds in A; with capo 1 the chords are written as shapes in Ab.
@@ -345,26 +355,12 @@ describe("Living Chart", () => {
 
   it("clicks a metronome on the song's beats while playing, accented on the downbeat", async () => {
     const { page, context, errors } = await openChart("e2e-river");
-    await page.evaluate(() => {
-      window.__clicks = [];
-      const start = OscillatorNode.prototype.start;
-      OscillatorNode.prototype.start = function (when) {
-        window.__clicks.push({ when, hz: this.frequency.value, ctx: this.context });
-        return start.call(this, when);
-      };
-    });
+    await recordClicks(page);
     await page.evaluate(() => (document.querySelector("audio[data-role=master]").currentTime = 9.27));
     await page.getByTestId("metronome").click();
     await page.getByTestId("play-button").click();
     await page.waitForFunction(() => document.querySelector("audio[data-role=master]").currentTime > 11.3, null, { timeout: 8000 });
-    const { clicks, until } = await page.evaluate(() => {
-      const audio = document.querySelector("audio[data-role=master]");
-      const ctx = window.__clicks[0].ctx;
-      const songNow = audio.currentTime;
-      const ts = ctx.getOutputTimestamp();
-      const ctxNow = ts.contextTime + (performance.now() - ts.performanceTime) / 1000;
-      return { clicks: window.__clicks.map((c) => ({ t: songNow - (ctxNow - c.when) * audio.playbackRate, hz: c.hz })), until: songNow };
-    });
+    const { clicks, until } = await clicksOnSongClock(page);
     await page.getByTestId("play-button").click();
     const heard = clicks.filter((c) => c.t <= until);
     console.log(`metronome clicks on the song clock: ${heard.map((c) => c.t.toFixed(3)).join(", ")}`);
@@ -562,9 +558,7 @@ describe("Living Chart", () => {
 
   it("exports ChordPro in the key and capo shown, and LRC, from the chart", async () => {
     const { page, context, errors } = await openChart("e2e-river");
-    await page.getByTestId("transpose-up").click();
-    await page.getByTestId("transpose-up").click();
-    await page.getByTestId("capo").selectOption("1");
+    await transposeAndCapo(page, 2, 1);
     const read = async (testid) => {
       const [file] = await Promise.all([page.waitForEvent("download"), page.getByTestId(testid).click()]);
       return { name: file.suggestedFilename(), text: readFileSync(await file.path(), "utf8") };

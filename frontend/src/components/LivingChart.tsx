@@ -359,16 +359,9 @@ export function LivingChart({ setlist, source, song, settings, updateSettings, o
             <button onClick={() => transpose(-1)} data-testid="transpose-down" aria-label="Transpose down a semitone">♭</button>
             <span className="value" data-testid="transpose-value" title="Semitones">{signed(songSettings.transpose)}</span>
             <button onClick={() => transpose(1)} data-testid="transpose-up" aria-label="Transpose up a semitone">♯</button>
-            <button
-              className={settings.pitchAudio ? "on" : ""}
-              onClick={() => updateSettings({ pitchAudio: !settings.pitchAudio })}
-              aria-pressed={settings.pitchAudio}
-              disabled={!player}
-              data-testid="pitch-audio"
-              title="Play the recording in the transposed key too (the tempo stays)"
-            >
+            <Toggle on={settings.pitchAudio} onClick={() => updateSettings({ pitchAudio: !settings.pitchAudio })} disabled={!player} testid="pitch-audio" title="Play the recording in the transposed key too (the tempo stays)">
               Audio{settings.pitchAudio && state?.semitones ? ` ${signed(state.semitones)}` : ""}
-            </button>
+            </Toggle>
           </div>
           <label className="group">
             Capo
@@ -389,57 +382,24 @@ export function LivingChart({ setlist, source, song, settings, updateSettings, o
           <button className={state?.loop ? "on" : ""} onClick={loopSection} aria-pressed={!!state?.loop} data-testid="loop" title="Loop the current section (L)">
             Loop
           </button>
-          <button
-            className={state?.loop || abFrom !== null ? "on" : ""}
-            onClick={abLoop}
-            aria-pressed={!!state?.loop || abFrom !== null}
-            disabled={!bars.length}
-            data-testid="ab-loop"
-            title="Loop any bars: press at the first bar, again at the last (B); press again to stop"
-          >
+          <Toggle on={!!state?.loop || abFrom !== null} onClick={abLoop} disabled={!bars.length} testid="ab-loop" title="Loop any bars: press at the first bar, again at the last (B); press again to stop">
             {abFrom !== null ? `A: bar ${bars[abFrom]?.number ?? ""} → B?` : "A–B"}
-          </button>
-          <button
-            className={gridView ? "on" : ""}
-            onClick={() => updateSettings({ view: settings.view === "grid" ? "lyrics" : "grid" })}
-            aria-pressed={gridView}
-            disabled={!bars.length}
-            data-testid="grid-view"
-            title="Chord grid: the song bar by bar (G)"
-          >
+          </Toggle>
+          <Toggle on={gridView} onClick={() => updateSettings({ view: settings.view === "grid" ? "lyrics" : "grid" })} disabled={!bars.length} testid="grid-view" title="Chord grid: the song bar by bar (G)">
             Grid
-          </button>
+          </Toggle>
           <button className={settings.countIn ? "on" : ""} onClick={() => updateSettings({ countIn: !settings.countIn })} aria-pressed={settings.countIn} data-testid="count-in" title="Count in one bar before playing">
             Count-in
           </button>
-          <button
-            className={settings.metronome ? "on" : ""}
-            onClick={() => updateSettings({ metronome: !settings.metronome })}
-            aria-pressed={settings.metronome}
-            disabled={!grid}
-            data-testid="metronome"
-            title={grid ? "Click on every beat while playing, following the song (M)" : "No beats or tempo in this Song Map"}
-          >
+          <Toggle on={settings.metronome} onClick={() => updateSettings({ metronome: !settings.metronome })} disabled={!grid} testid="metronome" title={grid ? "Click on every beat while playing, following the song (M)" : "No beats or tempo in this Song Map"}>
             Click
-          </button>
-          <button
-            className={settings.simplifyChords ? "on" : ""}
-            onClick={() => updateSettings({ simplifyChords: !settings.simplifyChords })}
-            aria-pressed={settings.simplifyChords}
-            data-testid="simplify-chords"
-            title="Simple chords: sevenths and extensions as triads, slash chords on their root"
-          >
+          </Toggle>
+          <Toggle on={settings.simplifyChords} onClick={() => updateSettings({ simplifyChords: !settings.simplifyChords })} testid="simplify-chords" title="Simple chords: sevenths and extensions as triads, slash chords on their root">
             Simple
-          </button>
-          <button
-            className={settings.diagrams ? "on" : ""}
-            onClick={() => updateSettings({ diagrams: settings.diagrams ? null : "guitar" })}
-            aria-pressed={!!settings.diagrams}
-            data-testid="show-diagrams"
-            title="Chord diagrams for guitar, ukulele or piano"
-          >
+          </Toggle>
+          <Toggle on={!!settings.diagrams} onClick={() => updateSettings({ diagrams: settings.diagrams ? null : "guitar" })} testid="show-diagrams" title="Chord diagrams for guitar, ukulele or piano">
             Diagrams
-          </button>
+          </Toggle>
           <div className="group" aria-label="Text size">
             <button onClick={() => updateSettings({ fontSize: Math.max(14, settings.fontSize - 2) })} aria-label="Smaller text" data-testid="font-smaller">A−</button>
             <button onClick={() => updateSettings({ fontSize: Math.min(72, settings.fontSize + 2) })} aria-label="Larger text" data-testid="font-larger">A+</button>
@@ -549,4 +509,13 @@ export function LivingChart({ setlist, source, song, settings, updateSettings, o
 function fmt(t: number): string {
   const s = Math.max(0, Math.floor(t));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/** A toolbar button that is on or off (aria-pressed, and the "on" style). */
+function Toggle({ on, onClick, disabled, testid, title, children }: { on: boolean; onClick: () => void; disabled?: boolean; testid: string; title: string; children: React.ReactNode }) {
+  return (
+    <button className={on ? "on" : ""} onClick={onClick} aria-pressed={on} disabled={disabled} data-testid={testid} title={title}>
+      {children}
+    </button>
+  );
 }
