@@ -29,11 +29,18 @@ _adapter: Adapter | None = None
 _signer: UrlSigner | None = None
 
 
+#: What every Pub/Sub topic and subscription name starts with, unless PERFORMIA_TOPIC_PREFIX says.
+TOPIC_PREFIX = "performia-"
+
+
+def topic_prefix() -> str:
+    """The deployment's topic prefix: ``PERFORMIA_TOPIC_PREFIX``, else :data:`TOPIC_PREFIX`."""
+    return os.environ.get("PERFORMIA_TOPIC_PREFIX", TOPIC_PREFIX)
+
+
 def topic_id(stage: str, prefix: str | None = None) -> str:
     """The Pub/Sub topic that carries ``stage``'s messages."""
-    if prefix is None:
-        prefix = os.environ.get("PERFORMIA_TOPIC_PREFIX", "performia-")
-    return f"{prefix}{stage}"
+    return f"{topic_prefix() if prefix is None else prefix}{stage}"
 
 
 @dataclass
@@ -46,7 +53,7 @@ class PubSubPublisher:
     """
 
     project: str
-    prefix: str = "performia-"
+    prefix: str = TOPIC_PREFIX
     timeout_s: float = 30.0
     _client: Any = field(default=None, repr=False)
 
@@ -68,7 +75,7 @@ def _from_environment() -> Adapter:
     if not bucket or not project:
         raise ModelError("a cloud function needs PERFORMIA_BUCKET and GOOGLE_CLOUD_PROJECT set")
     artifacts = os.environ.get("PERFORMIA_ARTIFACTS") or f"gs://{bucket}"
-    prefix = os.environ.get("PERFORMIA_TOPIC_PREFIX", "performia-")
+    prefix = topic_prefix()
     lease = os.environ.get("PERFORMIA_STAGE_LEASE_S")
     try:
         lease_s = float(lease) if lease else DEFAULT_LEASE_S

@@ -39,6 +39,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from performia.cloud.runtime import TOPIC_PREFIX
 from performia.errors import PerformiaError
 from performia.pipeline.graph import GRAPH, Graph
 from performia.testing.emulators import (
@@ -60,7 +61,7 @@ __all__ = [
 
 DEFAULT_PROJECT = "performia-local"
 DEFAULT_BUCKET = "performia-local"
-DEFAULT_PREFIX = "performia-"
+DEFAULT_PREFIX = TOPIC_PREFIX
 #: Deliveries of one message before Pub/Sub hands it to the dead-letter topic.
 MAX_DELIVERY_ATTEMPTS = 5
 #: Push ack deadline (s): the longest Pub/Sub allows; a stage holds its delivery while it runs.

@@ -143,6 +143,13 @@ class StageContext:
     def read_array(self, stage: str, name: str) -> np.ndarray:
         return np.load(io.BytesIO(self.read(stage, name)), allow_pickle=False)
 
+    def read_analysis_audio(self) -> tuple[np.ndarray, int]:
+        """Ingest's analysis signal and its sample rate, as ingest wrote them: the one place a
+        stage learns the rate (``PERFORMIA_ANALYSIS_SR`` or the job's ``analysis_sr`` set it
+        there), so no stage can be told a different one."""
+        y = self.read_array("ingest", "audio.npy")
+        return y, int(self.read_json("ingest", "metadata.json")["sampleRate"])
+
     def read_stem(self, stem: str, *, sr: int) -> np.ndarray | None:
         """A stem the separate stage wrote (``"vocals"`` …) as mono float32 at ``sr``; ``None``
         when separation was skipped or its engine made no such stem."""

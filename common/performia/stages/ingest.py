@@ -1,6 +1,7 @@
 """ingest: decode the upload, reject what cannot be analysed, read tags, normalise.
 
-Writes the mono analysis signal (``audio.npy``, float32 at ``ANALYSIS_SR``) and ``metadata.json``
+Writes the mono analysis signal (``audio.npy``, float32 at the job's ``analysis_sr``, by default
+``Settings.analysis_sr``) and ``metadata.json``
 (title, artist, album and where each came from; duration; the source's codec, rate and checksum;
 levels and the gain applied).
 """

@@ -16,20 +16,19 @@ from performia.analysis.backends import engine_version
 from performia.analysis.engines import engine, licence_note
 from performia.analysis.melody import melody_engines, pitch_detector, segment_notes, track_pitch
 from performia.analysis.results import Melody
-from performia.settings import ANALYSIS_SR
 from performia.stages.context import StageContext, StageOutcome
 
 __all__ = ["preload", "run"]
 
 
-def _signals(ctx: StageContext) -> tuple[np.ndarray, np.ndarray | None, str]:
-    """``(y, mix, source)``: the vocals stem and the mix when the separate stage produced a
-    stem, else the mix alone."""
-    mix = ctx.read_array("ingest", "audio.npy")
-    vocals = ctx.read_stem("vocals", sr=ANALYSIS_SR)
+def _signals(ctx: StageContext) -> tuple[np.ndarray, np.ndarray | None, str, int]:
+    """``(y, mix, source, sr)``: the vocals stem (decoded at the mix's rate) and the mix when
+    the separate stage produced a stem, else the mix alone."""
+    mix, sr = ctx.read_analysis_audio()
+    vocals = ctx.read_stem("vocals", sr=sr)
     if vocals is not None:
-        return vocals, mix, "vocals"
-    return mix, None, "mix"
+        return vocals, mix, "vocals", sr
+    return mix, None, "mix", sr
 
 
 def preload() -> None:
@@ -40,10 +39,10 @@ def preload() -> None:
 def run(ctx: StageContext) -> StageOutcome:
     profile = ctx.profile
     ctx.report(0.05, "reading the signal")
-    y, mix, source = _signals(ctx)
+    y, mix, source, sr = _signals(ctx)
     where = "the vocals stem with the mix" if source == "vocals" else "the mix"
     ctx.report(0.15, f"tracking the sung pitch on {where}")
-    track = track_pitch(y=y, sr=ANALYSIS_SR, source=source, mix=mix, profile=profile)
+    track = track_pitch(y=y, sr=sr, source=source, mix=mix, profile=profile)
     ctx.report(0.85, "segmenting notes")
     notes = segment_notes(track)
     ctx.write_array("f0.npy", track.to_array())

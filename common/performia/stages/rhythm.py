@@ -36,8 +36,7 @@ def preload() -> None:
 def run(ctx: StageContext) -> StageOutcome:
     profile = ctx.profile
     ctx.report(0.05, "reading audio")
-    y = ctx.read_array("ingest", "audio.npy")
-    sr = int(ctx.read_json("ingest", "metadata.json")["sampleRate"])
+    y, sr = ctx.read_analysis_audio()
     ctx.report(0.1, "tracking beats and bars")
     rhythm = track_rhythm(y=y, sr=sr, profile=profile)
     ctx.write_json("rhythm.json", rhythm.to_dict())

@@ -9,7 +9,6 @@ from __future__ import annotations
 from performia.analysis.backends import engine_version, import_librosa
 from performia.analysis.results import Structure
 from performia.analysis.structure import segment_structure
-from performia.settings import ANALYSIS_SR
 from performia.songmap.build import group_lines
 from performia.stages.context import StageContext, StageOutcome, mean_confidence
 
@@ -22,7 +21,7 @@ def preload() -> None:
 
 
 def run(ctx: StageContext) -> StageOutcome:
-    y = ctx.read_array("ingest", "audio.npy")
+    y, sr = ctx.read_analysis_audio()
     rhythm, harmony, transcript = (ctx.result(s) for s in ("rhythm", "harmony", "transcribe"))
     beats = rhythm.beats if rhythm else ()
     downbeats = rhythm.downbeats if rhythm else ()
@@ -34,7 +33,7 @@ def run(ctx: StageContext) -> StageOutcome:
     ctx.report(0.1, "self-similarity and boundaries")
     spans = segment_structure(
         y=y,
-        sr=ANALYSIS_SR,
+        sr=sr,
         beats=beats,
         downbeats=downbeats,
         chords=chords,

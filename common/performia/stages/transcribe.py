@@ -40,7 +40,7 @@ from performia.analysis.vocal_activity import detect_vocal_activity
 from performia.analysis.word_onsets import voice_onsets
 from performia.analysis.word_timing import time_words
 from performia.errors import BadInputError
-from performia.settings import ANALYSIS_SR, get_settings
+from performia.settings import get_settings
 from performia.stages.context import StageContext, StageOutcome, mean_confidence
 from performia.transcription import Recognizer, get_recognizer
 from performia.transcription.base import WHISPER_SR, language_code
@@ -134,16 +134,16 @@ def run(ctx: StageContext) -> StageOutcome:
     model = str(ctx.params.get("asr_model") or get_settings().asr_model)
     duration = float(ctx.read_json("ingest", "metadata.json")["duration"])
     stem = ctx.read_stem("vocals", sr=WHISPER_SR)
-    mix = ctx.read_array("ingest", "audio.npy")
+    mix, mix_sr = ctx.read_analysis_audio()
     asr_input = str(ctx.params.get("asr_input") or get_settings().asr_input)
     if stem is not None and hear_stem(asr_input, _separator_of(ctx)):
         y, sr, where = stem, WHISPER_SR, "the vocals stem"
     else:
-        y, sr, where = mix, ANALYSIS_SR, "the mix"
+        y, sr, where = mix, mix_sr, "the mix"
     if stem is not None:
-        signals, heard_on = [(stem, WHISPER_SR), (mix, ANALYSIS_SR)], " and ".join(IDENTIFY_ON)
+        signals, heard_on = [(stem, WHISPER_SR), (mix, mix_sr)], " and ".join(IDENTIFY_ON)
     else:
-        signals, heard_on = [(mix, ANALYSIS_SR)], "the mix"
+        signals, heard_on = [(mix, mix_sr)], "the mix"
     voice, voice_sr, voice_where = (
         (stem, WHISPER_SR, "the vocals stem") if stem is not None else (y, sr, where)
     )
