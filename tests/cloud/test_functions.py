@@ -292,6 +292,21 @@ def test_library_imports_a_chordpro_chart_into_the_callers_library_only(adapter,
     assert client.post("/", json={"op": "import", "chordpro": 3}, headers=alice).status_code == 400
 
 
+@pytest.mark.parametrize("function", ["library", "save_song", "realign", "upload_url"])
+def test_a_deployment_missing_its_settings_answers_500_with_cors(function, signed_in, monkeypatch):
+    """Nothing is built before the request's answer(): a missing bucket setting is a logged
+    500 the browser can read (CORS headers on), not an exception out of the function."""
+    from performia.cloud.runtime import set_adapter
+
+    set_adapter(None)
+    monkeypatch.delenv("PERFORMIA_BUCKET", raising=False)
+    monkeypatch.setenv("PERFORMIA_ALLOWED_ORIGIN", "https://app.example")
+    reply = http_client(function).post("/", json={"op": "list"}, headers=signed_in("alice"))
+    assert reply.status_code == 500
+    assert reply.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    assert "PERFORMIA_BUCKET" not in reply.get_json()["error"]  # no details leak
+
+
 def test_a_dead_lettered_upload_fails_its_job(adapter):
     from performia.jobs.base import StageState
 

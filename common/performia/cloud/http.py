@@ -20,7 +20,8 @@ from performia.cloud.auth import Caller, NotSignedInError, current_caller
 from performia.cloud.library import NotYourSongError, StaleEditError, save_from_request
 from performia.cloud.quotas import caller_address, get_quotas, take
 from performia.cloud.uploads import create_upload
-from performia.errors import BadInputError
+from performia.errors import BadInputError, ModelError
+from performia.storage.base import VersionedStore
 
 __all__ = ["library_request", "realign_request", "save_song_request", "upload_url_request"]
 
@@ -42,6 +43,20 @@ def _handle(request: Any, work: Callable[[Caller, dict[str, Any]], dict[str, Any
     return answer(request, signed_in, statuses=STATUSES)
 
 
+def _song_store() -> VersionedStore:
+    """The deployment's bucket, which every song write goes through with versioned writes.
+    Built inside the request's :func:`answer`, so a deployment missing its configuration
+    answers a logged 500 with the CORS headers, like any other failure."""
+    from performia.cloud.runtime import get_adapter
+
+    store = get_adapter().store
+    if not isinstance(store, VersionedStore):
+        raise ModelError(
+            f"the song library needs a store with versioned writes, not {type(store).__name__}"
+        )
+    return store
+
+
 def upload_url_request(request: Any) -> Response:
     """``POST {"filename", "size", "contentType", "params"?}`` → the job and where to upload.
 
@@ -49,9 +64,8 @@ def upload_url_request(request: Any) -> Response:
     anonymous sign-ins; analyses running at once per user (:func:`admit_job`)."""
     from performia.cloud.runtime import get_adapter, get_signer
 
-    adapter = get_adapter()
-
     def work(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+        adapter = get_adapter()
         quotas = get_quotas()
         take(quotas, "upload", caller.uid)
         address = caller_address(request) if caller.anonymous else None
@@ -74,26 +88,20 @@ def upload_url_request(request: Any) -> Response:
 def library_request(request: Any) -> Response:
     """``POST {"op": "list"}`` → the caller's songs; ``{"op": "open", "songId"}`` → one of
     them with short-lived read URLs for its files (:mod:`performia.cloud.songs`)."""
-    from performia.cloud.runtime import get_adapter, get_signer
+    from performia.cloud.runtime import get_signer
     from performia.cloud.songs import library_from_request
-
-    store = get_adapter().store
 
     def work(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
         take(get_quotas(), "library", caller.uid)
-        return library_from_request(store, get_signer(), body, user=caller.uid)  # type: ignore[arg-type]
+        return library_from_request(_song_store(), get_signer(), body, user=caller.uid)
 
     return _handle(request, work)
 
 
 def save_song_request(request: Any) -> Response:
     """``POST {"songId", "baseVersion", "songMap"}`` → ``{"songId", "version"}``."""
-    from performia.cloud.runtime import get_adapter
-
-    store = get_adapter().store
     return _handle(
-        request,
-        lambda caller, body: save_from_request(store, body, user=caller.uid),  # type: ignore[arg-type]
+        request, lambda caller, body: save_from_request(_song_store(), body, user=caller.uid)
     )
 
 
@@ -101,12 +109,9 @@ def realign_request(request: Any) -> Response:
     """``POST {"songId", "songMap", "from": {"section", "line"}}`` → the lines after ``from``
     aligned again (:func:`performia.cloud.realign.realign_from_request`); owner only."""
     from performia.cloud.realign import realign_from_request
-    from performia.cloud.runtime import get_adapter
-
-    store = get_adapter().store
 
     def work(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
         take(get_quotas(), "realign", caller.uid)
-        return realign_from_request(store, body, user=caller.uid)  # type: ignore[arg-type]
+        return realign_from_request(_song_store(), body, user=caller.uid)
 
     return _handle(request, work)
