@@ -26,7 +26,6 @@ from performia.analysis.structure import (
     music_span,
     segment_structure,
 )
-from performia.errors import BadInputError
 from performia.songmap.model import SectionKind
 from performia.testing import render_song
 from performia.testing.synth import LEAD_IN_S
@@ -576,7 +575,8 @@ def test_a_plain_render_tiles_the_music_from_first_to_last_sound():
     [(np.zeros((2, SR)), SR), (np.zeros(0), SR), (np.zeros(SR), 0), (np.zeros(SR), 22050.5)],
 )
 def test_bad_input(y, sr):
-    with pytest.raises(BadInputError):
+    # the one signal check every analysis runs (analysis.signal.check_mono): a caller's bug
+    with pytest.raises(ValueError):
         segment_structure(y=y, sr=sr)
 
 

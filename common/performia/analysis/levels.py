@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from performia.analysis.signal import check_mono
+
 __all__ = ["LevelReport", "measure_levels", "normalise_peak"]
 
 _FLOOR_DB = -200.0
@@ -40,8 +42,7 @@ def measure_levels(*, y: np.ndarray, sr: int, frame_s: float = 0.05) -> LevelRep
     frame_s : float
         Frame length for the active share (seconds).
     """
-    if y.ndim != 1:
-        raise ValueError(f"expected a mono signal, got shape {y.shape}")
+    y = check_mono(y, sr)
     if y.size == 0:
         return LevelReport(_FLOOR_DB, _FLOOR_DB, 0.0, _FLOOR_DB)
     peak = float(np.max(np.abs(y)))

@@ -66,7 +66,7 @@ from performia.analysis.section_labels import (
     norm_text,
     segment_lines,
 )
-from performia.errors import BadInputError
+from performia.analysis.signal import check_mono
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -729,18 +729,6 @@ def _scaled(p: StructureParams, scale: float) -> StructureParams:
     )
 
 
-def _checked_signal(y: np.ndarray, sr: int) -> np.ndarray:
-    """``y`` as finite float32 mono, or a :class:`BadInputError` saying what is wrong."""
-    y = np.asarray(y)
-    if y.ndim != 1:
-        raise BadInputError(f"structure analysis needs mono audio, got shape {y.shape}")
-    if int(sr) != sr or sr <= 0:
-        raise BadInputError(f"sample rate must be a positive integer, got {sr!r}")
-    if y.size == 0:
-        raise BadInputError("structure analysis needs audio, got an empty signal")
-    return np.nan_to_num(y.astype(np.float32, copy=False))
-
-
 def segment_structure(
     *,
     y: np.ndarray,
@@ -791,7 +779,7 @@ def segment_structure(
     >>> round(sections[0].start, 1), sections[-1].end < len(mix) / 22050  # 0.5 s lead-in
     (0.5, True)
     """
-    y = _checked_signal(y, sr)
+    y = check_mono(y, sr, nonempty=True)
     sr, p = int(sr), params
     duration = y.size / sr
     grid = _grid(duration, beats, downbeats, p)
@@ -893,7 +881,7 @@ def baseline_structure(
     from scipy.ndimage import median_filter
     from scipy.sparse.csgraph import laplacian
 
-    y = _checked_signal(y, sr)
+    y = check_mono(y, sr, nonempty=True)
     librosa = import_librosa()
     duration = y.size / sr
     bins = 36

@@ -24,6 +24,7 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from performia.analysis.results import Transcript, Word
+from performia.analysis.signal import check_mono
 from performia.errors import BadInputError, ModelError
 from performia.transcription.models import ENGINES, ModelFiles
 
@@ -209,13 +210,7 @@ def normalise_language(
 
 def prepare_audio(y: np.ndarray, sr: int) -> np.ndarray:
     """``y`` as float32 mono at :data:`WHISPER_SR`, resampled with a polyphase filter."""
-    y = np.asarray(y, dtype=np.float32)
-    if y.ndim != 1:
-        raise ValueError(f"expected mono audio (one dimension), got shape {y.shape}")
-    if int(sr) != sr or sr <= 0:
-        raise ValueError(f"sample rate must be a positive integer, got {sr!r}")
-    if not np.all(np.isfinite(y)):
-        raise ValueError("audio holds NaN or infinite samples")
+    y = check_mono(np.asarray(y, dtype=np.float32), sr)
     sr = int(sr)
     if sr != WHISPER_SR and len(y):
         g = math.gcd(WHISPER_SR, sr)
