@@ -10,7 +10,7 @@ import type { SongSource } from "../data/source";
 import { beatGrid, countIn, downbeatFlags } from "../lib/beats";
 import { download } from "../lib/download";
 import { chartChordPro, exportFileName, toLrc } from "../lib/export";
-import { formatTempo, signed } from "../lib/format";
+import { clock, formatTempo, signed } from "../lib/format";
 import { keyShortName, makeSpeller, parseChord } from "../lib/music";
 import { allChordSymbols, chordsAtLineStarts } from "../lib/placement";
 import { chordGrid, type GridBar } from "../lib/grid";
@@ -335,7 +335,7 @@ export function LivingChart({ setlist, source, song, settings, updateSettings, o
           </button>
           <span className="clock">
             <span ref={(el) => void (hud.current.time = el)} data-testid="clock">0:00</span>
-            <span className="muted"> / {fmt(state?.duration ?? song.duration)}</span>
+            <span className="muted"> / {clock(state?.duration ?? song.duration)}</span>
           </span>
           <input
             ref={(el) => void (hud.current.seek = el)}
@@ -457,7 +457,7 @@ export function LivingChart({ setlist, source, song, settings, updateSettings, o
         )}
         {state?.loop && (
           <span className="hud-loop" data-testid="loop-range">
-            ⟲ {fmt(state.loop.start)}–{fmt(state.loop.end)}
+            ⟲ {clock(state.loop.start)}–{clock(state.loop.end)}
           </span>
         )}
         <span className="hud-countdown" ref={(el) => void (hud.current.countdown = el)} data-testid="countdown" hidden />
@@ -506,10 +506,6 @@ export function LivingChart({ setlist, source, song, settings, updateSettings, o
   );
 }
 
-function fmt(t: number): string {
-  const s = Math.max(0, Math.floor(t));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-}
 
 /** A toolbar button that is on or off (aria-pressed, and the "on" style). */
 function Toggle({ on, onClick, disabled, testid, title, children }: { on: boolean; onClick: () => void; disabled?: boolean; testid: string; title: string; children: React.ReactNode }) {

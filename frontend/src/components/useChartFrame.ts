@@ -7,7 +7,7 @@
  */
 import { useEffect, useRef } from "react";
 import { beatAt, type BeatGrid } from "../lib/beats";
-import { countdown } from "../lib/format";
+import { clock, countdown } from "../lib/format";
 import { gapAt, lastAtOrBefore, positionAt, sectionAt, type Gap, type TimelineIndex } from "../lib/timeline";
 import type { Player } from "../player/player";
 
@@ -37,11 +37,6 @@ export interface FrameOptions {
   /** Start of each bar of the chord grid when it is shown (null: the lyrics are). */
   barStarts: Float64Array | null;
 }
-
-const fmtClock = (t: number) => {
-  const s = Math.max(0, Math.floor(t));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-};
 
 export function useChartFrame(o: FrameOptions): void {
   const opts = useRef(o);
@@ -198,7 +193,7 @@ export function useChartFrame(o: FrameOptions): void {
       // HUD: clock, seek bar, section, bar and beat, count-in.
       const h = hud.current;
       if (!h) return;
-      const timeText = fmtClock(t);
+      const timeText = clock(t);
       if (timeText !== lastTimeText && h.time) {
         h.time.textContent = timeText;
         lastTimeText = timeText;

@@ -7,6 +7,11 @@ export function formatTime(seconds: number | null | undefined): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
+/** The playhead as m:ss, where before the start reads 0:00 (a count-in, a loop's lead-in). */
+export function clock(seconds: number): string {
+  return formatTime(Math.max(0, seconds));
+}
+
 /** 83.456 → "1:23.46" (editor precision). */
 export function formatPreciseTime(seconds: number): string {
   const cs = Math.round(Math.max(0, seconds) * 100);
