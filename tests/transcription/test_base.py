@@ -7,14 +7,13 @@ import os
 import numpy as np
 import pytest
 
-from performia.errors import BadInputError, ModelError
+from performia.errors import BadInputError
 from performia.settings import engine_threads
 from performia.transcription.base import (
     WHISPER_SR,
     finish_words,
     normalise_language,
     prepare_audio,
-    require_device,
 )
 
 SR = 22050
@@ -72,12 +71,5 @@ def test_finish_words_cleans_what_the_engines_return():
     assert [w.confidence for w in words] == [0.9, None, 0.7]
 
 
-def test_devices():
-    assert require_device("auto", gpus=0) == "cpu"
-    assert require_device("auto", gpus=1) == "cuda"
-    assert require_device("cpu", gpus=1) == "cpu"
-    with pytest.raises(ModelError, match="no CUDA GPU"):
-        require_device("cuda", gpus=0)
-    with pytest.raises(BadInputError, match="unknown device"):
-        require_device("tpu", gpus=0)
+def test_engine_threads():
     assert 1 <= engine_threads() <= (os.cpu_count() or 1)

@@ -15,7 +15,7 @@ import pytest
 
 from performia.analysis.results import Transcript
 from performia.bench.transcription import score_words
-from performia.errors import BadInputError
+from performia.errors import BadInputError, ModelError
 from performia.testing.synth import render_song, speak
 from performia.transcription import base, get_recognizer, wer
 from performia.transcription.faster_engine import FasterWhisperRecognizer
@@ -51,7 +51,9 @@ def assert_well_formed(transcript: Transcript, duration: float) -> None:
 def test_unknown_engine_model_and_device_are_clear_errors():
     with pytest.raises(BadInputError, match="unknown speech recognition engine 'vosk'"):
         get_recognizer("vosk", "tiny.en")
-    with pytest.raises(BadInputError, match="unknown device 'tpu'"):
+    with pytest.raises(
+        ModelError, match="PERFORMIA_DEVICE must be 'auto', 'cpu' or 'cuda', got 'tpu'"
+    ):
         get_recognizer("faster-whisper", "tiny.en", "tpu")
     with pytest.raises(BadInputError, match=r"installed models: tiny\.en, base"):
         get_recognizer("faster-whisper", "medium.en", "cpu")

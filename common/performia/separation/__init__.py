@@ -7,6 +7,7 @@ the engines, imported only when asked for; :mod:`~performia.separation.audio` de
 at an engine's rate and layout and encodes stems as FLAC.
 """
 
+from performia.devices import resolve_device
 from performia.separation.audio import EngineInput, decode_for_engine, encode_flac, match_channels
 from performia.separation.base import (
     SEPARATORS,
@@ -17,7 +18,6 @@ from performia.separation.base import (
     check_stems,
     clear_cache,
     get_separator,
-    resolve_device,
 )
 
 __all__ = [

@@ -20,6 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from performia.devices import resolve_device, torch_gpus
 from performia.errors import BadInputError, ModelError
 
 __all__ = [
@@ -112,23 +113,6 @@ def check_stems(stems: tuple[str, ...] | list[str], *, engine: str) -> tuple[str
     return stems
 
 
-def resolve_device(device: str) -> str:
-    """``auto`` → ``cuda`` when torch sees a GPU, else ``cpu``; ``cuda`` must have one."""
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cpu":
-        return "cpu"
-    if device == "cuda":
-        if not torch.cuda.is_available():
-            raise ModelError(
-                "PERFORMIA_DEVICE is 'cuda' but torch sees no GPU (set it to 'auto' or 'cpu')"
-            )
-        return "cuda"
-    raise ModelError(f"PERFORMIA_DEVICE must be 'auto', 'cpu' or 'cuda', got {device!r}")
-
-
 _lock = threading.Lock()
 _cache: dict[tuple[Any, ...], Separator] = {}
 
@@ -172,7 +156,7 @@ def get_separator(
         raise BadInputError(f"unknown separator {name!r}; choose one of {', '.join(SEPARATORS)}")
     options = {"model": demucs_model, "repo": demucs_repo} if name == "demucs" else {}
     with _lock:
-        resolved = resolve_device(device)
+        resolved = resolve_device(device, gpus=torch_gpus())
         key = (name, resolved, *sorted(options.items()))
         if key not in _cache:
             _cache[key] = _build(name, resolved, options)

@@ -25,7 +25,8 @@ from scipy.signal import resample_poly
 
 from performia.analysis.results import Transcript, Word
 from performia.analysis.signal import check_mono
-from performia.errors import BadInputError, ModelError
+from performia.devices import DEVICES, resolve_device
+from performia.errors import BadInputError
 from performia.transcription.models import ENGINES, ModelFiles
 
 __all__ = [
@@ -38,7 +39,6 @@ __all__ = [
     "get_recognizer",
     "normalise_language",
     "prepare_audio",
-    "require_device",
 ]
 
 #: Sample rate every Whisper model expects (Hz).
@@ -50,7 +50,6 @@ WHISPER_SR = 16000
 LANGUAGE_WINDOW = 30 * WHISPER_SR
 LANGUAGE_WINDOWS = 4
 #: Accepted ``device`` values.
-DEVICES = ("auto", "cpu", "cuda")
 #: Language values that ask the model to detect the language.
 _DETECT = ("", "auto", "detect")
 
@@ -152,7 +151,7 @@ def get_recognizer(
             f"unknown speech recognition engine {engine!r}; known: {', '.join(ENGINES)}"
         )
     if device not in DEVICES:
-        raise BadInputError(f"unknown device {device!r}; known: {', '.join(DEVICES)}")
+        resolve_device(device, gpus=0)  # raises the configuration error before a model loads
     key = (engine, str(model), device)
     with _cache_lock:
         recognizer = _cache.get(key)
@@ -361,14 +360,3 @@ def finish_words(
         words.append(Word(text, start, end, confidence))
         last_start = start
     return tuple(words)
-
-
-def require_device(device: str, *, gpus: int) -> str:
-    """``auto`` → ``cuda`` when ``gpus`` > 0 else ``cpu``; ``cuda`` without a GPU is an error."""
-    if device == "auto":
-        return "cuda" if gpus > 0 else "cpu"
-    if device == "cuda" and gpus == 0:
-        raise ModelError("device 'cuda' was asked for, but no CUDA GPU is visible")
-    if device not in DEVICES:
-        raise BadInputError(f"unknown device {device!r}; known: {', '.join(DEVICES)}")
-    return device

@@ -25,12 +25,12 @@ import threading
 
 import numpy as np
 
+from performia.devices import resolve_device
 from performia.errors import ModelError
 from performia.settings import engine_threads
 from performia.transcription.base import (
     LANGUAGE_WINDOWS,
     WhisperEngine,
-    require_device,
 )
 from performia.transcription.models import ModelFiles, resolve_model
 
@@ -76,7 +76,7 @@ class FasterWhisperRecognizer(WhisperEngine):
                 f"the faster-whisper engine is not installed ({exc}); pip install faster-whisper"
             ) from exc
         self.model: ModelFiles = files
-        self.device = require_device(device, gpus=ctranslate2.get_cuda_device_count())
+        self.device = resolve_device(device, gpus=ctranslate2.get_cuda_device_count())
         self.compute_type = "float16" if self.device == "cuda" else "int8"
         self.vad_filter = bool(vad_filter)
         try:

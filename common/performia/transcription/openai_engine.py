@@ -20,10 +20,10 @@ import threading
 
 import numpy as np
 
+from performia.devices import resolve_device
 from performia.errors import ModelError
 from performia.transcription.base import (
     WhisperEngine,
-    require_device,
 )
 from performia.transcription.faster_engine import BEAM_SIZE
 from performia.transcription.models import ModelFiles, resolve_model
@@ -55,7 +55,7 @@ class OpenAIWhisperRecognizer(WhisperEngine):
                 f"the openai-whisper engine is not installed ({exc}); pip install openai-whisper"
             ) from exc
         self.model: ModelFiles = files
-        self.device = require_device(device, gpus=torch.cuda.device_count())
+        self.device = resolve_device(device, gpus=torch.cuda.device_count())
         try:
             self._model = whisper.load_model(str(files.path), device=self.device)
         except Exception as exc:  # torch.load and load_state_dict fail in many ways on a bad file
