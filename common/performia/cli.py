@@ -226,13 +226,16 @@ def schema(
         bool, typer.Option("--write", help="Rewrite the committed schema file in the package.")
     ] = False,
 ) -> None:
-    """Print the Song Map JSON Schema (or rewrite the committed copy)."""
+    """Print the Song Map JSON Schema (or rewrite the committed copies of it and of the wire
+    schema the frontend's other types come from)."""
     from performia.songmap.schema import SCHEMA_PATH, song_map_schema_text
+    from performia.wire import WIRE_SCHEMA_PATH, wire_schema_text
 
     text = song_map_schema_text()
     if write:
-        SCHEMA_PATH.write_text(text, encoding="utf-8")
-        err_console.print(f"wrote {SCHEMA_PATH}")
+        for path, content in ((SCHEMA_PATH, text), (WIRE_SCHEMA_PATH, wire_schema_text())):
+            path.write_text(content, encoding="utf-8")
+            err_console.print(f"wrote {path}")
     else:
         sys.stdout.write(text)
 

@@ -74,7 +74,11 @@ class StageState(StrEnum):
 
 class _Record(BaseModel):
     model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True
+        alias_generator=to_camel,
+        populate_by_name=True,
+        serialize_by_alias=True,
+        # every field is written (defaults too), so the documents' schema requires them all
+        json_schema_serialization_defaults_required=True,
     )
 
 

@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { AppConfig } from "../data/config";
-import { jobErrorMessage, orderedStages, STAGE_LABELS, watchJob, type JobDoc } from "../data/jobs";
+import { jobErrorMessage, orderedStages, stageLabel, watchJob, type JobDoc } from "../data/jobs";
 import { audioType, uploadFile, type UploadHandle, type UploadProgress } from "../data/upload";
 import "./Library.css";
 
@@ -241,7 +241,7 @@ function JobCard({
           {orderedStages(job).map(([name, run]) => (
             <li key={name} className={`stage ${run.state}`} data-testid={`stage-${name}`} data-state={run.state}>
               <span className="dot" aria-hidden="true" />
-              <span>{STAGE_LABELS[name] ?? name}</span>
+              <span>{stageLabel(name)}</span>
               <span className="muted small">
                 {run.state === "running" && run.progress ? `${Math.round(run.progress * 100)}%` : run.state}
                 {run.reused ? " (reused)" : ""}

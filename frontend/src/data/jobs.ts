@@ -5,39 +5,16 @@
  */
 import type { FirestoreConfig } from "./config";
 
-export type JobStatus = "PENDING" | "PROCESSING" | "DONE" | "FAILED";
-export type StageState = "pending" | "queued" | "running" | "done" | "skipped" | "failed";
+// The job document and the stage order are generated from the Python models and the graph
+// (src/types/wire.ts, `npm run types`): not declared here a second time.
+import { STAGE_ORDER, type JobRecord, type StageName, type StageRun } from "../types/wire";
 
-export interface StageRun {
-  state: StageState;
-  progress?: number;
-  message?: string | null;
-  attempts?: number;
-  reused?: boolean;
-  startedAt?: string | null;
-  finishedAt?: string | null;
-  seconds?: number | null;
-  error?: string | null;
-}
+export type { JobStatus, StageRun, StageState } from "../types/wire";
+export { STAGE_ORDER };
+/** The camelCase Firestore document of performia.jobs.base.JobRecord. */
+export type JobDoc = JobRecord;
 
-/** The camelCase document of performia.jobs.base.JobRecord. */
-export interface JobDoc {
-  jobId: string;
-  status: JobStatus;
-  progress: number;
-  stages: Record<string, StageRun>;
-  input?: Record<string, unknown>;
-  songId?: string | null;
-  error?: string | null;
-  failedStage?: string | null;
-  createdAt?: string;
-  updatedAt?: string;
-}
-
-/** Pipeline order (common/performia/pipeline/graph.py), for listing stages as they run. */
-export const STAGE_ORDER = ["ingest", "separate", "transcribe", "melody", "rhythm", "harmony", "structure", "package"];
-
-export const STAGE_LABELS: Record<string, string> = {
+export const STAGE_LABELS: Record<StageName, string> = {
   ingest: "Reading the audio",
   separate: "Separating voice and instruments",
   transcribe: "Transcribing the lyrics",
@@ -48,11 +25,16 @@ export const STAGE_LABELS: Record<string, string> = {
   package: "Writing the Living Chart",
 };
 
+/** What the Library calls a stage while it runs (its own name for one it does not know). */
+export function stageLabel(name: string): string {
+  return STAGE_LABELS[name as StageName] ?? name;
+}
+
 /** Stages in pipeline order, unknown ones after, for display. */
 export function orderedStages(doc: JobDoc): [string, StageRun][] {
-  const entries = Object.entries(doc.stages ?? {});
+  const entries = Object.entries(doc.stages ?? {}).filter((e): e is [string, StageRun] => e[1] !== undefined);
   const rank = (name: string) => {
-    const i = STAGE_ORDER.indexOf(name);
+    const i = STAGE_ORDER.indexOf(name as StageName);
     return i < 0 ? STAGE_ORDER.length : i;
   };
   return entries.sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
@@ -61,7 +43,7 @@ export function orderedStages(doc: JobDoc): [string, StageRun][] {
 /** A sentence for a failed job: the stage's own error, else the job's, else a plain default. */
 export function jobErrorMessage(doc: JobDoc): string {
   const stage = doc.failedStage ? doc.stages?.[doc.failedStage] : undefined;
-  const where = doc.failedStage ? ` while ${(STAGE_LABELS[doc.failedStage] ?? doc.failedStage).toLowerCase()}` : "";
+  const where = doc.failedStage ? ` while ${stageLabel(doc.failedStage).toLowerCase()}` : "";
   const why = doc.error || stage?.error || "the analysis stopped without saying why";
   return `Failed${where}: ${why}`;
 }

@@ -3,7 +3,7 @@ import { smallSong } from "../lib/testing";
 import { CloudSource } from "./cloud";
 import { ConfigError, parseConfig } from "./config";
 import { EmbeddedSource } from "./embedded";
-import { jobErrorMessage, orderedStages, type JobDoc } from "./jobs";
+import { jobErrorMessage, orderedStages, type JobDoc, type StageRun } from "./jobs";
 import { SaveError } from "./source";
 import { audioType } from "./upload";
 
@@ -123,17 +123,28 @@ describe("CloudSource", () => {
 });
 
 describe("jobs and uploads", () => {
+  // A whole document, as performia.jobs writes it (every field, the types generated from it).
+  const run = (r: Pick<StageRun, "state"> & Partial<StageRun>): StageRun => ({
+    progress: 0, message: null, attempts: 0, requeues: 0, fingerprint: null, reused: false,
+    queuedAt: null, startedAt: null, heartbeatAt: null, finishedAt: null, seconds: null, error: null, ...r,
+  });
   const job: JobDoc = {
     jobId: "j1",
     status: "FAILED",
     progress: 0.3,
     failedStage: "ingest",
     error: null,
+    input: {},
+    params: {},
+    owner: "alice",
+    songId: null,
+    createdAt: "2026-12-06T12:00:00+00:00",
+    updatedAt: "2026-12-06T12:00:05+00:00",
     stages: {
-      package: { state: "pending" },
-      rhythm: { state: "done" },
-      ingest: { state: "failed", error: "the file is not audio Performia can decode (no audio stream)" },
-      custom: { state: "skipped" },
+      package: run({ state: "pending" }),
+      rhythm: run({ state: "done" }),
+      ingest: run({ state: "failed", error: "the file is not audio Performia can decode (no audio stream)" }),
+      custom: run({ state: "skipped" }),
     },
   };
 
