@@ -30,3 +30,31 @@ def test_a_job_document_as_stored_matches_the_schema():
 
 def test_the_stage_order_is_the_graphs():
     assert wire_schema()["$defs"]["StageName"]["enum"] == list(GRAPH.names)
+
+
+def test_the_replies_are_built_through_their_models():
+    from performia.cloud.library import library_entry
+    from performia.cloud.uploads import AUDIO_TYPES, UploadTicket
+    from performia.kb.index import Hit
+    from performia.songmap.io import parse_song_map
+
+    schema = wire_schema()
+
+    def valid(name, doc):
+        jsonschema.validate(doc, {**schema, "$ref": f"#/$defs/{name}"})
+
+    song = parse_song_map(
+        {
+            "id": "s1",
+            "title": "T",
+            "artist": "A",
+            "duration": 3.0,
+            "sections": [],
+            "provenance": {"createdAt": "2026-12-06T00:00:00Z", "performiaVersion": "0"},
+        }
+    )
+    valid("LibraryEntry", library_entry(song))
+    ticket = UploadTicket("j1", "PUT", "https://u", "uploads/j1/a.mp3", "audio/mpeg", "2026-12-06")
+    valid("UploadReply", ticket.to_dict())
+    valid("KbPassage", Hit("a.md", ("A", "B"), "text", 0.123456).to_dict())
+    assert schema["x-audioTypes"] == AUDIO_TYPES

@@ -178,16 +178,18 @@ def library_entry(song: SongMap) -> dict[str, Any]:
         key = _WORD_EDGES.sub("", fold(word))
         if key:
             seen.setdefault(key, None)
-    return {
-        "songId": song.id,
-        "title": song.title,
-        "artist": song.artist,
-        "key": song.key,
-        "tempo": song.tempo,
-        "duration": song.duration,
-        "lyricsStart": _cut(" ".join(words), LYRICS_START_CHARS),
-        "lyricsIndex": _cut(" ".join(seen), LYRICS_INDEX_CHARS),
-    }
+    from performia.wire import LibraryEntry  # its schema types the frontend's listing
+
+    return LibraryEntry(
+        song_id=song.id,
+        title=song.title,
+        artist=song.artist,
+        key=song.key,
+        tempo=song.tempo,
+        duration=song.duration,
+        lyrics_start=_cut(" ".join(words), LYRICS_START_CHARS),
+        lyrics_index=_cut(" ".join(seen), LYRICS_INDEX_CHARS),
+    ).to_dict()
 
 
 def rebuild_listing(store: VersionedStore, song_ids: list[str]) -> int:

@@ -64,14 +64,17 @@ class UploadTicket:
     headers: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "jobId": self.job_id,
-            "uploadUrl": self.url,
-            "method": self.method,
-            "headers": {"Content-Type": self.content_type, **dict(self.headers)},
-            "objectName": self.key,
-            "expiresAt": self.expires_at,
-        }
+        """The answer's JSON (:class:`~performia.wire.UploadReply`, typed in the frontend)."""
+        from performia.wire import UploadReply
+
+        return UploadReply(
+            job_id=self.job_id,
+            upload_url=self.url,
+            method=self.method,
+            headers={"Content-Type": self.content_type, **dict(self.headers)},
+            object_name=self.key,
+            expires_at=self.expires_at,
+        ).to_dict()
 
 
 def _safe_name(name: str) -> str:

@@ -62,12 +62,15 @@ class Hit:
     score: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "headingPath": list(self.heading_path),
-            "text": self.text,
-            "score": round(self.score, 4),
-        }
+        """The help search's JSON (:class:`~performia.wire.KbPassage`, typed in the frontend)."""
+        from performia.wire import KbPassage
+
+        return KbPassage(
+            source=self.source,
+            heading_path=list(self.heading_path),
+            text=self.text,
+            score=round(self.score, 4),
+        ).to_dict()
 
 
 @dataclass

@@ -30,12 +30,9 @@ export interface RealignReply {
   note: string;
 }
 
-export interface KbPassage {
-  source: string;
-  headingPath: string[];
-  text: string;
-  score: number;
-}
+/** A help-search passage (generated from performia.wire.KbPassage). */
+export type { KbPassage } from "../types/wire";
+import type { KbPassage } from "../types/wire";
 
 /** Save refused: `kind` says whether the edit was stale (409) or invalid (400). */
 export class SaveError extends Error {

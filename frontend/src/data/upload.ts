@@ -4,26 +4,16 @@
  * a five-minute WAV on a slow line needs a progress bar.
  */
 import { HttpError, postJson } from "./http";
+import { AUDIO_TYPES, type UploadReply } from "../types/wire";
 
-export interface UploadTicket {
-  jobId: string;
-  uploadUrl: string;
-  method: string;
-  headers: Record<string, string>;
-  objectName: string;
-  expiresAt: string;
+// The reply and the accepted types are generated from the Python (src/types/wire.ts).
+export type UploadTicket = UploadReply;
+
+/** The reply's headers as a plain map (the generated index signature allows undefined). */
+function definedHeaders(headers: UploadReply["headers"] | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).filter((e): e is [string, string] => typeof e[1] === "string"));
 }
-
-/** Extensions the ingest stage decodes (common/performia/cloud/uploads.py AUDIO_TYPES). */
-export const AUDIO_TYPES: Record<string, string> = {
-  ".mp3": "audio/mpeg",
-  ".wav": "audio/wav",
-  ".flac": "audio/flac",
-  ".ogg": "audio/ogg",
-  ".opus": "audio/ogg",
-  ".m4a": "audio/mp4",
-  ".aac": "audio/aac",
-};
+export { AUDIO_TYPES };
 
 /** The content type to declare for a file, from its extension; null when not audio we take. */
 export function audioType(name: string): string | null {
@@ -88,7 +78,7 @@ export function uploadFile(
     controller.signal,
   );
   const done = ticket.then(async (t) => {
-    await sendWithProgress(t.method || "PUT", t.uploadUrl, t.headers ?? {}, file, onProgress, controller.signal);
+    await sendWithProgress(t.method || "PUT", t.uploadUrl, definedHeaders(t.headers), file, onProgress, controller.signal);
     return t;
   });
   return { ticket, done, abort: () => controller.abort() };

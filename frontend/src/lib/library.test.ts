@@ -39,7 +39,7 @@ describe("sortLibrary", () => {
 });
 
 describe("lyricsSnippet", () => {
-  const entry = { songId: "x", title: "Zephyr Road", artist: "A", lyricsStart: "Morning light on the river we sing again", lyricsIndex: "morning light on the river we sing again hold silver moon" };
+  const entry: LibraryEntry = { songId: "x", title: "Zephyr Road", artist: "A", key: null, tempo: null, duration: 60, lyricsStart: "Morning light on the river we sing again", lyricsIndex: "morning light on the river we sing again hold silver moon" };
   it("quotes the opening words when they hold the match", () => {
     expect(lyricsSnippet(entry, "river")).toBe("“Morning light on the river we sing again”");
   });

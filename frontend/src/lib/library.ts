@@ -4,19 +4,14 @@
  * somewhere, so "morning band" finds "Morning Light" by "Performia Example Band".
  */
 
-export interface LibraryEntry {
-  songId: string;
-  title: string;
-  artist: string;
-  key?: string | null;
-  tempo?: number | null;
-  duration?: number | null;
-  /** The opening words as sung, for the listing. */
-  lyricsStart?: string | null;
-  /** Every distinct word of the song once, folded (what lyric search matches). */
-  lyricsIndex?: string | null;
-  owner?: string | null;
-}
+import type { LibraryEntry as WireLibraryEntry } from "../types/wire";
+
+/**
+ * A listing entry, generated from performia.wire.LibraryEntry; listings written by earlier
+ * versions may lack the opening words and the word index, so those are optional here.
+ */
+export type LibraryEntry = Omit<WireLibraryEntry, "lyricsStart" | "lyricsIndex"> &
+  Partial<Pick<WireLibraryEntry, "lyricsStart" | "lyricsIndex">>;
 
 export type SortField = "title" | "artist" | "key" | "tempo" | "duration";
 export type SortDirection = "asc" | "desc";

@@ -29,6 +29,9 @@ export type StageName =
 export interface Wire {
   job?: JobRecord;
   stage?: StageName;
+  upload?: UploadReply;
+  libraryEntry?: LibraryEntry;
+  passage?: KbPassage;
 }
 /**
  * Everything known about one analysis job.
@@ -89,6 +92,62 @@ export interface StageRun {
   seconds: number | null;
   error: string | null;
 }
+/**
+ * ``upload_url``'s answer: the job to watch and where to PUT the file.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "UploadReply".
+ */
+export interface UploadReply {
+  jobId: string;
+  uploadUrl: string;
+  method: string;
+  /**
+   * Headers the PUT must carry (its content type).
+   */
+  headers: {
+    [k: string]: string | undefined;
+  };
+  objectName: string;
+  expiresAt: string;
+}
+/**
+ * One song in a Library listing (``songs/index.json``, ``songs/.libraries/{uid}.json``).
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "LibraryEntry".
+ */
+export interface LibraryEntry {
+  songId: string;
+  title: string;
+  artist: string;
+  key: string | null;
+  tempo: number | null;
+  duration: number;
+  /**
+   * The opening words as sung, for the listing.
+   */
+  lyricsStart: string;
+  /**
+   * Every distinct word once, folded, for search.
+   */
+  lyricsIndex: string;
+}
+/**
+ * One passage the help search answers with.
+ *
+ * This interface was referenced by `Wire`'s JSON-Schema
+ * via the `definition` "KbPassage".
+ */
+export interface KbPassage {
+  source: string;
+  headingPath: string[];
+  text: string;
+  score: number;
+}
 
 /** The stages in the graph's order (pipeline/graph.py). */
 export const STAGE_ORDER: readonly StageName[] = ["ingest","separate","transcribe","melody","rhythm","harmony","structure","package"];
+
+/** Upload extensions and the content type each is sent with (cloud/uploads.py AUDIO_TYPES). */
+export const AUDIO_TYPES: Readonly<Record<string, string>> = {".mp3":"audio/mpeg",".wav":"audio/wav",".flac":"audio/flac",".ogg":"audio/ogg",".opus":"audio/ogg",".m4a":"audio/mp4",".aac":"audio/aac"};
