@@ -748,8 +748,8 @@ def track_pitch(
     >>> from performia.testing import render_melody, NoteTruth
     >>> y = render_melody([NoteTruth(69, 0.1, 1.1)], sr=22050, duration=1.3)
     >>> track = track_pitch(y=y, sr=22050)
-    >>> round(float(np.median(track.f0_hz[track.voiced])))
-    440
+    >>> abs(float(np.median(track.f0_hz[track.voiced])) - 440) < 3  # A4, within 12 cents
+    True
     """
     check_profile(profile)
     if source not in SOURCES:
