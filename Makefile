@@ -37,6 +37,7 @@ test: install system-deps frontend
 	$(BIN)/ruff check common tests functions
 	$(BIN)/ruff format --check common tests functions
 	$(NPM) run typecheck
+	$(NPM) run lint
 	$(NPM) run types:check
 	$(NPM) test
 	@set +e; $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \

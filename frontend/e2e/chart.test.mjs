@@ -217,7 +217,6 @@ describe("Living Chart", () => {
 
   it("keeps the transport keys after the performer touches the seek bar or a slider", async () => {
     const { page, context } = await openChart("e2e-river");
-    const audio = () => page.evaluate(() => { const a = document.querySelector("audio[data-role=master]"); return { t: a.currentTime, paused: a.paused }; });
     await page.getByTestId("seek").click(); // focus stays on the range input
     await page.evaluate(() => (document.querySelector("audio[data-role=master]").currentTime = 1));
     assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), "seek");

@@ -199,7 +199,10 @@ export function libraryEntry(song) {
       let word = "";
       for (const s of line.syllables) {
         word += s.text;
-        if (s.endsWord) (words.push(word), (word = ""));
+        if (s.endsWord) {
+          words.push(word);
+          word = "";
+        }
       }
       if (word) words.push(word);
     }

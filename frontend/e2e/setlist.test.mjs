@@ -12,7 +12,10 @@ describe("Setlists", () => {
   it("builds a set with a key and capo per song and plays through it with the pedal", async () => {
     const { page, context, errors } = await newPage(session.browser);
     await page.addInitScript(() => {
-      if (!sessionStorage.getItem("cleared")) (localStorage.clear(), sessionStorage.setItem("cleared", "1"));
+      if (!sessionStorage.getItem("cleared")) {
+        localStorage.clear();
+        sessionStorage.setItem("cleared", "1");
+      }
     });
     await page.goto(`${session.app.url}#/`);
     await page.getByTestId("library-row").first().waitFor();

@@ -237,5 +237,5 @@ export function useChartFrame(o: FrameOptions): void {
       lines.forEach((l) => l.classList.remove("cur", "past"));
     };
     // Re-collect elements whenever the body re-renders (new song, transposition, font).
-  }, [o.viewport, o.bodyVersion, o.index]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [o.viewport, o.bodyVersion, o.index]);
 }
