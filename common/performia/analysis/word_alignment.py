@@ -31,6 +31,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from performia.transcription.wer import spell_number
+
 __all__ = [
     "align_words",
     "normalise_word",
@@ -79,11 +81,6 @@ _SPELLINGS = {
     "&": "and",
     "n": "and",
 }
-_NUMBERS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty"
-)
-_SPELLINGS.update({str(i): w for i, w in enumerate(_NUMBERS.split())})
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 _LETTER_WEIGHT = 0.1
 
@@ -91,8 +88,9 @@ _LETTER_WEIGHT = 0.1
 def normalise_word(text: str) -> str:
     """The form words are compared in (never shown): ``"Goin',"`` → ``"going"``.
 
-    >>> [normalise_word(w) for w in ["Don't", "(Gonna", "café!", "nothin'", "2"]]
-    ['dont', 'goingto', 'cafe', 'nothing', 'two']
+    >>> words = ["Don't", "(Gonna", "café!", "nothin'", "2", "21", "twenty-one"]
+    >>> [normalise_word(w) for w in words]
+    ['dont', 'goingto', 'cafe', 'nothing', 'two', 'twentyone', 'twentyone']
     """
     s = unicodedata.normalize("NFKD", text.casefold())
     s = "".join(c for c in s if not unicodedata.combining(c))
@@ -101,6 +99,8 @@ def normalise_word(text: str) -> str:
         return _SPELLINGS[s]
     s = re.sub(r"(?<=[a-z])in'(?=\W*$)", "ing", s)
     s = "".join(c for c in s if c.isalnum() or c == "&")
+    if s[:1].isdigit():  # "21" and "twenty-one" compare equal: twentyone
+        s = "".join(spell_number(s))
     return _SPELLINGS.get(s, s)
 
 
