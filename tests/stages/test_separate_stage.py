@@ -8,8 +8,8 @@ import json
 import av
 import numpy as np
 import pytest
-from demucs_model import SOURCES, one_torch_thread, save_model, tiny_package
 
+from demucs_model import SOURCES, one_torch_thread, save_model, tiny_package
 from performia.errors import BadInputError, DecodeError
 from performia.jobs.base import StageRun, StageState
 from performia.media import decode_audio
