@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from demucs_model import HTDEMUCS_SIG, SOURCES, one_torch_thread, save_model, tiny_package
 
+from demucs_model import HTDEMUCS_SIG, SOURCES, one_torch_thread, save_model, tiny_package
 from performia.errors import ModelError
 from performia.separation import clear_cache, get_separator
 from performia.separation.demucs_engine import DemucsSeparator, load_demucs_model
