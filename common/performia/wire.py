@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
 from pydantic.json_schema import models_json_schema
 
-from performia.jobs.base import JobRecord
+from performia.jobs.base import CAMEL_DOCUMENT, JobRecord
 from performia.pipeline.graph import GRAPH
 
 __all__ = [
@@ -37,13 +36,7 @@ __all__ = [
 
 
 class _Wire(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        serialize_by_alias=True,
-        json_schema_serialization_defaults_required=True,
-        frozen=True,
-    )
+    model_config = ConfigDict(**CAMEL_DOCUMENT, frozen=True)
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)

@@ -72,14 +72,18 @@ class StageState(StrEnum):
         return self in (StageState.DONE, StageState.SKIPPED)
 
 
+#: How every document the frontend reads is written: camelCase keys, every field (defaults too,
+#: so their schema requires them all). Shared with :mod:`performia.wire`.
+CAMEL_DOCUMENT = ConfigDict(
+    alias_generator=to_camel,
+    populate_by_name=True,
+    serialize_by_alias=True,
+    json_schema_serialization_defaults_required=True,
+)
+
+
 class _Record(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        serialize_by_alias=True,
-        # every field is written (defaults too), so the documents' schema requires them all
-        json_schema_serialization_defaults_required=True,
-    )
+    model_config = CAMEL_DOCUMENT
 
 
 class StageRun(_Record):
