@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import time
 import unicodedata
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from urllib.parse import quote
 from performia.errors import BadInputError, TransientError
 from performia.songmap.io import dump_song_map, parse_song_map
 from performia.songmap.model import SongMap
+from performia.songmap.syllables import word_core
 from performia.storage.base import NotFoundError, PreconditionFailedError, VersionedStore
 
 __all__ = [
@@ -133,7 +133,6 @@ def update_json(
 LYRICS_START_CHARS = 200
 #: The search index of a song's words stops here (a song's distinct words take 500–1,500).
 LYRICS_INDEX_CHARS = 4000
-_WORD_EDGES = re.compile(r"^[^\w']+|[^\w']+$")
 
 
 def lyric_words(song: SongMap) -> list[str]:
@@ -175,7 +174,7 @@ def library_entry(song: SongMap) -> dict[str, Any]:
     words = lyric_words(song)
     seen: dict[str, None] = {}
     for word in words:
-        key = _WORD_EDGES.sub("", fold(word))
+        key = word_core(fold(word))
         if key:
             seen.setdefault(key, None)
     from performia.wire import LibraryEntry  # its schema types the frontend's listing

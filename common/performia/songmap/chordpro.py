@@ -38,7 +38,7 @@ from performia.songmap.model import (
     Syllable,
     TimeSignature,
 )
-from performia.songmap.syllables import split_syllables
+from performia.songmap.syllables import split_syllables, word_core
 
 __all__ = ["IMPORT_TEMPO", "MAX_CHORDPRO_BYTES", "parse_chordpro"]
 
@@ -78,7 +78,6 @@ _KIND_WORDS = {
     "outro": "outro",
     "ending": "outro",
 }
-_EDGE_PUNCTUATION = re.compile(r"^[^\w']+|[^\w']+$")
 _DEFAULT_NAMES = {"verse": "Verse", "chorus": "Chorus", "bridge": "Bridge"}
 
 
@@ -187,7 +186,7 @@ def _syllables_of(
     for m in re.finditer(r"\S+", text):
         word, start = m.group(), m.start()
         cuts = {0, len(word)}
-        core = _EDGE_PUNCTUATION.sub("", word)  # "river," is split as "river"
+        core = word_core(word)  # "river," is split as "river"
         lead = word.find(core) if core else 0
         at = lead
         for part in split_syllables(core, language=language)[:-1] if core else []:

@@ -17,7 +17,7 @@ import pyphen
 
 from performia.errors import BadInputError
 
-__all__ = ["hyphenation_locale", "split_syllables", "time_syllables"]
+__all__ = ["hyphenation_locale", "split_syllables", "time_syllables", "word_core"]
 
 _VOWELS = re.compile(r"[aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿœ]+", re.IGNORECASE)
 #: Vowel letters of the Latin, Greek and Cyrillic scripts, for :func:`_fallback_syllables`.
@@ -27,6 +27,8 @@ _ANY_VOWEL = re.compile(
     r"аеёиоуыэюяіїєў]+",
     re.IGNORECASE,
 )
+#: Punctuation at either end of a word (quotes, commas, brackets); apostrophes stay ("goin'").
+_WORD_EDGES = re.compile(r"^[^\w']+|[^\w']+$")
 #: Scripts whose characters are each about one sung syllable (Han, kana, Hangul).
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
@@ -57,6 +59,15 @@ def hyphenation_locale(language: str) -> str:
 def _dictionary(locale: str) -> pyphen.Pyphen:
     # left/right=1: sung syllables may be a single letter ("a-way"), unlike typeset hyphenation
     return pyphen.Pyphen(lang=locale, left=1, right=1)
+
+
+def word_core(word: str) -> str:
+    """``word`` without the punctuation at its ends: ``'"river,'`` → ``'river'``.
+
+    >>> word_core('"Oh,"'), word_core("goin'")
+    ('Oh', "goin'")
+    """
+    return _WORD_EDGES.sub("", word)
 
 
 def split_syllables(word: str, *, language: str = "en") -> list[str]:

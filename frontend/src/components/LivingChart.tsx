@@ -13,7 +13,7 @@ import { chartChordPro, exportFileName, toLrc } from "../lib/export";
 import { clock, formatTempo, signed } from "../lib/format";
 import { keyShortName, makeSpeller, parseChord } from "../lib/music";
 import { allChordSymbols, chordsAtLineStarts } from "../lib/placement";
-import { chordGrid, type GridBar } from "../lib/grid";
+import { barAt, chordGrid, type GridBar } from "../lib/grid";
 import { buildTimeline, findGaps, positionAt, sectionAt } from "../lib/timeline";
 import { Player, tracksFor, type PlayerState } from "../player/player";
 import type { SongMap } from "../types/songmap";
@@ -207,19 +207,8 @@ export function LivingChart({ setlist, source, song, settings, updateSettings, o
   // A–B loop over any bars: the first press marks the bar playing, the second closes the loop
   // at the end of the bar playing then (either order); with a loop on, a press clears it.
   const [abFrom, setAbFrom] = useState<number | null>(null);
-  const barBounds = useCallback(
-    (t: number): GridBar | null => {
-      if (!bars.length) return null;
-      let lo = 0;
-      for (let hi = bars.length; lo < hi; ) {
-        const mid = (lo + hi) >> 1;
-        if (bars[mid]!.start <= t + 1e-6) lo = mid + 1;
-        else hi = mid;
-      }
-      return bars[Math.max(0, lo - 1)]!;
-    },
-    [bars],
-  );
+  // The bar playing at t (the first bar before it starts).
+  const barBounds = useCallback((t: number): GridBar | null => bars[Math.max(0, barAt(barStarts, t))] ?? null, [bars, barStarts]);
   const loopBars = useCallback(
     (a: GridBar, b: GridBar) => {
       if (!player) return;

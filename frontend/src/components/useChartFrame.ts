@@ -8,7 +8,8 @@
 import { useEffect, useRef } from "react";
 import { beatAt, type BeatGrid } from "../lib/beats";
 import { clock, countdown } from "../lib/format";
-import { gapAt, lastAtOrBefore, positionAt, sectionAt, type Gap, type TimelineIndex } from "../lib/timeline";
+import { barAt } from "../lib/grid";
+import { gapAt, positionAt, sectionAt, type Gap, type TimelineIndex } from "../lib/timeline";
 import type { Player } from "../player/player";
 
 export interface HudRefs {
@@ -110,7 +111,7 @@ export function useChartFrame(o: FrameOptions): void {
 
       // Chord grid: mark the bar playing and keep its row at the reading position.
       if (barStarts && barEls.length) {
-        const bar = lastAtOrBefore(barStarts, t + 1e-6);
+        const bar = barAt(barStarts, t);
         if (bar !== curBar) {
           // An attribute React does not own: a re-render (the loop changed) keeps it.
           barEls[curBar]?.removeAttribute("aria-current");
