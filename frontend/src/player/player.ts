@@ -90,18 +90,26 @@ async function createShifter(ctx: AudioContext, elements: HTMLAudioElement[]): P
   return { node, latency };
 }
 
-/** The `ctx` time being heard now (its output timestamp carried to this instant). */
-function heardNow(ctx: AudioContext): number {
+/**
+ * A point on `ctx`'s output clock: the context time being heard at a performance.now() instant
+ * (its output timestamp; without one, the current time less the output latency, now).
+ */
+function outputClock(ctx: AudioContext): { contextTime: number; performanceTime: number } {
   const ts = typeof ctx.getOutputTimestamp === "function" ? ctx.getOutputTimestamp() : null;
-  if (ts && ts.contextTime && ts.performanceTime) return ts.contextTime + (performance.now() - ts.performanceTime) / 1000;
-  return ctx.currentTime - (ctx.outputLatency || ctx.baseLatency || 0);
+  if (ts && ts.contextTime && ts.performanceTime) return { contextTime: ts.contextTime, performanceTime: ts.performanceTime };
+  return { contextTime: ctx.currentTime - (ctx.outputLatency || ctx.baseLatency || 0), performanceTime: performance.now() };
 }
 
-/** performance.now() at which `ctx` time `t` is heard (its output timestamp, when it has one). */
+/** The `ctx` time being heard now. */
+function heardNow(ctx: AudioContext): number {
+  const clock = outputClock(ctx);
+  return clock.contextTime + (performance.now() - clock.performanceTime) / 1000;
+}
+
+/** performance.now() at which `ctx` time `t` is heard. */
 function heardAt(ctx: AudioContext, t: number): number {
-  const ts = typeof ctx.getOutputTimestamp === "function" ? ctx.getOutputTimestamp() : null;
-  if (ts && ts.contextTime && ts.performanceTime) return ts.performanceTime + (t - ts.contextTime) * 1000;
-  return performance.now() + (t - ctx.currentTime + (ctx.outputLatency || ctx.baseLatency || 0)) * 1000;
+  const clock = outputClock(ctx);
+  return clock.performanceTime + (t - clock.contextTime) * 1000;
 }
 
 export class Player {
