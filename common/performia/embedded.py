@@ -23,7 +23,7 @@ from performia.jobs.base import JobRecord
 from performia.jobs.sqlite import SQLiteJobStore
 from performia.pipeline.graph import GRAPH, Graph
 from performia.pipeline.runner import EventHandler, run_job
-from performia.settings import Settings, get_settings, output_params
+from performia.settings import Settings, get_settings, output_params, stage_workers
 from performia.songmap.io import parse_song_map, write_song_map
 from performia.songmap.model import SongMap
 from performia.stages.context import artifact_key
@@ -124,7 +124,7 @@ def analyze_file(
             store=store,
             jobs=jobs,
             graph=graph,
-            workers=settings.workers,
+            workers=stage_workers(settings),
             on_event=on_event,
         )
         package = record.stages["package"]

@@ -18,6 +18,7 @@ __all__ = [
     "engine_threads",
     "get_settings",
     "output_params",
+    "stage_workers",
 ]
 
 #: Sample rate every analysis stage receives (Hz): enough bandwidth for pitch, chroma and onsets.
@@ -72,8 +73,8 @@ class Settings:
     #: engines whatever their licence, or ``commercial``, only engines whose code and weights
     #: allow a paid hosted service (what a deployment of the hosted product must set).
     profile: str = "default"
-    #: Stages the embedded runner runs at once.
-    workers: int = max(2, min(4, os.cpu_count() or 2))
+    #: Stages the embedded runner runs at once; 0: from this process's cores (2 to 4).
+    workers: int = 0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -125,6 +126,14 @@ def available_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # macOS, Windows
         return max(1, os.cpu_count() or 1)
+
+
+def stage_workers(settings: Settings | None = None) -> int:
+    """Stages the embedded runner runs at once: ``Settings.workers``, or 2 to 4 by the cores.
+
+    At least two even on one core: the stages wait on I/O and on one another's artifacts."""
+    configured = (settings or get_settings()).workers
+    return configured if configured > 0 else max(2, min(4, available_cores()))
 
 
 def engine_threads(settings: Settings | None = None) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from performia.settings import ANALYSIS_SR
+
 __all__ = ["check_mono", "scaled"]
 
 
@@ -27,6 +29,6 @@ def check_mono(y: np.ndarray, sr: int, *, nonempty: bool = False) -> np.ndarray:
     return np.ascontiguousarray(y, dtype=np.float32)
 
 
-def scaled(samples: int, sr: int, *, reference_sr: int = 22050) -> int:
+def scaled(samples: int, sr: int, *, reference_sr: int = ANALYSIS_SR) -> int:
     """A frame or hop length defined at ``reference_sr``, kept the same duration at ``sr``."""
     return max(1, round(samples * sr / reference_sr))

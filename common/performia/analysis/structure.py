@@ -67,6 +67,7 @@ from performia.analysis.section_labels import (
     segment_lines,
 )
 from performia.analysis.signal import check_mono
+from performia.settings import ANALYSIS_SR
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -89,8 +90,9 @@ class StructureParams:
     :attr:`section_bars` and :attr:`boundary_cost`, only jointly.
     """
 
-    #: Analysis sample rate (Hz); the input is resampled to it.
-    sr: int = 22050
+    #: Feature sample rate (Hz); the input is resampled to it when another rate was chosen,
+    #: because the values below were tuned at this rate.
+    sr: int = ANALYSIS_SR
     #: Feature hop (samples at :attr:`sr`): 23 ms frames, averaged per beat afterwards.
     hop_length: int = 512
     #: Shortest section, in bars, the first and last included (1 bar: 0.808, 3 bars: 0.783).

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 from scipy import signal
 
+from performia.settings import ANALYSIS_SR
 from performia.testing.instruments import _check_sr, _drum_grid, chord_pitches, render_chords
 from performia.testing.synth import ChordTruth
 from performia.testing.voices import (
@@ -622,7 +623,7 @@ def _at_level(part: np.ndarray, band: np.ndarray, voiced: np.ndarray, db: float)
 
 
 def render_case(
-    case: MelodyCase | str, *, sr: int = 22050
+    case: MelodyCase | str, *, sr: int = ANALYSIS_SR
 ) -> tuple[np.ndarray, CaseTruth, dict[str, np.ndarray]]:
     """Render a stress case: ``(mix, truth, stems)``.
 
