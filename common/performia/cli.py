@@ -19,6 +19,7 @@ from performia.errors import BadInputError, PerformiaError, StageFailedError
 from performia.jobs.base import StageState
 from performia.pipeline.graph import GRAPH
 from performia.pipeline.runner import StageEvent
+from performia.settings import Settings
 
 __all__ = ["app", "main"]
 
@@ -125,24 +126,30 @@ def analyze(
         str | None, typer.Option(help="Lyrics language, e.g. en, de, pt_BR (default: detected).")
     ] = None,
     max_duration: Annotated[
-        float | None, typer.Option(help="Longest recording accepted, seconds (default: 1200).")
+        float | None,
+        typer.Option(
+            help=f"Longest recording accepted, seconds (default: {Settings.max_duration_s:g})."
+        ),
     ] = None,
     separator: Annotated[
         str | None,
-        typer.Option(help="Stem separator: spleeter (2 stems) or demucs (4); default spleeter."),
+        typer.Option(
+            help=f"Stem separator: spleeter (2 stems) or demucs (4); default {Settings.separator}."
+        ),
     ] = None,
     asr_model: Annotated[
         str | None,
         typer.Option(
             help="Whisper model: auto (tiny.en for English, base for other languages), "
-            "tiny.en, base, or a model folder (default: auto)."
+            f"tiny.en, base, or a model folder (default: {Settings.asr_model})."
         ),
     ] = None,
     profile: Annotated[
         str | None,
         typer.Option(
             help="Engine profile: default (most accurate) or commercial (only engines whose "
-            "licences allow a paid hosted service); default: PERFORMIA_PROFILE or default."
+            "licences allow a paid hosted service); default: PERFORMIA_PROFILE or "
+            f"{Settings.profile}."
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
