@@ -1,23 +1,27 @@
-// Generate src/types/songmap.ts from the Song Map JSON Schema, and src/types/wire.ts from the
-// wire schema (job documents, the stage order): the one source of truth for both is Python.
+// Generate src/types/songmap.ts from the Song Map JSON Schema, src/types/wire.ts from the
+// wire schema (job documents, the stage order), and the Song Map validator
+// src/types/song_map.validate.js (gen-validator.mjs): the one source of truth for all is Python.
 //
 // The schema is written by `performia schema --write` from the pydantic model; the TypeScript
 // types are derived from it here and never edited by hand. Pydantic gives every property a
 // `title` ("Starttime"), which json-schema-to-typescript would turn into a named alias per field;
 // those titles are dropped so only the real definitions ($defs) become named interfaces.
 //
-//   node scripts/gen-types.mjs          write src/types/songmap.ts
+//   node scripts/gen-types.mjs          write src/types/ (types, schema copy, validator)
 //   node scripts/gen-types.mjs --check  fail if the committed file is out of date
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile } from "json-schema-to-typescript";
+import { validatorModule } from "./gen-validator.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const schemaPath = resolve(here, "../../common/performia/songmap/song_map.schema.json");
 const outPath = resolve(here, "../src/types/songmap.ts");
-// A verbatim copy of the schema travels with the app: validation before save reads its rules.
+// A verbatim copy of the schema travels with the app, beside the validator compiled from it.
 const schemaCopyPath = resolve(here, "../src/types/song_map.schema.json");
+const validatorPath = resolve(here, "../src/types/song_map.validate.js");
+const validatorTypesPath = resolve(here, "../src/types/song_map.validate.d.ts");
 const wireSchemaPath = resolve(here, "../../common/performia/wire.schema.json");
 const wireOutPath = resolve(here, "../src/types/wire.ts");
 
@@ -79,9 +83,13 @@ const wireTs =
   `\n/** The stages in the graph's order (pipeline/graph.py). */\nexport const STAGE_ORDER: readonly StageName[] = ${JSON.stringify(stageOrder)};\n` +
   `\n/** Upload extensions and the content type each is sent with (cloud/uploads.py AUDIO_TYPES). */\nexport const AUDIO_TYPES: Readonly<Record<string, string>> = ${JSON.stringify(wireSchema["x-audioTypes"])};\n`;
 
+const [validatorJs, validatorTypes] = validatorModule(schemaText, "common/performia/songmap/song_map.schema.json");
+
 const outputs = [
   [outPath, ts],
   [schemaCopyPath, schemaText],
+  [validatorPath, validatorJs],
+  [validatorTypesPath, validatorTypes],
   [wireOutPath, wireTs],
 ];
 if (process.argv.includes("--check")) {

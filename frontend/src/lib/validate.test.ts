@@ -1,6 +1,6 @@
 import { produce } from "immer";
 import { describe, expect, it } from "vitest";
-import type { SongMap } from "../types/songmap";
+import type { SongMap, Syllable } from "../types/songmap";
 import golden from "./__fixtures__/golden.song_map.json";
 import { smallSong } from "./testing";
 import { describePath, schemaIssues, validateSongMap } from "./validate";
@@ -58,6 +58,26 @@ describe("validateSongMap", () => {
     expect(schemaIssues(edit((d) => { d.key = null; d.album = null; }))).toEqual([]);
     expect(schemaIssues(edit((d) => { (d as unknown as Record<string, unknown>).duration = "long"; }))).toEqual([{ path: "duration", message: "must be a number" }]);
     expect(schemaIssues(edit((d) => { d.timeSignature = { numerator: 4.5, denominator: 4 }; }))).toEqual([{ path: "timeSignature.numerator", message: "must be a whole number" }]);
+  });
+
+  it("rejects a broken rule deep inside the song, naming its path", () => {
+    const at = "sections[2].lines[1].syllables[0].startTime";
+    const negative = edit((d) => { d.sections[2]!.lines![1]!.syllables![0]!.startTime = -0.5; });
+    expect(schemaIssues(negative)).toEqual([{ path: at, message: "must be at least 0" }]);
+    const missing = edit((d) => { delete (d.sections[2]!.lines![1]!.syllables![0] as Partial<Syllable>).startTime; });
+    expect(validateSongMap(missing)).toMatchObject({ ok: false, errors: [{ path: at, message: "is required" }] });
+    const provenance = edit((d) => { d.provenance.stages = { beats: { status: "lost" as never, version: 1 } }; });
+    expect(schemaIssues(provenance)).toEqual([
+      { path: "provenance.stages.beats.status", message: 'must be one of "done", "absent", "failed"' },
+    ]);
+  });
+
+  it("reports what a nullable field should be, and refuses numbers JSON cannot carry", () => {
+    expect(schemaIssues(edit((d) => { (d as unknown as Record<string, unknown>).key = 5; }))).toEqual([{ path: "key", message: "must be a string" }]);
+    expect(schemaIssues(edit((d) => { d.tempo = Number.NaN; }))).toEqual([{ path: "tempo", message: "must be a number" }]);
+    expect(schemaIssues(edit((d) => { d.beats = [0, Number.POSITIVE_INFINITY]; }))).toEqual([{ path: "beats[1]", message: "must be a number" }]);
+    // a field set to undefined is dropped when the song is sent, so it is not an unknown field
+    expect(schemaIssues(edit((d) => { (d as unknown as Record<string, unknown>).colour = undefined; }))).toEqual([]);
   });
 
   it("requires syllables to be sung in reading order", () => {

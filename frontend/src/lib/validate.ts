@@ -3,13 +3,15 @@
  * every problem at once, next to the field, instead of one 400 at a time.
  *
  * The structural rules (required fields, types, ranges, enums, patterns, no unknown fields) are
- * read from the Song Map JSON Schema itself — the copy `npm run types` places in src/types/ —
- * so they cannot drift from the pydantic model. The model's cross-field validators (a span ends
- * after it starts; beats, downbeats, sections and chords in time order) are not expressible in
- * the schema and are mirrored here, with the editor's own rule that syllables and lines are sung
- * in reading order.
+ * checked by a validator compiled from the Song Map JSON Schema itself (ajv standalone, generated
+ * by `npm run types` into src/types/ and checked by `npm run types:check`), so they cannot drift
+ * from the pydantic model; it is plain code, generated ahead, because the app's CSP forbids eval.
+ * The model's cross-field validators (a span ends after it starts; beats, downbeats, sections and
+ * chords in time order) are not expressible in the schema and are mirrored here, with the
+ * editor's own rule that syllables and lines are sung in reading order.
  */
-import schemaJson from "../types/song_map.schema.json";
+import type { ErrorObject } from "ajv";
+import validateSchema from "../types/song_map.validate";
 import type { SongMap } from "../types/songmap";
 import { isChordSymbol } from "./music";
 
@@ -25,115 +27,70 @@ export interface Validation {
   ok: boolean;
 }
 
-type Schema = {
-  $ref?: string;
-  type?: string;
-  anyOf?: Schema[];
-  properties?: Record<string, Schema>;
-  required?: string[];
-  additionalProperties?: boolean | Schema;
-  items?: Schema;
-  enum?: unknown[];
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-  $defs?: Record<string, Schema>;
-};
-
-const ROOT = schemaJson as unknown as Schema;
-
 /** Seconds two times may disagree by and still count as in order (rounding in exports). */
 const EPS = 1e-6;
-
-function resolve(schema: Schema): Schema {
-  if (!schema.$ref) return schema;
-  const name = schema.$ref.replace("#/$defs/", "");
-  const def = ROOT.$defs?.[name];
-  if (!def) throw new Error(`schema reference ${schema.$ref} not found`);
-  return def;
-}
-
-function typeOk(type: string, value: unknown): boolean {
-  switch (type) {
-    case "object": return typeof value === "object" && value !== null && !Array.isArray(value);
-    case "array": return Array.isArray(value);
-    case "string": return typeof value === "string";
-    case "number": return typeof value === "number" && Number.isFinite(value);
-    case "integer": return typeof value === "number" && Number.isInteger(value);
-    case "boolean": return typeof value === "boolean";
-    case "null": return value === null;
-    default: return true;
-  }
-}
 
 const join = (path: string, key: string | number) =>
   typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key;
 
-/** Check `value` against `schema`; push problems to `out`. Returns whether it matched. */
-function check(schema: Schema, value: unknown, path: string, out: Issue[]): boolean {
-  schema = resolve(schema);
-  const before = out.length;
-  if (schema.anyOf) {
-    for (const option of schema.anyOf) {
-      const trial: Issue[] = [];
-      if (check(option, value, path, trial)) return true;
-    }
-    // Report against the non-null option: it says what the field should be.
-    const main = schema.anyOf.find((o) => resolve(o).type !== "null") ?? schema.anyOf[0]!;
-    check(main, value, path, out);
-    return false;
-  }
-  if (schema.type && !typeOk(schema.type, value)) {
-    out.push({ path, message: `must be ${schema.type === "integer" ? "a whole number" : `a ${schema.type}`}` });
-    return false;
-  }
-  if (schema.enum && !schema.enum.includes(value)) {
-    out.push({ path, message: `must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}` });
-  }
-  if (typeof value === "number") {
-    if (schema.minimum !== undefined && value < schema.minimum) out.push({ path, message: `must be at least ${schema.minimum}` });
-    if (schema.maximum !== undefined && value > schema.maximum) out.push({ path, message: `must be at most ${schema.maximum}` });
-    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) out.push({ path, message: `must be more than ${schema.exclusiveMinimum}` });
-    if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) out.push({ path, message: `must be less than ${schema.exclusiveMaximum}` });
-  }
-  if (typeof value === "string") {
-    if (schema.minLength !== undefined && value.length < schema.minLength) {
-      out.push({ path, message: schema.minLength === 1 ? "must not be empty" : `needs at least ${schema.minLength} characters` });
-    }
-    // JSON Schema counts code points, as the server does
-    if (schema.maxLength !== undefined && [...value].length > schema.maxLength) {
-      out.push({ path, message: `must be at most ${schema.maxLength} characters` });
-    }
-    if (schema.pattern && !new RegExp(schema.pattern, "u").test(value)) out.push({ path, message: `must match ${schema.pattern}` });
-  }
-  if (Array.isArray(value) && schema.items) {
-    value.forEach((item, i) => check(schema.items!, item, join(path, i), out));
-  }
-  if (schema.type === "object" && typeof value === "object" && value !== null) {
-    const obj = value as Record<string, unknown>;
-    for (const field of schema.required ?? []) {
-      if (!(field in obj) || obj[field] === undefined) out.push({ path: join(path, field), message: "is required" });
-    }
-    for (const [field, v] of Object.entries(obj)) {
-      if (v === undefined) continue;
-      const prop = schema.properties?.[field];
-      if (prop) check(prop, v, join(path, field), out);
-      else if (schema.additionalProperties === false) out.push({ path: join(path, field), message: "is not a Song Map field" });
-      else if (typeof schema.additionalProperties === "object") check(schema.additionalProperties, v, join(path, field), out);
+/**
+ * Walk a JSON Pointer ("/sections/1/name") through `doc`: the editor's path
+ * ("sections[1].name") and the value there. Indices are told from keys by the data, not the text.
+ */
+function locate(doc: unknown, pointer: string): { path: string; value: unknown } {
+  let path = "";
+  let value = doc;
+  for (const token of pointer.split("/").slice(1)) {
+    const key = token.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (Array.isArray(value)) {
+      path = join(path, Number(key));
+      value = value[Number(key)];
+    } else {
+      path = join(path, key);
+      value = (value as Record<string, unknown> | undefined)?.[key];
     }
   }
-  return out.length === before;
+  return { path, value };
+}
+
+/** One of ajv's errors, worded for an editor; null for those that add nothing. */
+function toIssue(doc: unknown, e: ErrorObject): Issue | null {
+  const at = locate(doc, e.instancePath);
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    // A nullable field is anyOf [the real rule, null]: report against the real rule, which says
+    // what the field should be, not that it is also not null.
+    case "anyOf": return null;
+    case "type":
+      if (p.type === "null") return null;
+      return { path: at.path, message: `must be ${p.type === "integer" ? "a whole number" : `a ${String(p.type)}`}` };
+    case "required":
+      return { path: join(at.path, String(p.missingProperty)), message: "is required" };
+    case "additionalProperties": {
+      const field = String(p.additionalProperty);
+      // A field set to undefined is not sent: JSON has no undefined.
+      if ((at.value as Record<string, unknown>)[field] === undefined) return null;
+      return { path: join(at.path, field), message: "is not a Song Map field" };
+    }
+    case "enum":
+      return { path: at.path, message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}` };
+    case "minimum": return { path: at.path, message: `must be at least ${String(p.limit)}` };
+    case "maximum": return { path: at.path, message: `must be at most ${String(p.limit)}` };
+    case "exclusiveMinimum": return { path: at.path, message: `must be more than ${String(p.limit)}` };
+    case "exclusiveMaximum": return { path: at.path, message: `must be less than ${String(p.limit)}` };
+    // Lengths count code points, as the server does.
+    case "minLength":
+      return { path: at.path, message: p.limit === 1 ? "must not be empty" : `needs at least ${String(p.limit)} characters` };
+    case "maxLength": return { path: at.path, message: `must be at most ${String(p.limit)} characters` };
+    case "pattern": return { path: at.path, message: `must match ${String(p.pattern)}` };
+    default: return { path: at.path, message: `breaks the schema's ${e.keyword} rule (${e.schemaPath})` };
+  }
 }
 
 /** Structural problems against the JSON Schema. */
 export function schemaIssues(song: unknown): Issue[] {
-  const out: Issue[] = [];
-  check(ROOT, song, "", out);
-  return out;
+  if (validateSchema(song)) return [];
+  return (validateSchema.errors ?? []).flatMap((e) => toIssue(song, e) ?? []);
 }
 
 function inOrder(times: readonly number[], path: string, what: string, out: Issue[]): void {
