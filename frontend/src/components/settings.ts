@@ -4,6 +4,7 @@
  */
 import { useCallback, useEffect, useState } from "react";
 import type { Instrument } from "../lib/chords";
+import { mod12 } from "../lib/music";
 
 export interface ChartSettings {
   fontSize: number;
@@ -38,6 +39,10 @@ export const DEFAULT_SETTINGS: ChartSettings = {
   showCarryChords: true,
   readingPosition: 0.33,
 };
+
+/** One step of the chart's text size (A−/A+, the − and + keys), within 14–72 px. */
+export const smallerText = (fontSize: number): number => Math.max(14, fontSize - 2);
+export const largerText = (fontSize: number): number => Math.min(72, fontSize + 2);
 
 export interface SongSettings {
   transpose: number;
@@ -75,3 +80,24 @@ function usePersistent<T extends object>(key: string, fallback: T): [T, (patch: 
 export const useChartSettings = () => usePersistent("performia.chart", DEFAULT_SETTINGS);
 export const useSongSettings = (songId: string) =>
   usePersistent<SongSettings>(`performia.song.${songId}`, { transpose: 0, capo: 0 });
+
+/** The key and capo a song is played in: a set's own for it when playing from a setlist. */
+export interface SongView {
+  view: SongSettings;
+  updateView: (patch: Partial<SongSettings>) => void;
+}
+
+/**
+ * The song's key and capo, and a transposition by semitones (kept within −6…+5): from the set
+ * when one is given (changing them changes the set), else the song's own, kept in localStorage.
+ */
+export function useSongView(songId: string, set?: SongView): SongView & { transpose: (semitones: number) => void } {
+  const [own, updateOwn] = useSongSettings(songId);
+  const view = set?.view ?? own;
+  const updateView = set?.updateView ?? updateOwn;
+  const transpose = useCallback(
+    (d: number) => updateView({ transpose: mod12(view.transpose + d + 6) - 6 }),
+    [view.transpose, updateView],
+  );
+  return { view, updateView, transpose };
+}

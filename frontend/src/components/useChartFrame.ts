@@ -5,7 +5,7 @@
  * when the line changes, and the small HUD texts when their value changes. No React render runs
  * per frame, so a 2,000-syllable chart costs the same per frame as a 20-syllable one.
  */
-import { useEffect, useRef } from "react";
+import { useEffect, useLayoutEffect, useRef } from "react";
 import { beatAt, type BeatGrid } from "../lib/beats";
 import { clock, countdown } from "../lib/format";
 import { barAt } from "../lib/grid";
@@ -239,4 +239,23 @@ export function useChartFrame(o: FrameOptions): void {
     };
     // Re-collect elements whenever the body re-renders (new song, transposition, font).
   }, [o.viewport, o.bodyVersion, o.index]);
+}
+
+/**
+ * Marks the chart's first paint and measures it from the Song Map's load, for the performance
+ * budget (bench.mjs reads "performia:load-to-paint").
+ */
+export function useLoadToPaintMark(): void {
+  useLayoutEffect(() => {
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        performance.mark("performia:chart-painted");
+        try {
+          performance.measure("performia:load-to-paint", "performia:song-load-start", "performia:chart-painted");
+        } catch {
+          /* opened without a load mark (hot reload) */
+        }
+      }),
+    );
+  }, []);
 }

@@ -111,3 +111,25 @@ export function useStage(stageMode: boolean, playing: boolean): StageState {
 
   return { controlsHidden: stageMode && playing && idle, awake, enterStage, leaveStage };
 }
+
+/**
+ * The Stage toggle (button and D key): asks for full screen and the wake lock from the press that
+ * turns it on, flips the setting, and hides the page's controls while `useStage` says so.
+ */
+export function useStageToggle(
+  stageMode: boolean,
+  playing: boolean,
+  updateSettings: (patch: { stageMode: boolean }) => void,
+): { awake: boolean; toggleStage: () => void } {
+  const stage = useStage(stageMode, playing);
+  const toggleStage = useCallback(() => {
+    if (stageMode) stage.leaveStage();
+    else stage.enterStage();
+    updateSettings({ stageMode: !stageMode });
+  }, [stageMode, stage, updateSettings]);
+  useEffect(() => {
+    document.documentElement.classList.toggle("controls-hidden", stage.controlsHidden);
+    return () => document.documentElement.classList.remove("controls-hidden");
+  }, [stage.controlsHidden]);
+  return { awake: stage.awake, toggleStage };
+}
