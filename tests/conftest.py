@@ -54,3 +54,22 @@ def tone():
         return (level * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
 
     return make
+
+
+# ------------------------------------------------------------------------- the emulator stack
+# Each emulator test module starts the ``stack`` it needs (a plain DevStack, one delivering every
+# message twice, one injecting faults …); the clients on it are the same everywhere.
+
+
+@pytest.fixture(scope="module")
+def jobs(stack):
+    """The job store (Firestore emulator) of the requesting module's ``stack``."""
+    store = stack.job_store()
+    yield store
+    store.client.close()
+
+
+@pytest.fixture(scope="module")
+def bucket(stack):
+    """The artifact bucket (fake-gcs-server) of the requesting module's ``stack``."""
+    return stack.storage_client().bucket(stack.bucket)

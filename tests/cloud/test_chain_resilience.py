@@ -29,23 +29,12 @@ TIMEOUT_S = 300.0
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory) -> Iterator:
+    """A stack of its own (``jobs`` and ``bucket`` on it come from ``tests/conftest.py``)."""
     from performia.devstack import DevStack
 
     log_dir = tmp_path_factory.mktemp("twin-stack")
     with running(DevStack(log_dir=log_dir, lease_s=LEASE_S, twin_deliveries=True)) as stack:
         yield stack
-
-
-@pytest.fixture(scope="module")
-def jobs(stack):
-    store = stack.job_store()
-    yield store
-    store.client.close()
-
-
-@pytest.fixture(scope="module")
-def bucket(stack):
-    return stack.storage_client().bucket(stack.bucket)
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """The local emulator stack end to end: real emulators, real functions, the real stage graph.
 
 One stack (Firestore and Pub/Sub emulators, fake-gcs-server publishing finalize notifications,
-one functions host) serves the session. Objects are written straight into the bucket's
+one functions host) serves this module. Objects are written straight into the bucket's
 ``uploads/`` prefix, as ``gsutil cp`` would, and everything after that is the stack's doing.
 """
 
@@ -39,25 +39,14 @@ CHAIN_TIMEOUT_S = 240.0
 FAIL_TIMEOUT_S = 20.0
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack(tmp_path_factory) -> Iterator:
-    """The running stack, with its client environment set for the session."""
+    """The running stack, with its client environment set while this module's tests run
+    (``jobs`` and ``bucket`` on it come from ``tests/conftest.py``)."""
     from performia.devstack import DevStack
 
     with running(DevStack(log_dir=tmp_path_factory.mktemp("devstack"))) as stack:
         yield stack
-
-
-@pytest.fixture(scope="session")
-def jobs(stack):
-    store = stack.job_store()
-    yield store
-    store.client.close()
-
-
-@pytest.fixture(scope="session")
-def bucket(stack):
-    return stack.storage_client().bucket(stack.bucket)
 
 
 @pytest.fixture(scope="session")
@@ -76,7 +65,7 @@ def _wait_settled(jobs, job_id: str, timeout: float) -> tuple[JobRecord, float]:
     return record, time.monotonic() - started
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def finished(stack, jobs, bucket, song_mp3) -> JobRecord:
     """The song written into ``uploads/``, run through the whole chain (settled)."""
     job_id = stack.upload("devstack song.mp3", song_mp3.read_bytes())
