@@ -7,7 +7,7 @@ import pytest
 
 from fixture_values import FORMATS, SR, TAGS
 from performia.errors import BadInputError, DecodeError
-from performia.media import decode_audio, format_duration
+from performia.media import decode_audio, decode_channels, format_duration
 from performia.testing import write_audio
 
 
@@ -31,6 +31,18 @@ def test_bytes_and_paths_decode_alike(audio_files):
     a = decode_audio(path, sr=SR, max_duration_s=1200)
     b = decode_audio(path.read_bytes(), sr=SR, max_duration_s=1200, name="song.flac")
     np.testing.assert_array_equal(a.samples, b.samples)
+
+
+def test_channel_decoding_shares_the_mono_decode_and_copies_mono_up(audio_files):
+    path = audio_files["flac"]  # a mono file
+    mono = decode_audio(path, sr=SR, max_duration_s=1200).samples
+    one, source_channels = decode_channels(path, sr=SR, channels=1, max_duration_s=1200)
+    assert source_channels == 1 and one.shape == (1, mono.size) and one.dtype == np.float32
+    np.testing.assert_array_equal(one[0], mono)
+    two, _ = decode_channels(path.read_bytes(), sr=SR, channels=2, max_duration_s=1200)
+    assert two.shape == (2, mono.size) and two.flags.c_contiguous
+    np.testing.assert_array_equal(two[0], mono)  # a copy at full level, not FFmpeg's -3 dB upmix
+    np.testing.assert_array_equal(two[1], mono)
 
 
 def test_stereo_is_downmixed_and_resampled(tmp_path, tone):

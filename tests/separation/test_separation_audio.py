@@ -70,10 +70,14 @@ def test_resampled_to_the_engine_rate(tmp_path):
     assert abs(got.duration - 2.0) < 1e-3
 
 
-def test_decode_errors_are_clear(tmp_path):
+def test_decode_errors_are_clear_and_read_as_at_ingest(tmp_path):
     junk = b"not audio at all" * 100
-    with pytest.raises(DecodeError, match=r"song\.mp3 cannot be decoded"):
+    with pytest.raises(DecodeError, match=r"song\.mp3 is not an audio file Performia can read"):
         decode_for_engine(junk, sr=SR, channels=2, max_duration_s=10, name="song.mp3")
+    with pytest.raises(DecodeError, match=r"song\.mp3 is empty \(0 bytes\)"):
+        decode_for_engine(b"", sr=SR, channels=2, max_duration_s=10, name="song.mp3")
+    with pytest.raises(ValueError, match="channels must be 1 or 2"):
+        decode_for_engine(junk, sr=SR, channels=3, max_duration_s=10)
     path = write_audio(tmp_path / "long.wav", _stereo(3.0), SR)
     with pytest.raises(BadInputError, match="longer than the limit of 0:01"):
         decode_for_engine(path.read_bytes(), sr=SR, channels=2, max_duration_s=1.0)

