@@ -59,7 +59,7 @@ legato). Each note's pitch is the median of its frames, in fractional MIDI.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -71,7 +71,7 @@ from scipy.ndimage import maximum_filter1d
 from performia.analysis.backends import import_librosa
 from performia.analysis.engines import check_profile
 from performia.analysis.results import MelodyNote
-from performia.analysis.signal import check_mono, scaled
+from performia.analysis.signal import band_power, check_mono, scaled
 from performia.errors import ModelError
 
 __all__ = [
@@ -236,32 +236,6 @@ class PitchTrack:
         return cls(array[0].copy(), array[1].copy(), array[2].copy())
 
 
-def _band_power(
-    y: np.ndarray, sr: int, times: np.ndarray, frames: np.ndarray, *, n_fft: int
-) -> Iterator[tuple[np.ndarray, np.ndarray, int, float]]:
-    """Power spectra of the ``frames`` (indices into ``times``), a chunk at a time.
-
-    Frames are Hann-windowed, ``n_fft`` long and centred on ``times``; only the bins inside
-    ``_SHARE_BAND_HZ`` are kept. Yields ``(chunk, power, lo, bin_hz)``: the chunk's positions in
-    ``frames``, their power (one row each), the first kept bin and the bin width (Hz).
-    """
-    from scipy import fft
-
-    half = n_fft // 2
-    # Every frame start as a view (no copy): taking the wanted rows copies only those frames,
-    # ten times faster than gathering them sample by sample. Single precision halves the time
-    # of the transforms; the measures built on them moved by under 1e-5.
-    framed = sliding_window_view(np.pad(y.astype(np.float32), (half, half)), n_fft)
-    centres = np.clip(np.round(times[frames] * sr).astype(int), 0, len(y))
-    window = np.hanning(n_fft).astype(np.float32)
-    bin_hz = sr / n_fft
-    lo = int(np.ceil(_SHARE_BAND_HZ[0] / bin_hz))
-    hi = min(int(_SHARE_BAND_HZ[1] / bin_hz) + 1, half + 1)
-    for chunk in np.array_split(np.arange(frames.size), max(1, frames.size // 512)):
-        spectrum = fft.rfft(framed[centres[chunk]] * window, axis=1)[:, lo:hi]
-        yield chunk, (spectrum.real**2 + spectrum.imag**2).astype(np.float64), lo, bin_hz
-
-
 def _partials(
     summed: np.ndarray,
     lo: int,
@@ -307,10 +281,12 @@ def _harmonic_power(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per voiced frame: power on the harmonics, power in the band, share of band bins counted.
 
-    The harmonics are the first ``_SHARE_HARMONICS`` multiples of f0 inside ``_SHARE_BAND_HZ``
-    (see :func:`_band_power`), each ``±halfwidth`` bins. Returned arrays have one entry per frame
-    with ``f0_hz > 0``. ``measure``, if given, also sees each chunk of spectra (frame indices,
-    power, first bin, bin width), so other measures need no second transform.
+    The harmonics are the first ``_SHARE_HARMONICS`` multiples of f0 inside ``_SHARE_BAND_HZ``,
+    each ``±halfwidth`` bins, read from Hann-windowed ``n_fft``-sample frames centred on
+    ``times`` (:func:`~performia.analysis.signal.band_power`). Returned arrays have one entry per
+    frame with ``f0_hz > 0``. ``measure``, if given, also sees each chunk of spectra (frame
+    indices, power as float64, first bin, bin width), so other measures need no second
+    transform.
     """
     voiced = np.flatnonzero(f0_hz > 0)
     harmonic = np.zeros(voiced.size)
@@ -319,7 +295,11 @@ def _harmonic_power(
     if voiced.size == 0 or y.size == 0:
         return harmonic, band, coverage
     k = np.arange(1, _SHARE_HARMONICS + 1)
-    for chunk, power, lo, bin_hz in _band_power(y, sr, times, voiced, n_fft=n_fft):
+    bin_hz = sr / n_fft
+    centres = np.clip(np.round(times[voiced] * sr).astype(int), 0, len(y))
+    spectra = band_power(y, sr=sr, centres=centres, n_fft=n_fft, band_hz=_SHARE_BAND_HZ)
+    for chunk, power32, lo in spectra:
+        power = power32.astype(np.float64)
         if measure is not None:
             measure(voiced[chunk], power, lo, bin_hz)
         centre_bins = np.round(f0_hz[voiced[chunk], None] * k / bin_hz).astype(int) - lo

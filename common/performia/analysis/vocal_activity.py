@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from performia.analysis.signal import check_mono, scaled
+from performia.analysis.signal import band_power, check_mono, scaled
 
 __all__ = [
     "BAND_HZ",
@@ -75,7 +75,6 @@ _MIN_SPAN_DB = 12.0
 _MAX_SPAN_DB = 45.0
 #: Frames more than this far below the loudest frame are digital silence, not a level (dB).
 _SILENCE_DB = 100.0
-_BLOCK_FRAMES = 4096
 
 
 def frame_levels(*, y: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
@@ -98,17 +97,10 @@ def frame_levels(*, y: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
     y = check_mono(y, sr)
     frame, hop = scaled(FRAME_LENGTH, sr), scaled(HOP_LENGTH, sr)
     n_frames = 1 + len(y) // hop
-    padded = np.pad(y, (frame // 2, frame // 2 + hop))
-    window = np.hanning(frame).astype(np.float32)
-    freqs = np.fft.rfftfreq(frame, 1.0 / sr)
-    band = (freqs >= BAND_HZ[0]) & (freqs <= BAND_HZ[1])
+    centres = np.arange(n_frames) * hop
     power = np.empty(n_frames, dtype=np.float64)
-    # blocks keep memory bounded on a 20-minute recording
-    for first in range(0, n_frames, _BLOCK_FRAMES):
-        idx = np.arange(first, min(first + _BLOCK_FRAMES, n_frames))
-        frames = padded[idx[:, None] * hop + np.arange(frame)[None, :]] * window
-        spec = np.fft.rfft(frames, axis=1)[:, band]
-        power[idx] = np.mean(spec.real**2 + spec.imag**2, axis=1)
+    for chunk, band, _ in band_power(y, sr=sr, centres=centres, n_fft=frame, band_hz=BAND_HZ):
+        power[chunk] = np.mean(band, axis=1)
     width = max(1, round(_SMOOTH_S * sr / hop))
     smooth = np.convolve(power, np.ones(width) / width, mode="same")
     with np.errstate(divide="ignore"):
