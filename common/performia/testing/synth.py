@@ -271,6 +271,264 @@ def _label(index: int) -> str:
     return letters
 
 
+def _check_options(
+    *,
+    bpm: float,
+    meter: int,
+    bars: int,
+    chords_per_bar: int,
+    tuning_cents: float,
+    swing: float,
+    timbre: str,
+    voicing: str,
+    reverb_s: float,
+) -> None:
+    """``ValueError`` naming the first of :func:`render_song`'s settings that is out of range."""
+    if bpm <= 0 or meter < 1 or bars < 1:
+        raise ValueError("render_song needs bpm > 0, meter >= 1 and bars >= 1")
+    if chords_per_bar < 1 or meter % chords_per_bar != 0:
+        raise ValueError(f"chords_per_bar must divide meter ({meter}), got {chords_per_bar}")
+    if not math.isfinite(tuning_cents) or abs(tuning_cents) > 50:
+        raise ValueError(f"tuning_cents must lie within ±50, got {tuning_cents!r}")
+    if not 0.0 <= swing < 0.5:
+        raise ValueError(f"swing must lie in [0, 0.5), got {swing!r}")
+    if timbre not in TIMBRES:
+        raise ValueError(f"unknown timbre {timbre!r}; known: {', '.join(TIMBRES)}")
+    if voicing not in VOICINGS:
+        raise ValueError(f"unknown voicing {voicing!r}; known: {', '.join(VOICINGS)}")
+    if not math.isfinite(reverb_s) or not 0.0 <= reverb_s <= 5.0:
+        raise ValueError(f"reverb_s must lie in [0, 5] seconds, got {reverb_s!r}")
+
+
+def _plan_sections(
+    form: Sequence[FormEntry] | None, *, bars: int, progression: Sequence[str], key: str
+) -> list[_Section]:
+    """The sections played in order: the form's, or one unnamed section of ``bars`` bars."""
+    if form is not None:
+        return _parse_form(form, _check_key(key))
+    if not progression:
+        raise ValueError("progression must name at least one chord")
+    for symbol in progression:
+        chord_pitches(symbol)  # fail early on an unknown symbol
+    return [_Section("", tuple(progression), bars, key)]
+
+
+def _stem_gains(levels: Mapping[str, float] | None) -> dict[str, float]:
+    """Each stem's mix gain: :data:`DEFAULT_LEVELS` with ``levels`` over it."""
+    gains = dict(DEFAULT_LEVELS)
+    if levels is not None:
+        unknown = set(levels) - set(DEFAULT_LEVELS)
+        if unknown:
+            raise ValueError(f"unknown stems in levels: {sorted(unknown)}; known: {sorted(gains)}")
+        gains.update({name: float(gain) for name, gain in levels.items()})
+    return gains
+
+
+def _chord_spans(
+    sections: Sequence[_Section], *, chords_per_bar: int, meter: int, period: float
+) -> list[tuple[ChordTruth, ...]]:
+    """Each section's chords, tiling its bars, its progression restarting with the section."""
+    span_beats = meter // chords_per_bar
+    section_chords: list[tuple[ChordTruth, ...]] = []
+    first_bar = 0
+    for section in sections:
+        first = first_bar * chords_per_bar
+        section_chords.append(
+            tuple(
+                ChordTruth(
+                    section.progression[i % len(section.progression)],
+                    LEAD_IN_S + (first + i) * span_beats * period,
+                    LEAD_IN_S + (first + i + 1) * span_beats * period,
+                )
+                for i in range(section.bars * chords_per_bar)
+            )
+        )
+        first_bar += section.bars
+    return section_chords
+
+
+def _melody_notes(
+    melody: Sequence[tuple[int | None, float]] | None, *, period: float, song_end: float
+) -> list[NoteTruth]:
+    """The melody laid end to end from the first beat, rests skipped, cut at the song's end."""
+    notes: list[NoteTruth] = []
+    cursor = 0.0
+    for pitch, length in melody or ():
+        if length <= 0:
+            raise ValueError(f"melody note lengths must be positive beats, got {length!r}")
+        start = LEAD_IN_S + cursor * period
+        cursor += length
+        if start >= song_end:
+            break
+        if pitch is not None:
+            notes.append(NoteTruth(pitch, start, min(LEAD_IN_S + cursor * period, song_end)))
+    return notes
+
+
+def _place_words(
+    lyrics: str | None,
+    *,
+    sr: int,
+    voice: str,
+    meter: int,
+    period: float,
+    song_end: float,
+    word_gap_s: float | None,
+) -> tuple[list[WordTruth], list[np.ndarray]]:
+    """Each word spoken and placed: one per beat from bar 2, never overlapping, each line on a
+    bar line (see :func:`render_song`); the words and their audio."""
+    words: list[WordTruth] = []
+    word_audio: list[np.ndarray] = []
+    beat = meter
+    rest_bars = 0
+    for line in (lyrics or "").strip().splitlines():
+        if not line.strip():
+            rest_bars += 1
+            continue
+        if words:  # next line: the next bar line, plus a bar per blank line before it
+            beat = (math.ceil(beat / meter) + rest_bars) * meter
+        rest_bars = 0
+        phrase_at: float | None = None  # where the next word of a sung phrase starts
+        for text in line.split():
+            audio = speak(text, sr=sr, voice=voice)
+            start = LEAD_IN_S + beat * period if phrase_at is None else phrase_at
+            if start >= song_end - 1e-9:
+                raise ValueError(
+                    f"lyrics do not fit: word {len(words) + 1} ({text!r}) would start after "
+                    f"the last beat; use more bars, a slower tempo or fewer words"
+                )
+            end = start + len(audio) / sr
+            words.append(WordTruth(text, start, end))
+            word_audio.append(audio)
+            if word_gap_s is None:
+                beat += max(1, math.ceil(len(audio) / sr / period - 1e-9))
+            else:
+                phrase_at = end + word_gap_s
+                beat = math.ceil((phrase_at - LEAD_IN_S) / period - 1e-9)
+    return words, word_audio
+
+
+def _song_length(song_end: float, words: Sequence[WordTruth], sr: int) -> tuple[int, float]:
+    """Samples and seconds of audio: the last bar and its ring-out, or the last word's end."""
+    duration = song_end + TAIL_S
+    if words:
+        duration = max(duration, words[-1].end + 0.1)
+    n = math.ceil(duration * sr)
+    return n, n / sr
+
+
+def _drum_stem(
+    sections: Sequence[_Section],
+    styles: Sequence[tuple[float, bool]],
+    *,
+    bpm: float,
+    meter: int,
+    sr: int,
+    seed: int,
+    shaped: bool,
+    offbeat_hats: bool | None,
+    swing: float,
+    groove: str,
+) -> tuple[np.ndarray, tuple[float, ...], tuple[float, ...]]:
+    """Drums with per-beat loudness and off-beat hats from each beat's section (``shaped``:
+    the song has a form), and the beats and downbeats they were placed on."""
+    beat_style = [
+        style for s, style in zip(sections, styles, strict=True) for _ in range(s.bars * meter)
+    ]
+    drum_gains = [g for g, _ in beat_style] if shaped else None
+    if offbeat_hats is None:
+        offbeats = [swing > 0 or (shaped and lift) for _, lift in beat_style]
+    else:
+        offbeats = [bool(offbeat_hats)] * len(beat_style)
+    return _drum_grid(
+        bpm=bpm,
+        n_beats=len(beat_style),
+        meter=meter,
+        sr=sr,
+        start=LEAD_IN_S,
+        seed=seed,
+        compound=meter == 6,
+        gains=drum_gains,
+        offbeats=offbeats if any(offbeats) else None,
+        swing=swing,
+        groove=groove,
+    )
+
+
+def _chord_stem(
+    section_chords: Sequence[tuple[ChordTruth, ...]],
+    styles: Sequence[tuple[float, bool]],
+    *,
+    n: int,
+    sr: int,
+    meter: int,
+    period: float,
+    timbre: str,
+    tuning_cents: float,
+    voicing: str,
+    shaped: bool,
+) -> np.ndarray:
+    """Each section's chords on the chosen instrument, choruses an octave fuller (``shaped``:
+    the song has a form); float64, ``n`` samples."""
+    compound = meter == 6
+    comping = {
+        "piano": 3 if compound else (2 if meter % 2 == 0 else meter),
+        "guitar": 3 if compound else 1,
+    }
+    restrike = comping[timbre] * period if timbre in comping else None
+    chord_audio = np.zeros(n, dtype=np.float64)
+    ratio = 2.0 ** (tuning_cents / 1200.0)
+    played = 0
+    for spans, (_, lift) in zip(section_chords, styles, strict=True):
+        _render_chords_into(
+            chord_audio,
+            spans,
+            sr=sr,
+            timbre=timbre,
+            ratio=ratio,
+            octave_up=shaped and lift,
+            restrike=restrike,
+            voicing=voicing,
+            first_inversion=played,
+        )
+        played += len(spans)
+    return chord_audio
+
+
+def _vocal_stem(
+    words: Sequence[WordTruth], word_audio: Sequence[np.ndarray], *, n: int, sr: int
+) -> np.ndarray:
+    """The spoken words at their placed starts; float64, ``n`` samples."""
+    vocals = np.zeros(n, dtype=np.float64)
+    for word, audio in zip(words, word_audio, strict=True):
+        _add(vocals, audio.astype(np.float64), round(word.start * sr))
+    return vocals
+
+
+def _mix_stems(
+    raw: Mapping[str, np.ndarray],
+    gains: Mapping[str, float],
+    *,
+    n: int,
+    sr: int,
+    reverb_s: float,
+    seed: int,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Each stem in the room, at its gain, then all scaled so the mix peaks at 0.9; the float32
+    mix and the stems exactly as they sit in it."""
+    stems: dict[str, np.ndarray] = {}
+    for name, y in raw.items():
+        # one room: the same response for every stem, so the stems still sum to the mix
+        y = reverb(y[:n], sr=sr, rt60_s=reverb_s, seed=seed) if reverb_s else y[:n]
+        peak = float(np.max(np.abs(y))) if len(y) else 0.0
+        stems[name] = y * (gains[name] / peak) if peak > 0 else y
+    mix = sum(stems.values(), np.zeros(n, dtype=np.float64))
+    peak = float(np.max(np.abs(mix)))
+    scale = 0.9 / peak if peak > 0 else 1.0
+    stems = {name: (y * scale).astype(np.float32) for name, y in stems.items()}
+    return (mix * scale).astype(np.float32), stems
+
+
 def render_song(
     *,
     bpm: float = 120.0,
@@ -345,181 +603,74 @@ def render_song(
         raise ValueError("give either form or bars and progression, not both")
     bars = 8 if bars is None else bars
     progression = ("C", "G", "Am", "F") if progression is None else progression
-    if bpm <= 0 or meter < 1 or bars < 1:
-        raise ValueError("render_song needs bpm > 0, meter >= 1 and bars >= 1")
-    if chords_per_bar < 1 or meter % chords_per_bar != 0:
-        raise ValueError(f"chords_per_bar must divide meter ({meter}), got {chords_per_bar}")
-    if not math.isfinite(tuning_cents) or abs(tuning_cents) > 50:
-        raise ValueError(f"tuning_cents must lie within ±50, got {tuning_cents!r}")
-    if not 0.0 <= swing < 0.5:
-        raise ValueError(f"swing must lie in [0, 0.5), got {swing!r}")
-    if timbre not in TIMBRES:
-        raise ValueError(f"unknown timbre {timbre!r}; known: {', '.join(TIMBRES)}")
-    if voicing not in VOICINGS:
-        raise ValueError(f"unknown voicing {voicing!r}; known: {', '.join(VOICINGS)}")
-    if not math.isfinite(reverb_s) or not 0.0 <= reverb_s <= 5.0:
-        raise ValueError(f"reverb_s must lie in [0, 5] seconds, got {reverb_s!r}")
-    if form is not None:
-        sections = _parse_form(form, _check_key(key))
-    else:
-        if not progression:
-            raise ValueError("progression must name at least one chord")
-        for symbol in progression:
-            chord_pitches(symbol)  # fail early on an unknown symbol
-        sections = [_Section("", tuple(progression), bars, key)]
-    gains = dict(DEFAULT_LEVELS)
-    if levels is not None:
-        unknown = set(levels) - set(DEFAULT_LEVELS)
-        if unknown:
-            raise ValueError(f"unknown stems in levels: {sorted(unknown)}; known: {sorted(gains)}")
-        gains.update({name: float(gain) for name, gain in levels.items()})
-
-    compound = meter == 6
-    period = 60.0 / bpm
-    bars = sum(section.bars for section in sections)
-    n_beats = bars * meter
-    song_end = LEAD_IN_S + n_beats * period  # end of the last bar
-
-    # Chords: tile each section's bars, its progression restarting with the section.
-    span_beats = meter // chords_per_bar
-    section_chords: list[tuple[ChordTruth, ...]] = []
-    first_bar = 0
-    for section in sections:
-        first = first_bar * chords_per_bar
-        section_chords.append(
-            tuple(
-                ChordTruth(
-                    section.progression[i % len(section.progression)],
-                    LEAD_IN_S + (first + i) * span_beats * period,
-                    LEAD_IN_S + (first + i + 1) * span_beats * period,
-                )
-                for i in range(section.bars * chords_per_bar)
-            )
-        )
-        first_bar += section.bars
-    chords = tuple(chord for spans in section_chords for chord in spans)
-
-    # Melody: laid end to end from the first beat.
-    notes: list[NoteTruth] = []
-    cursor = 0.0
-    for pitch, length in melody or ():
-        if length <= 0:
-            raise ValueError(f"melody note lengths must be positive beats, got {length!r}")
-        start = LEAD_IN_S + cursor * period
-        cursor += length
-        if start >= song_end:
-            break
-        if pitch is not None:
-            notes.append(NoteTruth(pitch, start, min(LEAD_IN_S + cursor * period, song_end)))
-
-    # Words: one per beat from bar 2, never overlapping; lines start on bar lines.
-    words: list[WordTruth] = []
-    word_audio: list[np.ndarray] = []
-    beat = meter
-    rest_bars = 0
-    for line in (lyrics or "").strip().splitlines():
-        if not line.strip():
-            rest_bars += 1
-            continue
-        if words:  # next line: the next bar line, plus a bar per blank line before it
-            beat = (math.ceil(beat / meter) + rest_bars) * meter
-        rest_bars = 0
-        phrase_at: float | None = None  # where the next word of a sung phrase starts
-        for text in line.split():
-            audio = speak(text, sr=sr, voice=voice)
-            start = LEAD_IN_S + beat * period if phrase_at is None else phrase_at
-            if start >= song_end - 1e-9:
-                raise ValueError(
-                    f"lyrics do not fit: word {len(words) + 1} ({text!r}) would start after "
-                    f"the last beat; use more bars, a slower tempo or fewer words"
-                )
-            end = start + len(audio) / sr
-            words.append(WordTruth(text, start, end))
-            word_audio.append(audio)
-            if word_gap_s is None:
-                beat += max(1, math.ceil(len(audio) / sr / period - 1e-9))
-            else:
-                phrase_at = end + word_gap_s
-                beat = math.ceil((phrase_at - LEAD_IN_S) / period - 1e-9)
-
-    duration = song_end + TAIL_S
-    if words:
-        duration = max(duration, words[-1].end + 0.1)
-    n = math.ceil(duration * sr)
-    duration = n / sr
-
-    # Drums: per-beat loudness and off-beat hats from each beat's section.
-    styles = [_SECTION_STYLE.get(s.kind, _SECTION_STYLE["verse"]) for s in sections]
-    beat_style = [
-        style for s, style in zip(sections, styles, strict=True) for _ in range(s.bars * meter)
-    ]
-    drum_gains = [g for g, _ in beat_style] if form is not None else None
-    if offbeat_hats is None:
-        offbeats = [swing > 0 or (form is not None and lift) for _, lift in beat_style]
-    else:
-        offbeats = [bool(offbeat_hats)] * n_beats
-    drums, beats, downbeats = _drum_grid(
+    _check_options(
         bpm=bpm,
-        n_beats=n_beats,
+        meter=meter,
+        bars=bars,
+        chords_per_bar=chords_per_bar,
+        tuning_cents=tuning_cents,
+        swing=swing,
+        timbre=timbre,
+        voicing=voicing,
+        reverb_s=reverb_s,
+    )
+    sections = _plan_sections(form, bars=bars, progression=progression, key=key)
+    gains = _stem_gains(levels)
+
+    shaped = form is not None  # sections play in their own styles
+    period = 60.0 / bpm
+    song_end = LEAD_IN_S + sum(s.bars for s in sections) * meter * period  # end of the last bar
+    section_chords = _chord_spans(
+        sections, chords_per_bar=chords_per_bar, meter=meter, period=period
+    )
+    notes = _melody_notes(melody, period=period, song_end=song_end)
+    words, word_audio = _place_words(
+        lyrics,
+        sr=sr,
+        voice=voice,
+        meter=meter,
+        period=period,
+        song_end=song_end,
+        word_gap_s=word_gap_s,
+    )
+    n, duration = _song_length(song_end, words, sr)
+
+    styles = [_SECTION_STYLE.get(s.kind, _SECTION_STYLE["verse"]) for s in sections]
+    drums, beats, downbeats = _drum_stem(
+        sections,
+        styles,
+        bpm=bpm,
         meter=meter,
         sr=sr,
-        start=LEAD_IN_S,
         seed=seed,
-        compound=compound,
-        gains=drum_gains,
-        offbeats=offbeats if any(offbeats) else None,
+        shaped=shaped,
+        offbeat_hats=offbeat_hats,
         swing=swing,
         groove=groove,
     )
-
-    # Chords: each section on the chosen instrument, choruses an octave fuller.
-    comping = {
-        "piano": 3 if compound else (2 if meter % 2 == 0 else meter),
-        "guitar": 3 if compound else 1,
-    }
-    restrike = comping[timbre] * period if timbre in comping else None
-    chord_audio = np.zeros(n, dtype=np.float64)
-    ratio = 2.0 ** (tuning_cents / 1200.0)
-    played = 0
-    for spans, (_, lift) in zip(section_chords, styles, strict=True):
-        _render_chords_into(
-            chord_audio,
-            spans,
-            sr=sr,
-            timbre=timbre,
-            ratio=ratio,
-            octave_up=form is not None and lift,
-            restrike=restrike,
-            voicing=voicing,
-            first_inversion=played,
-        )
-        played += len(spans)
-
-    vocals = np.zeros(n, dtype=np.float64)
-    for word, audio in zip(words, word_audio, strict=True):
-        _add(vocals, audio.astype(np.float64), round(word.start * sr))
-
+    chord_audio = _chord_stem(
+        section_chords,
+        styles,
+        n=n,
+        sr=sr,
+        meter=meter,
+        period=period,
+        timbre=timbre,
+        tuning_cents=tuning_cents,
+        voicing=voicing,
+        shaped=shaped,
+    )
     raw = {
         "drums": np.pad(drums[:n], (0, max(0, n - len(drums)))).astype(np.float64),
         "chords": chord_audio.astype(np.float32).astype(np.float64),
         "melody": render_melody(notes, sr=sr, duration=duration, tuning_cents=tuning_cents).astype(
             np.float64
         ),
-        "vocals": vocals,
+        "vocals": _vocal_stem(words, word_audio, n=n, sr=sr),
     }
-    stems: dict[str, np.ndarray] = {}
-    for name, y in raw.items():
-        # one room: the same response for every stem, so the stems still sum to the mix
-        y = reverb(y[:n], sr=sr, rt60_s=reverb_s, seed=seed) if reverb_s else y[:n]
-        peak = float(np.max(np.abs(y))) if len(y) else 0.0
-        stems[name] = y * (gains[name] / peak) if peak > 0 else y
-    mix = sum(stems.values(), np.zeros(n, dtype=np.float64))
-    peak = float(np.max(np.abs(mix)))
-    scale = 0.9 / peak if peak > 0 else 1.0
-    stems = {name: (y * scale).astype(np.float32) for name, y in stems.items()}
-    mix = (mix * scale).astype(np.float32)
+    mix, stems = _mix_stems(raw, gains, n=n, sr=sr, reverb_s=reverb_s, seed=seed)
 
-    if form is not None:
+    if shaped:
         section_spans, key_spans = _section_truth(sections, bar_s=meter * period)
     else:
         section_spans, key_spans = (), (KeyTruth(key, LEAD_IN_S, song_end),)
@@ -531,10 +682,10 @@ def render_song(
         beats=beats,
         downbeats=downbeats,
         key=key,
-        chords=chords,
+        chords=tuple(chord for spans in section_chords for chord in spans),
         melody=tuple(notes),
         words=tuple(words),
-        beat_unit=8 if compound else 4,
+        beat_unit=8 if meter == 6 else 4,
         tuning_cents=float(tuning_cents),
         swing=float(swing),
         timbre=timbre,
