@@ -13,7 +13,7 @@ from performia.analysis.alignment import align, align_lyrics
 from performia.analysis.lyrics import parse_lyrics
 from performia.analysis.results import Transcript, Word
 from performia.analysis.vocal_activity import detect_vocal_activity
-from performia.analysis.word_alignment import align_words, normalise_word, word_similarity
+from performia.analysis.word_alignment import match_words, normalise_word, word_similarity
 from performia.testing import render_song
 
 SR = 22050
@@ -66,41 +66,41 @@ def test_word_similarity() -> None:
 
 
 def test_misheard_words_still_match() -> None:
-    got = align_words(["i", "love", "there", "smile"], ["i", "love", "their", "smile"])
+    got = match_words(["i", "love", "there", "smile"], ["i", "love", "their", "smile"])
     assert got == [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 0.8), ((3,), (3,), 1.0)]
 
 
 def test_insertion_and_deletion() -> None:
     # the recogniser added "uh" and missed "dear"
-    got = align_words(["hello", "my", "dear", "friend"], ["hello", "uh", "my", "friend"])
+    got = match_words(["hello", "my", "dear", "friend"], ["hello", "uh", "my", "friend"])
     assert got == [((0,), (0,), 1.0), ((1,), (2,), 1.0), ((3,), (3,), 1.0)]
 
 
 def test_a_dissimilar_substitution_is_no_match() -> None:
-    got = align_words(["hello", "cruel", "world"], ["hello", "ghost", "world"])
+    got = match_words(["hello", "cruel", "world"], ["hello", "ghost", "world"])
     assert got == [((0,), (0,), 1.0), ((2,), (2,), 1.0)]
 
 
 def test_short_words_need_an_exact_match() -> None:
     # "ne" shares two letters with "name" (similarity 0.67) but is no near miss
-    assert align_words(["your", "name"], ["your", "ne"]) == [((0,), (0,), 1.0)]
+    assert match_words(["your", "name"], ["your", "ne"]) == [((0,), (0,), 1.0)]
 
 
 def test_split_and_merged_words() -> None:
-    got = align_words(["tonight", "any", "way"], ["to", "night", "anyway"])
+    got = match_words(["tonight", "any", "way"], ["to", "night", "anyway"])
     assert got == [((0,), (0, 1), 1.0), ((1, 2), (2,), 1.0)]
 
 
 def test_a_missed_line_is_skipped_whole() -> None:
     # line 2 begins with the same word as the missed line 1: the whole of line 1 is skipped
     given = ["hold", "on", "to", "me", "now", "hold", "me", "closer"]
-    got = align_words(given, ["hold", "me", "closer"], line_starts=[0, 5])
+    got = match_words(given, ["hold", "me", "closer"], line_starts=[0, 5])
     assert got == [((5,), (0,), 1.0), ((6,), (1,), 1.0), ((7,), (2,), 1.0)]
 
 
 def test_empty_sides() -> None:
-    assert align_words([], ["a"]) == []
-    assert align_words(["a"], []) == []
+    assert match_words([], ["a"]) == []
+    assert match_words(["a"], []) == []
 
 
 # ------------------------------------------------------------------------------ alignment

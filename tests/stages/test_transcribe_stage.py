@@ -62,7 +62,7 @@ def test_given_lyrics_are_timed_spelled_and_lined_as_written(sung, tmp_path):
 
 @pytest.mark.slow
 def test_recognised_lyrics_without_given_words(sung, tmp_path):
-    from performia.transcription import wer
+    from performia.transcription.wer import wer
 
     path, truth = sung
     song = analyze_file(path, tmp_path / "out").song

@@ -19,7 +19,7 @@ from performia.bench.transcription import (
     speed_song,
     transcription_table,
 )
-from performia.testing.synth import WordTruth
+from performia.testing.truth import WordTruth
 from performia.transcription.base import WHISPER_SR
 
 #: The shortest lyric song (43 s, 60 words).

@@ -17,8 +17,9 @@ from performia.analysis.results import Transcript
 from performia.bench.transcription import score_words
 from performia.errors import BadInputError, ModelError
 from performia.testing.synth import render_song, speak
-from performia.transcription import base, get_recognizer, wer
+from performia.transcription import base, get_recognizer
 from performia.transcription.faster_engine import FasterWhisperRecognizer
+from performia.transcription.wer import wer
 
 SR = 22050
 SENTENCE = "I walked along the river when the morning light was new"

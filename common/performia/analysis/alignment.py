@@ -58,10 +58,10 @@ from performia.analysis.timing_guards import (
     enforce_order,
     longest_in_order,
 )
-from performia.analysis.word_alignment import align_words, normalise_word, word_weight
+from performia.analysis.word_alignment import match_words, normalise_word, word_weight
 
 __all__ = [
-    "Alignment",
+    "LyricTiming",
     "align",
     "align_lyrics",
 ]
@@ -80,8 +80,8 @@ DEFAULT_PACE_S = 0.3
 
 
 @dataclass(frozen=True)
-class Alignment:
-    """An aligned transcript and how each word got its time.
+class LyricTiming:
+    """The given lyrics timed, and how each word got its time.
 
     ``timing`` has one entry per word: ``"recognised"`` (a matched word's recognised time),
     ``"lrc"`` (an LRC line or word time) or ``"interpolated"`` (spread over voiced time).
@@ -128,7 +128,7 @@ def align(
     recognised: Transcript,
     activity: Sequence[tuple[float, float]],
     duration: float,
-) -> Alignment:
+) -> LyricTiming:
     """Time the user's lyrics by recognition, LRC times and vocal activity (module docstring).
 
     Parameters
@@ -145,7 +145,7 @@ def align(
 
     Returns
     -------
-    Alignment
+    LyricTiming
         ``transcript`` holds every given word spelled as written, in order, with monotonic,
         non-overlapping times, ``source="given"`` and the given line starts. A matched word's
         confidence is the recognised confidence times the similarity; other words have ``None``.
@@ -156,7 +156,7 @@ def align(
     act = _clip(activity, duration)
     bounds = [0.0, *(t for w in rec for t in (w.start, w.end)), float(duration)]
     room = [_voiced_length(act, a, b) for a, b in zip(bounds[0::2], bounds[1::2], strict=True)]
-    pairs = align_words(
+    pairs = match_words(
         [normalise_word(t) for t in texts],
         [normalise_word(w.text) for w in rec],
         line_starts=given.line_starts,
@@ -168,8 +168,8 @@ def align(
     conf: list[float | None] = [None] * n
     for gi, ri, sim in pairs:
         start, end = rec[ri[0]].start, rec[ri[-1]].end
-        rc = [rec[k].confidence for k in ri]
-        c = None if any(x is None for x in rc) else min(rc)  # type: ignore[type-var]
+        known = [x for k in ri if (x := rec[k].confidence) is not None]
+        c = min(known) if len(known) == len(ri) else None  # None unless all are known
         if len(gi) == 1:
             fixed[gi[0]] = (start, end)
         else:  # two given words share one recognised word: split its span by weight
@@ -220,7 +220,7 @@ def align(
         source="given",
         line_starts=given.line_starts,
     )
-    return Alignment(transcript, tuple(timing), used, round(offset, 3))
+    return LyricTiming(transcript, tuple(timing), used, round(offset, 3))
 
 
 # ------------------------------------------------------------------------------------ anchors
@@ -228,9 +228,9 @@ def align(
 
 def _drop_backward(fixed: list[tuple[float, float] | None]) -> None:
     """Keep the longest run of anchors whose starts never go back in time (in place)."""
-    idx = [i for i, f in enumerate(fixed) if f is not None]
-    keep = longest_in_order([fixed[i][0] for i in idx])  # type: ignore[index]
-    for k, i in enumerate(idx):
+    anchors = [(i, f) for i, f in enumerate(fixed) if f is not None]
+    keep = longest_in_order([f[0] for _, f in anchors])
+    for k, (i, _) in enumerate(anchors):
         if k not in keep:
             fixed[i] = None
 
@@ -267,7 +267,7 @@ def _lrc_hints(given: GivenLyrics) -> dict[int, float]:
 
 def _lrc_offset(hints: dict[int, float], fixed: list[tuple[float, float] | None]) -> float:
     """A constant LRC offset, when at least three hinted words also have recognised anchors."""
-    diffs = [t - fixed[i][0] for i, t in hints.items() if fixed[i] is not None]  # type: ignore[index]
+    diffs = [t - f[0] for i, t in hints.items() if (f := fixed[i]) is not None]
     diffs = [d for d in diffs if abs(d) <= 5.0]
     if len(diffs) < 3:
         return 0.0
@@ -371,7 +371,7 @@ def _layout(
         j = i
         while j + 1 < n and fixed[j + 1] is None:
             j += 1
-        right = fixed[j + 1][0] if j + 1 < n else None  # type: ignore[index]
+        right = _start_of(fixed[j + 1]) if j + 1 < n else None
         # Sub-runs start at each LRC-pinned word. A run after an anchor is spread from the
         # anchor's *start*, the anchor taking its own share first: words are spaced onset to
         # onset, so the first missing word does not start the instant the anchor ends.
@@ -388,6 +388,11 @@ def _layout(
             out[a:b] = placed
         i = j + 1
     return out
+
+
+def _start_of(span: tuple[float, float] | None) -> float | None:
+    """The start of an anchored word's span; ``None`` for a word without one."""
+    return None if span is None else span[0]
 
 
 def _spread(
@@ -426,7 +431,7 @@ def _spread(
         if segments[k + 1][0] - segments[k][1] >= PHRASE_GAP_S:
             near = [c for c in local_lines if abs(c - cut) <= 3]
             if near:
-                cut = min(near, key=lambda c, x=cut: abs(c - x))
+                cut = near[int(np.argmin([abs(c - cut) for c in near]))]  # the nearest
         bounds.append(max(cut, bounds[-1]))
     bounds.append(len(idx))
     out: list[tuple[float, float]] = []

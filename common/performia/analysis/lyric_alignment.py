@@ -104,7 +104,8 @@ def align_lines(
         t1 = min(t0 + WINDOW_S, duration)
         if t1 - t0 < 1.0:
             break
-        take, count = [], 0
+        take: list[Sequence[str]] = []
+        count = 0
         for line in lines[i:]:
             if take and count + len(line) > MAX_WORDS:
                 break

@@ -1,6 +1,6 @@
 """Word-level global alignment of the user's lyrics against recognised words.
 
-:func:`align_words` pairs two word sequences, both compared in the form :func:`normalise_word`
+:func:`match_words` pairs two word sequences, both compared in the form :func:`normalise_word`
 gives them (case-folded, accents and punctuation removed, apostrophes dropped, dropped g's
 restored, a few sung spellings mapped to one form). It is Needleman-Wunsch with Gotoh's affine
 gaps. A pair scores +1 when equal, ``2s - 1`` for a near miss with character similarity
@@ -13,11 +13,14 @@ dearer where the recording has no sung time for it (which settles ties between r
 ("tonight" / "to night", "gonna" / "going to") and two given words one recognised word
 ("any way" / "anyway").
 
-Why hand-written: ``difflib`` matches exact tokens only, no maintained Python library aligns word
-sequences with a fuzzy score, and ``rapidfuzz`` is not installed here, so the character
-similarity is the standard library's ``difflib.SequenceMatcher`` (Ratcliff-Obershelp) and the DP
-is written out. It is vectorised along each row (the within-row gap recurrence is a running
-maximum): 0.8 s and about 100 MB for 5000 x 4500 words.
+Why hand-written: ``difflib`` matches exact tokens only, and no maintained Python library aligns
+word sequences with a fuzzy score, affine gaps and merges; jiwer (which scores the word error
+rate, :mod:`performia.transcription.wer`) finds the fewest exact-word edits, a different
+question. ``rapidfuzz`` comes only with the ``bench`` extra (as jiwer's dependency), not with the
+``transcribe`` stage's, so the character similarity is the standard library's
+``difflib.SequenceMatcher`` (Ratcliff-Obershelp) and the DP is written out, in named steps
+(:func:`_fill`, :func:`_fill_row`, :func:`_trace_back`). It is vectorised along each row (the
+within-row gap recurrence is a running maximum): 0.8 s and about 100 MB for 5000 x 4500 words.
 
 Timing the lyrics from the matched pairs is :mod:`performia.analysis.alignment`'s job.
 """
@@ -26,15 +29,16 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from performia.transcription.wer import spell_number
+from performia.transcription.normalise import fold, spell_number
 
 __all__ = [
-    "align_words",
+    "WordMatch",
+    "match_words",
     "normalise_word",
     "word_similarity",
     "word_weight",
@@ -54,6 +58,9 @@ NEAR = 0.6
 
 _NEG = -1e9
 _DIAG, _UP, _MERGE, _SPLIT = 0, 1, 2, 3
+
+#: A matched group: given word indices, recognised word indices, similarity.
+WordMatch = tuple[tuple[int, ...], tuple[int, ...], float]
 
 _SPELLINGS = {
     "gonna": "goingto",
@@ -92,9 +99,7 @@ def normalise_word(text: str) -> str:
     >>> [normalise_word(w) for w in words]
     ['dont', 'goingto', 'cafe', 'nothing', 'two', 'twentyone', 'twentyone']
     """
-    s = unicodedata.normalize("NFKD", text.casefold())
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    s = s.replace("\u2019", "'").replace("\u2018", "'")
+    s = fold(text)
     if s in _SPELLINGS:
         return _SPELLINGS[s]
     s = re.sub(r"(?<=[a-z])in'(?=\W*$)", "ing", s)
@@ -132,7 +137,9 @@ def word_weight(text: str) -> float:
     return max(1, groups) + _LETTER_WEIGHT * len(norm)
 
 
-def _score_table(given: list[str], recognised: list[str]) -> tuple[np.ndarray, dict, dict]:
+def _score_table(
+    given: list[str], recognised: list[str]
+) -> tuple[np.ndarray, dict[str, int], dict[str, int]]:
     """Pair scores between the distinct normalised words of each side."""
     gv = {w: i for i, w in enumerate(dict.fromkeys(given))}
     rv = {w: i for i, w in enumerate(dict.fromkeys(recognised))}
@@ -157,13 +164,13 @@ def _score_table(given: list[str], recognised: list[str]) -> tuple[np.ndarray, d
     return table, gv, rv
 
 
-def align_words(
+def match_words(
     given: Sequence[str],
     recognised: Sequence[str],
     *,
     line_starts: Sequence[int] = (),
     room: Sequence[float] | None = None,
-) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
+) -> list[WordMatch]:
     """Globally align two word sequences (already normalised with :func:`normalise_word`).
 
     Gaps are affine (Gotoh): opening a run of unmatched words costs more than extending it, so
@@ -187,82 +194,170 @@ def align_words(
 
     Examples
     --------
-    >>> align_words(["i", "love", "there", "tonight"], ["i", "love", "their", "to", "night"])
+    >>> match_words(["i", "love", "there", "tonight"], ["i", "love", "their", "to", "night"])
     [((0,), (0,), 1.0), ((1,), (1,), 1.0), ((2,), (2,), 0.8), ((3,), (3, 4), 1.0)]
     """
     g, r = list(given), list(recognised)
-    n, m = len(g), len(r)
-    if n == 0 or m == 0:
+    if not g or not r:
         return []
-    table, gv, rv = _score_table(g, r)
-    gid = np.array([gv[w] for w in g])
-    rid = np.array([rv[w] for w in r])
-    # one given word = two recognised words, and two given words = one recognised word
-    rec_pair = np.full(m + 1, -1)
-    for j in range(2, m + 1):
-        if r[j - 2] and r[j - 1]:
-            rec_pair[j] = gv.get(r[j - 2] + r[j - 1], -1)
+    grid = _Grid.start(g, r, line_starts=line_starts, crowd=_crowd_costs(room, len(r)))
+    _fill(grid)
+    return [(gi, ri, round(s, 3)) for gi, ri, s in _trace_back(grid) if _near(g, r, gi, ri, s)]
+
+
+def _crowd_costs(room: Sequence[float] | None, m: int) -> np.ndarray:
+    """Extra cost of an unmatched given word at each of the ``m + 1`` places between recognised
+    words: up to :data:`_CROWD_COST` where ``room`` has no sung time for it, 0 where it has
+    :data:`_ROOM_PER_WORD_S` or more (and everywhere when ``room`` is ``None``)."""
+    if room is None:
+        return np.zeros(m + 1)
+    if len(room) != m + 1:
+        raise ValueError("room needs one entry per place between recognised words (m + 1)")
+    return -_CROWD_COST * np.clip(1.0 - np.asarray(room, dtype=float) / _ROOM_PER_WORD_S, 0, 1)
+
+
+def _merge_targets(recognised: list[str], gv: dict[str, int]) -> np.ndarray:
+    """For each ``j`` (of ``m + 1``), the given word (its id in ``gv``) that recognised words
+    ``j - 2`` and ``j - 1`` spell together ("to" + "night"), or -1."""
+    pair = np.full(len(recognised) + 1, -1)
+    for j in range(2, len(recognised) + 1):
+        if recognised[j - 2] and recognised[j - 1]:
+            pair[j] = gv.get(recognised[j - 2] + recognised[j - 1], -1)
+    return pair
+
+
+@dataclass
+class _Grid:
+    """The dynamic programme over ``(given words + 1) x (recognised words + 1)`` cells.
+
+    Three scores per cell (Gotoh): ``A`` ends with a match (one to one, one to two, two to one)
+    or with an unmatched given word, ``X`` with an unmatched given word, ``Y`` with an unmatched
+    recognised word; ``H`` is the best of ``A`` and ``Y``. Only the moves taken are kept, row by
+    row, for :func:`_trace_back`.
+    """
+
+    given: list[str]
+    recognised: list[str]
+    #: Pair scores between distinct words, and each side's word → row/column of ``table``.
+    table: np.ndarray
+    gv: dict[str, int]
+    rv: dict[str, int]
+    gid: np.ndarray
+    rid: np.ndarray
+    #: See :func:`_merge_targets`.
+    rec_pair: np.ndarray
+    #: Given word indices that start a line, and :func:`_crowd_costs`.
+    line_starts: set[int]
+    crowd: np.ndarray
+    #: The best non-``Y`` move into each cell (``_DIAG``, ``_UP``, ``_MERGE``, ``_SPLIT``).
+    a_how: np.ndarray
+    #: Whether ``H`` came from ``Y``; whether ``X`` and ``Y`` extended a run (else opened one).
+    h_from_y: np.ndarray
+    x_ext: np.ndarray
+    y_ext: np.ndarray
+
+    @classmethod
+    def start(
+        cls,
+        given: list[str],
+        recognised: list[str],
+        *,
+        line_starts: Sequence[int],
+        crowd: np.ndarray,
+    ) -> _Grid:
+        table, gv, rv = _score_table(given, recognised)
+        shape = (len(given) + 1, len(recognised) + 1)
+        return cls(
+            given=given,
+            recognised=recognised,
+            table=table,
+            gv=gv,
+            rv=rv,
+            gid=np.array([gv[w] for w in given]),
+            rid=np.array([rv[w] for w in recognised]),
+            rec_pair=_merge_targets(recognised, gv),
+            line_starts=set(line_starts),
+            crowd=crowd,
+            a_how=np.zeros(shape, dtype=np.int8),
+            h_from_y=np.zeros(shape, dtype=bool),
+            x_ext=np.zeros(shape, dtype=bool),
+            y_ext=np.zeros(shape, dtype=bool),
+        )
+
+
+def _fill(grid: _Grid) -> None:
+    """Score every row of ``grid`` (in place): row 0, where only recognised words are skipped,
+    then one row per given word."""
+    m = len(grid.recognised)
     cols = np.arange(m + 1)
-    a_how = np.zeros((n + 1, m + 1), dtype=np.int8)  # best non-Y move into each cell
-    h_from_y = np.zeros((n + 1, m + 1), dtype=bool)
-    x_ext = np.zeros((n + 1, m + 1), dtype=bool)
-    y_ext = np.zeros((n + 1, m + 1), dtype=bool)
-    # row 0: only recognised words skipped
-    h_prev2 = None
     a_row = np.full(m + 1, _NEG)
     a_row[0] = 0.0
     y_row = _y_row(a_row, cols)
-    y_ext[0, 2:] = True
-    h_from_y[0, 1:] = True
-    h_prev = np.maximum(a_row, y_row)
-    x_prev = np.full(m + 1, _NEG)
-    starts = set(line_starts)
-    crowd = np.zeros(m + 1)
-    if room is not None:
-        if len(room) != m + 1:
-            raise ValueError("room needs one entry per place between recognised words (m + 1)")
-        crowd = -_CROWD_COST * np.clip(1.0 - np.asarray(room, dtype=float) / _ROOM_PER_WORD_S, 0, 1)
-    for i in range(1, n + 1):
-        x_open = h_prev + GAP_OPEN + crowd + (_LINE_BONUS if i - 1 in starts else 0.0)
-        x_more = x_prev + GAP_EXTEND + crowd
-        x_row = np.maximum(x_open, x_more)
-        x_ext[i] = x_more > x_open
-        a_row = x_row.copy()
-        how = np.full(m + 1, _UP, dtype=np.int8)
-        diag = h_prev[:-1] + table[gid[i - 1], rid]
-        _better(a_row, how, 1, diag, _DIAG)
-        if m >= 2:
-            merge = np.where(rec_pair[2:] == gid[i - 1], h_prev[:-2] + 1.0, _NEG)
-            _better(a_row, how, 2, merge, _MERGE)
-        if h_prev2 is not None and g[i - 2] and g[i - 1]:
-            pair = rv.get(g[i - 2] + g[i - 1], -1)
-            if pair >= 0:
-                split = np.where(rid == pair, h_prev2[:-1] + 1.0, _NEG)
-                _better(a_row, how, 1, split, _SPLIT)
-        y_row = _y_row(a_row, cols)
-        y_ext[i, 1:] = y_row[1:] > a_row[:-1] + GAP_OPEN + 1e-9
-        h_row = np.maximum(a_row, y_row)
-        h_from_y[i] = y_row > a_row + 1e-9
-        a_how[i] = how
+    grid.y_ext[0, 2:] = True
+    grid.h_from_y[0, 1:] = True
+    h_prev2, h_prev, x_prev = None, np.maximum(a_row, y_row), np.full(m + 1, _NEG)
+    for i in range(1, len(grid.given) + 1):
+        h_row, x_row = _fill_row(grid, i, h_prev, h_prev2, x_prev, cols)
         h_prev2, h_prev, x_prev = h_prev, h_row, x_row
-    out = []
-    i, j, state = n, m, "H"
+
+
+def _fill_row(
+    grid: _Grid,
+    i: int,
+    h_prev: np.ndarray,
+    h_prev2: np.ndarray | None,
+    x_prev: np.ndarray,
+    cols: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row ``i`` (given word ``i - 1``) from the rows before it: its ``H`` and ``X`` scores,
+    its moves recorded in ``grid``."""
+    g, m = grid.given, len(grid.recognised)
+    x_open = h_prev + GAP_OPEN + grid.crowd + (_LINE_BONUS if i - 1 in grid.line_starts else 0.0)
+    x_more = x_prev + GAP_EXTEND + grid.crowd
+    x_row = np.maximum(x_open, x_more)
+    grid.x_ext[i] = x_more > x_open
+    a_row = x_row.copy()
+    how = np.full(m + 1, _UP, dtype=np.int8)
+    diag = h_prev[:-1] + grid.table[grid.gid[i - 1], grid.rid]
+    _better(a_row, how, 1, diag, _DIAG)
+    if m >= 2:  # one given word = two recognised words
+        merge = np.where(grid.rec_pair[2:] == grid.gid[i - 1], h_prev[:-2] + 1.0, _NEG)
+        _better(a_row, how, 2, merge, _MERGE)
+    if h_prev2 is not None and g[i - 2] and g[i - 1]:  # two given words = one recognised word
+        pair = grid.rv.get(g[i - 2] + g[i - 1], -1)
+        if pair >= 0:
+            split = np.where(grid.rid == pair, h_prev2[:-1] + 1.0, _NEG)
+            _better(a_row, how, 1, split, _SPLIT)
+    y_row = _y_row(a_row, cols)
+    grid.y_ext[i, 1:] = y_row[1:] > a_row[:-1] + GAP_OPEN + 1e-9
+    h_row = np.maximum(a_row, y_row)
+    grid.h_from_y[i] = y_row > a_row + 1e-9
+    grid.a_how[i] = how
+    return h_row, x_row
+
+
+def _trace_back(grid: _Grid) -> list[WordMatch]:
+    """The matched groups on the best path through ``grid``, in order (before the near-miss
+    filter), from the last cell back to the first."""
+    g, r = grid.given, grid.recognised
+    out: list[WordMatch] = []
+    i, j, state = len(g), len(r), "H"
     while i > 0 or j > 0:
         if i == 0:
             state = "Y"
         elif j == 0:
             state = "X"
         if state == "H":
-            state = "Y" if h_from_y[i, j] else "A"
+            state = "Y" if grid.h_from_y[i, j] else "A"
         if state == "Y":
-            state = "Y" if y_ext[i, j] else "A"
+            state = "Y" if grid.y_ext[i, j] else "A"
             j -= 1
             continue
         if state == "X":
-            state = "X" if x_ext[i, j] else "H"
+            state = "X" if grid.x_ext[i, j] else "H"
             i -= 1
             continue
-        step = a_how[i, j]
+        step = grid.a_how[i, j]
         if step == _UP:
             state = "X"
             continue
@@ -277,7 +372,7 @@ def align_words(
             i, j = i - 2, j - 1
         state = "H"
     out.reverse()
-    return [(gi, ri, round(s, 3)) for gi, ri, s in out if _near(g, r, gi, ri, s)]
+    return out
 
 
 def _near(g: list[str], r: list[str], gi: tuple[int, ...], ri: tuple[int, ...], s: float) -> bool:

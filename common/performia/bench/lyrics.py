@@ -330,7 +330,8 @@ def evaluate_lyric_song(
     from performia.separation import get_separator
     from performia.settings import get_settings
     from performia.stages.transcribe import force_align, hear_stem
-    from performia.transcription import align_words, get_recognizer, normalise_words
+    from performia.transcription import get_recognizer, normalise_words
+    from performia.transcription.wer import word_edits
 
     mix, truth, stems = render_lyric_song(song)
     duration = len(mix) / SR
@@ -355,8 +356,8 @@ def evaluate_lyric_song(
     on_stem = recognizer.transcribe(vocals, sr=SR, language="en")
     scores.seconds["transcribe"] = round(time.perf_counter() - t0, 2)
     on_mix = recognizer.transcribe(mix, sr=SR, language="en")
-    scores.wer_stem = round(align_words(reference, heard(on_stem.words)).wer, 3)
-    scores.wer_mix = round(align_words(reference, heard(on_mix.words)).wer, 3)
+    scores.wer_stem = round(word_edits(reference, heard(on_stem.words)).wer, 3)
+    scores.wer_mix = round(word_edits(reference, heard(on_mix.words)).wer, 3)
 
     # what the transcribe stage does: its signal, vocal activity and onsets from the stem
     use_stem = hear_stem(get_settings().asr_input, separator)
@@ -367,10 +368,10 @@ def evaluate_lyric_song(
     gaps = _gaps(truth.words, duration)
     timed, _ = time_words(recognised, activity, duration, onsets=onsets)
     tokens = heard(timed.words)
-    alignment = align_words(reference, tokens)
+    edits = word_edits(reference, tokens)
     pairs = [
         (truth.words[i].start, timed.words[j].start)
-        for i, j in alignment.pairs
+        for i, j in edits.pairs
         if i is not None and j is not None and reference[i] == tokens[j]
     ]
     if pairs:
@@ -421,17 +422,17 @@ def run_lyrics_bench(
         "given_mae_s",
         "given_within",
     ]
-    means = {}
+    means: dict[str, float | None] = {}
     for m in metrics:
         values = [getattr(r, m) for r in rows if getattr(r, m) is not None]
         means[m] = round(float(np.mean(values)), 3) if values else None
     # word-weighted shares: every word counts once, whatever song it is in
     words = sum(r.words for r in rows)
     for m in ("given_within", "given_mae_s"):
-        known = [r for r in rows if getattr(r, m) is not None]
-        if known:
+        scored = [r for r in rows if getattr(r, m) is not None]
+        if scored:
             means[f"{m}_per_word"] = round(
-                sum(getattr(r, m) * r.words for r in known) / sum(r.words for r in known), 3
+                sum(getattr(r, m) * r.words for r in scored) / sum(r.words for r in scored), 3
             )
     means["given_in_gaps"] = sum(r.given_in_gaps or 0 for r in rows)
     means["recognised_in_gaps"] = sum(r.recognised_in_gaps or 0 for r in rows)

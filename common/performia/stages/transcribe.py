@@ -111,7 +111,7 @@ def _language(
 def force_align(
     recognizer: Recognizer,
     given: GivenLyrics,
-    activity: list[tuple[float, float]],
+    activity: Sequence[tuple[float, float]],
     duration: float,
     voice: np.ndarray,
     sr: int,

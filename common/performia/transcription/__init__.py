@@ -3,8 +3,10 @@
 :func:`get_recognizer` returns the process's recogniser for an engine (``faster-whisper`` or
 ``openai-whisper``), a model (``tiny.en``, ``base`` or a path: :mod:`.models` finds the files,
 never downloading) and a device; its ``transcribe(y, sr=..., language=..., prompt=...)``
-returns a :class:`~performia.analysis.results.Transcript`. :func:`wer` and :func:`align_words`
-(:mod:`.wer`) score a recognition against known words.
+returns a :class:`~performia.analysis.results.Transcript`. :func:`normalise_words`
+(:mod:`.normalise`) is the form words are compared in; :mod:`.wer` scores a recognition against
+known words with jiwer, which only the ``bench`` extra installs, so it is imported from there
+(``from performia.transcription.wer import wer``), not re-exported here.
 
 The engines are imported only when a recogniser is built, so importing this package is cheap.
 """
@@ -25,14 +27,13 @@ from performia.transcription.models import (
     cache_dir,
     resolve_model,
 )
-from performia.transcription.wer import align_words, normalise_words, wer
+from performia.transcription.normalise import normalise_words
 
 __all__ = [
     "ENGINES",
     "WHISPER_SR",
     "ModelFiles",
     "Recognizer",
-    "align_words",
     "available_models",
     "cache_dir",
     "clear_recognizers",
@@ -40,5 +41,4 @@ __all__ = [
     "normalise_language",
     "normalise_words",
     "resolve_model",
-    "wer",
 ]

@@ -239,13 +239,28 @@ def empty_transcript(recognizer: Recognizer, code: str | None) -> Transcript:
 class WhisperEngine:
     """What both Whisper engines share around their decoder: the language and audio checks, one
     decode at a time per model (decoding state is not shared between threads), and the clean-up
-    of the words. An engine implements :meth:`_decode`."""
+    of the words. An engine sets the attributes, gives the two properties and implements
+    :meth:`_decode`, :meth:`_align` and :meth:`_language_probabilities`; it is then a
+    :class:`Recognizer`."""
 
+    engine: str
+    model: ModelFiles
+    device: str
     _lock: threading.Lock
+
+    @property
+    def multilingual(self) -> bool:
+        """See :attr:`Recognizer.multilingual`."""
+        raise NotImplementedError
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """See :attr:`Recognizer.languages`."""
+        raise NotImplementedError
 
     def identify_language(self, signals: Sequence[tuple[np.ndarray, int]]) -> tuple[str, float]:
         """See :meth:`Recognizer.identify_language`."""
-        if not self.multilingual:  # type: ignore[attr-defined]
+        if not self.multilingual:
             return "en", 1.0
         audios = [prepare_audio(y, sr) for y, sr in signals]
         n = min((len(a) for a in audios), default=0)
@@ -270,7 +285,7 @@ class WhisperEngine:
         self, y: np.ndarray, *, sr: int, words: Sequence[str], language: str | None
     ) -> list[tuple[float, float, float]]:
         """See :meth:`Recognizer.align_words`."""
-        code, audio = prepare_request(self, y, sr, language)  # type: ignore[arg-type]
+        code, audio = prepare_request(self, y, sr, language)
         if not words:
             return []
         if len(audio) == 0:
@@ -303,9 +318,9 @@ class WhisperEngine:
         self, y: np.ndarray, *, sr: int, language: str | None = None, prompt: str | None = None
     ) -> Transcript:
         """Recognise the words in ``y``; see :meth:`Recognizer.transcribe`."""
-        code, audio = prepare_request(self, y, sr, language)  # type: ignore[arg-type]
+        code, audio = prepare_request(self, y, sr, language)
         if len(audio) == 0:
-            return empty_transcript(self, code)  # type: ignore[arg-type]
+            return empty_transcript(self, code)
         with self._lock:
             raw, detected = self._decode(audio, code, prompt)
         return Transcript(finish_words(raw, duration=len(audio) / WHISPER_SR), detected or code)

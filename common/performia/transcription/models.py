@@ -223,9 +223,9 @@ def _record_entry(dist_name: str, relative: str) -> tuple[str | None, int | None
     """The (urlsafe-base64 sha256, size) a wheel's RECORD lists for one of its files."""
     dist = metadata.distribution(dist_name)
     for entry in dist.files or ():
-        found = entry.as_posix().endswith(relative) and entry.hash is not None
-        if found and entry.hash.mode == "sha256":
-            return entry.hash.value, entry.size
+        digest = entry.hash
+        if entry.as_posix().endswith(relative) and digest is not None and digest.mode == "sha256":
+            return digest.value, entry.size
     return None, None
 
 
