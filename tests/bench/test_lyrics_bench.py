@@ -19,7 +19,7 @@ from performia.bench.lyrics import (
     render_lyric_song,
 )
 from performia.bench.transcription import vocal_to_band_db
-from performia.testing.synth import WordTruth
+from performia.testing.truth import WordTruth
 
 
 def test_song_form_repeats_the_chorus_with_rest_bars():

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from performia.deploy import costs
+from performia.deploy import costs, costs_report
 from performia.deploy.plan import build_plan, load_inputs
 
 
@@ -16,7 +16,7 @@ def plan():
 
 
 def test_costs_md_is_up_to_date():
-    assert costs.COSTS_PATH.read_text() == costs.render(), (
+    assert costs_report.COSTS_PATH.read_text() == costs_report.render(), (
         "infra/COSTS.md is out of date: run python -m performia.deploy.costs --write"
     )
 

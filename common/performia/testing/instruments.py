@@ -17,12 +17,11 @@ import subprocess
 import wave
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from performia.testing.synth import ChordTruth, NoteTruth
+from performia.testing.truth import ChordTruth, NoteTruth
 
 __all__ = [
     "GROOVES",

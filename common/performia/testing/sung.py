@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from performia.testing.synth import SongTruth, render_song
+from performia.testing.synth import render_song
+from performia.testing.truth import SongTruth
 
 __all__ = ["SUNG_LYRICS", "SUNG_SR", "sung_song"]
 

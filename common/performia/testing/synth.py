@@ -1,8 +1,9 @@
 """Synthesise songs with known truth: drums on an exact beat grid, chords, a sung-like melody.
 
 Every renderer places sound at sample-exact times and :func:`render_song` returns a
-:class:`SongTruth` built from those same placement times, so an analysis stage can be scored
-against what was really put there rather than against a hand annotation.
+:class:`~performia.testing.truth.SongTruth` built from those same placement times, so an analysis
+stage can be scored against what was really put there rather than against a hand annotation. The
+truth types live in :mod:`performia.testing.truth`.
 
 Songs can be detuned from A440 (``tuning_cents``), swung (off-beat hi-hats delayed), played on a
 pad, piano, organ or guitar (``timbre``), in 2/4, 3/4, 4/4 or 6/8 (``meter=6`` counts eighths),
@@ -25,8 +26,7 @@ import re
 # (``synth._espeak.cache_clear()``, ``monkeypatch.setattr(synth.shutil, "which", ...)``).
 import shutil  # noqa: F401
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -49,17 +49,19 @@ from performia.testing.instruments import (
     speak,
     voice_chord,
 )
+from performia.testing.truth import (
+    ChordTruth,
+    KeyTruth,
+    NoteTruth,
+    SectionTruth,
+    SongTruth,
+    WordTruth,
+)
 
 __all__ = [
     "GROOVES",
     "TIMBRES",
     "VOICINGS",
-    "ChordTruth",
-    "KeyTruth",
-    "NoteTruth",
-    "SectionTruth",
-    "SongTruth",
-    "WordTruth",
     "chord_pitches",
     "click_track",
     "render_chords",
@@ -76,109 +78,6 @@ __all__ = [
 LEAD_IN_S = 0.5
 #: Stems :func:`render_song` returns and their default mix gains.
 DEFAULT_LEVELS: dict[str, float] = {"drums": 0.6, "chords": 0.5, "melody": 0.6, "vocals": 0.8}
-
-
-# --------------------------------------------------------------------------------------- truth
-
-
-@dataclass(frozen=True)
-class WordTruth:
-    """One spoken word: ``start`` is where its audio was placed, ``end`` where that audio ends."""
-
-    text: str
-    start: float
-    end: float
-
-
-@dataclass(frozen=True)
-class ChordTruth:
-    """One chord span, ``start`` inclusive and ``end`` exclusive, in seconds."""
-
-    symbol: str
-    start: float
-    end: float
-
-
-@dataclass(frozen=True)
-class NoteTruth:
-    """One melody note at an exact MIDI pitch (69 = A4 = 440 Hz)."""
-
-    pitch_midi: int
-    start: float
-    end: float
-
-
-@dataclass(frozen=True)
-class SectionTruth:
-    """One section of a song's form, ``start`` inclusive and ``end`` exclusive, in seconds.
-
-    ``kind`` is what was asked for (``"verse"``, ``"chorus"`` …); ``label`` is a letter shared
-    by every section of the same kind (the first kind heard is ``"A"``), as structure
-    annotations label repeats; ``name`` is what a chart prints (``"Verse 2"``, ``"Bridge"``).
-    """
-
-    kind: str
-    label: str
-    start: float
-    end: float
-    name: str = ""
-
-
-@dataclass(frozen=True)
-class KeyTruth:
-    """A stretch of the song in one key (``"F major"``, ``"D minor"``), in seconds."""
-
-    key: str
-    start: float
-    end: float
-
-
-@dataclass(frozen=True)
-class SongTruth:
-    """Everything :func:`render_song` placed, in seconds from the start of the audio.
-
-    ``beats`` are the counted pulse: quarter notes in 2/4, 3/4 and 4/4, but **eighth notes in
-    6/8** (``meter == 6``, ``beat_unit == 8``), so ``tempo_bpm`` is then the eighth-note rate
-    (a 6/8 at ``tempo_bpm = 180`` has a dotted-quarter pulse of 60 per minute). Pitched sounds
-    (chords, melody) sit ``tuning_cents`` off A440 while ``chords`` and ``melody`` keep their
-    nominal names and MIDI numbers. ``key`` is the home key; ``key_segments`` tile the bars
-    and say where each key sounds (one segment unless the form modulates). ``sections`` tile
-    the bars in form order (empty when the song was rendered without a form).
-    """
-
-    sr: int
-    duration: float
-    tempo_bpm: float
-    meter: int
-    beats: tuple[float, ...]
-    downbeats: tuple[float, ...]
-    key: str
-    chords: tuple[ChordTruth, ...]
-    melody: tuple[NoteTruth, ...]
-    words: tuple[WordTruth, ...]
-    beat_unit: int = 4
-    tuning_cents: float = 0.0
-    swing: float = 0.0
-    timbre: str = "pad"
-    sections: tuple[SectionTruth, ...] = ()
-    key_segments: tuple[KeyTruth, ...] = ()
-
-    @property
-    def time_signature(self) -> tuple[int, int]:
-        """``(meter, beat_unit)``: ``(4, 4)``, ``(3, 4)``, ``(6, 8)`` …"""
-        return (self.meter, self.beat_unit)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (tuples become lists, spans become objects)."""
-        d = asdict(self)
-        for name in ("beats", "downbeats"):
-            d[name] = list(d[name])
-        for name in ("chords", "melody", "words", "sections", "key_segments"):
-            d[name] = [dict(item) for item in d[name]]
-        return d
-
-
-# ------------------------------------------------------------------------------------------ song
 
 
 #: How each kind of section is played: drum loudness, and whether the chords are doubled an

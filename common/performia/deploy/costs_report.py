@@ -1,0 +1,442 @@
+"""Write the cost model as a report: ``infra/COSTS.md``.
+
+:mod:`performia.deploy.costs` prices each way of running the pipeline; this module lays those
+numbers out, one section after another: every scenario against the per-song target and the
+choice per traffic pattern, each stage of the default plan, the idle cost, how a burst drains,
+the GPU idle tail, GPU services against jobs and worker pools, the worst abuser under the
+quotas, what the per-song figure leaves out, and every assumption used. A test regenerates the
+text and fails when the committed file differs.
+
+Usage (the command the file's header names, which runs :func:`main`)::
+
+    python -m performia.deploy.costs --write     # regenerate infra/COSTS.md
+    python -m performia.deploy.costs --check     # exit 1 when it is out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from performia.deploy.costs import _GIB, TARGET_PER_SONG, Scenario, _Model, scenarios
+from performia.deploy.plan import INFRA_DIR, Plan, build_plan, burst_drain_s, retry_patience
+
+__all__ = ["COSTS_PATH", "main", "render"]
+
+COSTS_PATH = INFRA_DIR / "COSTS.md"
+
+
+def _usd(x: float, digits: int = 4) -> str:
+    return f"${x:,.{digits}f}"
+
+
+def _duration(s: float) -> str:
+    if s < 120:
+        return f"{s:.0f} s"
+    if s < 7200:
+        return f"{s / 60:.0f} min"
+    return f"{s / 3600:.1f} h"
+
+
+def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
+    head = list(header)
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def _choice(items: list[Scenario], pattern: str) -> Scenario:
+    built = [s for s in items if s.pattern == pattern and s.built]
+    meeting = [s for s in built if s.meets_target]
+    return min(meeting or built, key=lambda s: (s.per_song, s.latency_s))
+
+
+def _verdict(iso: Scenario, burst: Scenario) -> str:
+    def how(s: Scenario) -> str:
+        off = (s.per_song / TARGET_PER_SONG - 1) * 100
+        word = "meets it" if s.meets_target else "misses it"
+        return f"{_usd(s.per_song)}, {word} ({abs(off):.0f} % {'under' if off <= 0 else 'over'})"
+
+    return (
+        f"**Verdict on the {_usd(TARGET_PER_SONG, 2)} target:** a burst, {how(burst)}; an "
+        f"isolated song, {how(iso)}. A burst's cost hangs most on Demucs' speed on an L4 "
+        "(measured on an H100 only); an isolated song's on Demucs' measured CPU time. The free "
+        "tiers, not subtracted here, cover the first few thousand songs a month."
+    )
+
+
+def _abuse_section(m: _Model, song_s: float) -> list[str]:
+    """What one account, and one address, can cost a day under the quotas
+    (``performia.cloud.quotas.LIMITS``): the daily audio minutes bind before the upload rate."""
+    from performia.cloud.quotas import LIMITS
+    from performia.settings import Settings
+
+    upload, at_once = LIMITS["upload"], LIMITS["concurrent_jobs"]
+    minutes, by_address = LIMITS["audio_minutes"], LIMITS["audio_minutes_address"]
+    longest = Settings().max_duration_s
+    per_minute = {mode: m.burst(mode) * 60 / song_s for mode in ("cpu", "gpu")}
+    rows = [
+        [
+            mode,
+            _usd(per_minute[mode] * longest / 60, 3),
+            _usd(per_minute[mode] * minutes.count, 2),
+            _usd(per_minute[mode] * by_address.count, 2),
+        ]
+        for mode in ("cpu", "gpu")
+    ]
+    return [
+        "## The worst abuser under the quotas",
+        "",
+        f"One account may ask for {upload.count} uploads an hour, run {at_once.count} "
+        f"analyses at once and have {minutes.count} minutes of audio analysed a day; anonymous "
+        f"sign-ins (free to make) are also held to {by_address.count} minutes a day per "
+        "address (`performia.cloud.quotas.LIMITS`). A song may be up to "
+        f"{longest / 60:g} minutes (the server's limit; an upload may only lower it). The "
+        "minutes bind first: at the burst rate (stage times scaled from the "
+        f"{song_s:g} s song), one account or one address can cost a day:",
+        "",
+        *_table(
+            [
+                "separate and transcribe on",
+                f"per {longest / 60:g}-minute song",
+                "per account per day",
+                "per address per day",
+            ],
+            rows,
+        ),
+        "",
+        "Beyond that, an abuser needs many addresses (each also held to "
+        f"{LIMITS['upload_address'].count} anonymous uploads an hour); the functions' "
+        "instance caps bound the total, at the price of a slower queue for everyone.",
+        "",
+    ]
+
+
+def _header(m: _Model) -> list[str]:
+    """Title, where the numbers come from, and the prices' date and sources."""
+    p = m.prices
+    return [
+        "# What Performia costs on Google Cloud",
+        "",
+        "Generated by `python -m performia.deploy.costs --write` from `infra/measured.toml` (stage "
+        "times measured on a 181 s song, the assumptions they could not settle, and Cloud Run "
+        f"list prices read on {p['date']}) and the deployment plan (`infra/stages.tf.json`). "
+        "Do not edit; change those and regenerate. Prices are Tier 1 list prices in USD beyond "
+        "the free tiers (which are not subtracted); sources: "
+        f"<{p['cloud_run_url']}>, <{p['storage_url']}>, <{p['firestore_url']}>.",
+        "",
+    ]
+
+
+def _per_song_section(m: _Model, items: list[Scenario]) -> list[str]:
+    """Every scenario against the target, the choice per traffic pattern and the verdict."""
+    rows = [
+        [
+            s.pattern,
+            s.gpu_stages + ("" if s.built else " (not built)"),
+            _usd(s.per_song),
+            _usd(s.per_song * 1000, 2),
+            _duration(s.latency_s),
+            "yes" if s.meets_target else "no",
+        ]
+        for s in items
+    ]
+    iso, burst = _choice(items, "isolated song"), _choice(items, "burst of 1,000")
+    return [
+        "## Per 3-minute song",
+        "",
+        f"Target: at most {_usd(TARGET_PER_SONG, 2)} per 3-minute song at list prices.",
+        "",
+        *_table(
+            [
+                "traffic",
+                "separate and transcribe run on",
+                "per song",
+                "per 1,000 songs",
+                "done after",
+                "≤ $0.01",
+            ],
+            rows,
+        ),
+        "",
+        "\"done after\": an isolated song's Song Map, every instance starting cold; a burst's last "
+        "Song Map. A GPU service bills its instance for life, so an isolated song pays the "
+        f"{m.a['idle_instance_s'] / 60:.0f}-minute idle tail of both GPU services; a burst shares "
+        "each instance's tail among hundreds of songs.",
+        "",
+        "**Choice per traffic pattern** (of what is built; `gpu_mode` in Terraform):",
+        "",
+        f"- **Sporadic, isolated songs: {iso.gpu_stages}**, {_usd(iso.per_song)} per song "
+        f"({'meets' if iso.meets_target else 'misses'} the target), first result after "
+        f"{_duration(iso.latency_s)}.",
+        f"- **A burst of {m.songs:,}: {burst.gpu_stages}**, {_usd(burst.per_song)} per song "
+        f"({'meets' if burst.meets_target else 'misses'} the target), all done after "
+        f"{_duration(burst.latency_s)}.",
+        f"- GPU services for isolated songs cost {_usd(items[0].per_song)} each: "
+        f"{items[0].per_song / TARGET_PER_SONG:.0f} times the target, nearly all of it idle GPU.",
+        "",
+        _verdict(iso, burst),
+        "",
+    ]
+
+
+def _stage_row(m: _Model, name: str) -> list[str]:
+    """One stage of the default plan: where it runs, what it costs, how it drains and retries."""
+    inp, f = m.inputs, m.plan.functions[name]
+    drain = burst_drain_s(m.songs, f.busy_s, f.max_instances)
+    patience = retry_patience(
+        f.max_delivery_attempts or 0,
+        min_backoff_s=inp.plan["min_backoff_s"],
+        max_backoff_s=inp.plan["max_backoff_s"],
+    )
+    return [
+        name,
+        "L4 GPU" if f.gpu else "CPU",
+        str(f.cpu),
+        f"{f.memory_mib / _GIB:g} GiB",
+        "request" if f.request_billing else "instance",
+        f"{f.busy_s:.1f}",
+        f"{f.startup_s:.1f}",
+        _usd(m.busy_cost(f), 5),
+        str(f.max_instances),
+        _duration(drain),
+        f"{f.max_delivery_attempts} ({_duration(patience)})",
+        f"{f.ack_deadline_s} s",
+    ]
+
+
+def _per_stage_section(m: _Model) -> list[str]:
+    """Each stage of the default plan, how its times were measured, and the fixed costs."""
+    a, fixed = m.a, m.fixed_per_song()
+    return [
+        '## Per stage (default plan, `gpu_mode = "gpu"`)',
+        "",
+        *_table(
+            [
+                "stage",
+                "runs on",
+                "vCPU",
+                "memory",
+                "billing",
+                "busy s/song",
+                "startup s",
+                "$/song busy",
+                "max instances",
+                f"drains {m.songs:,} in",
+                "attempts (patience)",
+                "ack deadline",
+            ],
+            [_stage_row(m, name) for name in m.plan.graph.names],
+        ),
+        "",
+        "Busy time is the stage's work on the 181 s song plus "
+        f"{a['per_stage_overhead_s']:.0f} s per delivery (Cloud Storage, Firestore, Pub/Sub). "
+        "Separate on the L4 is Demucs' H100 time times "
+        f"{a['l4_slowdown_vs_h100']:g}; transcribe is tiny.en's 2-core time divided by "
+        f"{a['l4_speedup_vs_2_cores']:g}. Startup is the measured import and model load in a "
+        f"fresh process plus {a['container_start_cpu_s']:g} s container start "
+        f"({a['container_start_gpu_s']:g} s and {a['gpu_model_load_s']:g} s model load on a GPU).",
+        "",
+        "Per song, whatever runs the stages: "
+        + ", ".join(f"{k} {_usd(v, 6)}" for k, v in fixed.items())
+        + f" ({_usd(sum(fixed.values()), 5)} together).",
+        "",
+    ]
+
+
+def _idle_section(m: _Model) -> list[str]:
+    """What the deployment costs with no songs: images and stored files."""
+    p, a = m.prices, m.a
+    return [
+        "## Idle cost",
+        "",
+        "- Compute: **$0**. Every service has min instances 0; a GPU instance leaves "
+        f"{a['idle_instance_s'] / 60:.0f} minutes after its last request.",
+        f"- Images in Artifact Registry: about {a['images_gb']:g} GB (estimated) × "
+        f"{_usd(p['artifact_registry_gb_month'], 2)}/GB-month = "
+        f"**{_usd(a['images_gb'] * p['artifact_registry_gb_month'], 2)} a month** "
+        "(10 versions are kept; older ones are deleted after 30 days).",
+        f"- Each song's files (about {a['stored_mb_per_song']:g} MB: original, analysis signal, "
+        f"four FLAC stems): {_usd(a['stored_mb_per_song'] / 1000 * p['storage_gb_month'], 4)} per "
+        "song-month while kept (uploads/ and jobs/ expire after 30 days by default; the library "
+        "keeps kilobytes per song).",
+        "- Firestore, Pub/Sub, API Gateway and Firebase Hosting cost nothing at rest at this "
+        "scale (their free tiers cover the stored data).",
+        "",
+    ]
+
+
+def _burst_row(m: _Model, mode: str) -> list[str]:
+    """A burst in one ``gpu_mode``: its slowest stage, when it is done, instances at peak."""
+    names, fs = m.plan.graph.names, m.modes[mode]
+    slowest = max(names, key=lambda s: burst_drain_s(m.songs, fs[s].busy_s, fs[s].max_instances))
+    f = fs[slowest]
+    return [
+        f'gpu_mode = "{mode}"',
+        f"{slowest} ({f.max_instances} × {f.busy_s:.1f} s)",
+        _duration(burst_drain_s(m.songs, f.busy_s, f.max_instances)),
+        _duration(m.burst_time_s(mode)),
+        str(sum(fs[s].max_instances for s in names)),
+    ]
+
+
+def _burst_section(m: _Model) -> list[str]:
+    """How the instance caps drain a burst, and how long it takes in each mode."""
+    plan = m.inputs.plan
+    return [
+        f"## A burst of {m.songs:,} uploads",
+        "",
+        "Every stage's max-instances cap is fitted so the burst drains through it in about "
+        f"{_duration(plan['burst_drain_target_s'])} (plan.burst_drain_target_s); the GPU "
+        f"caps are bounded by the L4 quota ({int(plan['gpu_quota'])} instances per service, "
+        "plan.gpu_quota). Uploads beyond the caps wait in their subscription: Cloud Run answers "
+        "429 and Pub/Sub retries with backoff "
+        f"({plan['min_backoff_s']}–{plan['max_backoff_s']} s). Each subscription's "
+        f"delivery attempts outlast {plan['retry_patience_factor']:g}× its stage's drain, "
+        "so a burst is delayed, never dead-lettered for waiting.",
+        "",
+        *_table(
+            [
+                "mode",
+                "slowest stage",
+                "its drain",
+                "all Song Maps after",
+                "instances at peak (all stages)",
+            ],
+            [_burst_row(m, mode) for mode in ("gpu", "cpu")],
+        ),
+        "",
+    ]
+
+
+def _idle_tail_section(m: _Model) -> list[str]:
+    """The GPU stages' cost per song when songs arrive one at a time, by the gap between them."""
+    job = _usd(sum(m.job_gpu_cost(m.plan.functions[s]) for s in m.gpu_stages))
+    rows = [
+        [_duration(gap), _usd(m.sporadic_gpu(gap, "gpu")), _usd(m.sporadic_gpu(gap, "cpu")), job]
+        for gap in (60.0, 300.0, 900.0, 3600.0)
+    ]
+    return [
+        "## The GPU idle tail",
+        "",
+        "Cost of the two GPU stages per song when songs arrive one at a time, a fixed gap apart:",
+        "",
+        *_table(
+            ["gap between songs", "GPU services", "same stages on CPU", "GPU job per song"], rows
+        ),
+        "",
+        "Below the idle period a GPU instance never leaves and each song pays the whole gap; "
+        "above it, each song pays a cold start and the full tail.",
+        "",
+    ]
+
+
+def _gpu_hosting_section(m: _Model, items: list[Scenario]) -> list[str]:
+    """GPU services against the two ways not built: a job per song and a worker pool."""
+    a = m.a
+    rows = [
+        [
+            s.pattern,
+            s.gpu_stages,
+            _usd(s.per_song),
+            _duration(s.latency_s),
+            "yes" if s.built else "no",
+        ]
+        for s in items
+        if "CPU services" not in s.gpu_stages
+    ]
+    return [
+        "## GPU service, Cloud Run job or worker pool",
+        "",
+        *_table(["traffic", "GPU stages as", "per song", "done after", "built"], rows),
+        "",
+        "- **Service** (built): Pub/Sub pushes straight to it; the instance is billed for life, "
+        "the idle tail included. Cheapest per song in a burst, dearest for isolated songs.",
+        "- **Job** (not built): a CPU trampoline subscribed to the topic starts one execution per "
+        "song (`run_job` with the job id as an override) and returns; the execution runs the stage "
+        "and publishes what comes next. No tail, but every song pays the GPU start and model "
+        f"load, and an execution takes about {a['job_start_latency_s']:g} s more to start. Retries "
+        "move from Pub/Sub to the job's own retry count.",
+        "- **Worker pool** (not built): pulls from a subscription, so a burst waits in the queue "
+        "without spending delivery attempts. It does not scale itself: an external autoscaler "
+        f"(assumed to scale to zero {a['worker_pool_scale_down_s']:g} s after the queue empties) "
+        "sets its size.",
+        "",
+    ]
+
+
+def _not_counted_section(m: _Model) -> list[str]:
+    """Listening, free tiers and builds: real costs the per-song figure leaves out."""
+    p, inp = m.prices, m.inputs
+    return [
+        "## Not in the per-song cost",
+        "",
+        "- Listening: the browser fetches the stems from Cloud Storage at "
+        f"{_usd(p['egress_gb'], 2)}/GB. Four 3-minute FLAC stems are about 80 MB: "
+        f"{_usd(0.08 * p['egress_gb'], 4)} per full listen, more than the processing. "
+        "Compressed stems (Opus, ~10 MB for four) would cut it eightfold.",
+        "- Free tiers (Cloud Run: 180,000 vCPU-s, 360,000 GiB-s and 2 million requests a month "
+        "for request-based billing) would make the first few thousand songs a month cheaper.",
+        "- Cloud Build minutes. For comparison, the whole song on one machine (`performia "
+        f"analyze`, every stage side by side) took {inp.whole_song['seconds']:g} s for the "
+        f"{inp.song_s:g} s song.",
+        "",
+    ]
+
+
+def _assumptions_section(m: _Model) -> list[str]:
+    """Every assumption the model used, by name."""
+    return [
+        "## Assumptions",
+        "",
+        *(f"- `{k}` = {v:g}" for k, v in m.a.items()),
+        "",
+        "Each is explained in `infra/measured.toml`; change one there and regenerate.",
+        "",
+    ]
+
+
+def render(plan: Plan | None = None) -> str:
+    """The text of ``infra/COSTS.md``: one section after another."""
+    plan = plan or build_plan()
+    m = _Model(plan)
+    items = scenarios(plan)
+    sections = [
+        _header(m),
+        _per_song_section(m, items),
+        _per_stage_section(m),
+        _idle_section(m),
+        _burst_section(m),
+        _idle_tail_section(m),
+        _gpu_hosting_section(m, items),
+        _abuse_section(m, plan.inputs.song_s),
+        _not_counted_section(m),
+        _assumptions_section(m),
+    ]
+    return "\n".join(line for section in sections for line in section)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m performia.deploy.costs")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--write", action="store_true", help=f"write {COSTS_PATH.name}")
+    group.add_argument("--check", action="store_true", help="exit 1 when it is out of date")
+    args = parser.parse_args(argv)
+    text = render()
+    path = Path(COSTS_PATH)
+    if args.write:
+        path.write_text(text)
+        print(f"wrote {path}")
+    elif args.check:
+        if not path.is_file() or path.read_text() != text:
+            print(f"{path} is out of date: run python -m performia.deploy.costs --write")
+            return 1
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
