@@ -36,6 +36,7 @@ run: install system-deps frontend
 test: install system-deps frontend
 	$(BIN)/ruff check common tests functions
 	$(BIN)/ruff format --check common tests functions
+	$(BIN)/mypy
 	$(NPM) run typecheck
 	$(NPM) run lint
 	$(NPM) run types:check
@@ -62,6 +63,7 @@ test-fast: install
 
 lint: install
 	$(BIN)/ruff check common tests functions && $(BIN)/ruff format --check common tests functions
+	$(BIN)/mypy
 
 ## schema: regenerate the committed Song Map JSON Schema after changing the models
 schema: install

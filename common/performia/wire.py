@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from performia.jobs.base import CAMEL_DOCUMENT, JobRecord
 from performia.pipeline.graph import GRAPH
@@ -82,7 +82,9 @@ def wire_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of the wire documents, in their camelCase JSON form."""
     from performia.cloud.uploads import AUDIO_TYPES
 
-    models = [(m, "serialization") for m in (JobRecord, UploadReply, LibraryEntry, KbPassage)]
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (m, "serialization") for m in (JobRecord, UploadReply, LibraryEntry, KbPassage)
+    ]
     _, schema = models_json_schema(models, by_alias=True)
     defs = dict(schema["$defs"])
     defs["StageName"] = {

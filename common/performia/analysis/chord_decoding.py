@@ -116,7 +116,7 @@ class Vocabulary:
 
 def _vocabulary() -> Vocabulary:
     chords: list[ParsedChord | None] = [None]
-    rows = [(0, 0, -1, -1, -1, -1)]
+    rows: list[tuple[int, ...]] = [(0, 0, -1, -1, -1, -1)]
     shapes = [(q, 0) for q in _QUALITY_CLASSES] + list(_INVERSIONS)
     for quality, bass_interval in shapes:
         triad, *extensions = _QUALITY_CLASSES[quality]

@@ -133,16 +133,16 @@ def parse_chord(symbol: str) -> ParsedChord | None:
         return None
     _, root, rest = _note(s)
     if rest.startswith(":"):
-        harte, _, bass = rest[1:].partition("/")
+        harte, _, degree = rest[1:].partition("/")
         for suffix, (short, _) in _ALL_QUALITIES.items():
             if short == harte:
-                return _with_bass(ParsedChord(root, suffix), _harte_bass(root, bass, symbol))
+                return _with_bass(ParsedChord(root, suffix), _harte_bass(root, degree, symbol))
         raise ValueError(f"unsupported chord quality in {symbol!r}")
     rest, slash, bass_name = rest.partition("/")
     rest = _ALIASES.get(rest, rest)
     if rest not in _ALL_QUALITIES:
         raise ValueError(f"unsupported chord symbol {symbol!r}")
-    bass = None
+    bass: int | None = None
     if slash:
         _, bass, tail = _note(bass_name)
         if tail:

@@ -294,7 +294,8 @@ def _parse_lrc(text: str) -> list[_Line]:
         words, word_times = _words_with_times(body)
         if not words:
             continue
-        for t in times or [None]:
+        starts: list[float | None] = [*times] if times else [None]  # an untimed line: once
+        for t in starts:
             shift = t - times[0] if t is not None else 0.0
             shifted = [None if w is None else w + shift for w in word_times]
             entries.append(_Line(words, t, shifted, stanza, order=len(entries)))

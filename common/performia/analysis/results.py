@@ -7,7 +7,7 @@ Song Map's convention). Times are seconds; pitches MIDI note numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "Chord",
@@ -53,7 +53,7 @@ class Transcript:
 
     words: tuple[Word, ...]
     language: str | None = None
-    source: str = "recognised"
+    source: Literal["recognised", "given"] = "recognised"
     line_starts: tuple[int, ...] = ()
     language_probability: float | None = None
 

@@ -121,7 +121,7 @@ def section_kinds(
                 leads.append(lab)
         pre = min(leads, key=length) if leads else None
 
-    kinds = []
+    kinds: list[SectionKind] = []
     for lab in labels:
         if lab == chorus:
             kinds.append("chorus")

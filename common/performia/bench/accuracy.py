@@ -49,7 +49,7 @@ from performia.analysis import chordnames
 from performia.bench import SYSTEMS, TASKS, call_with, resolve, scoring
 from performia.settings import ANALYSIS_SR
 from performia.testing.suite import SuiteSong, benchmark_suite, render_suite_song
-from performia.testing.synth import SongTruth
+from performia.testing.truth import SongTruth
 
 __all__ = [
     "LOWER_IS_BETTER",
@@ -148,7 +148,7 @@ def rhythm_scores(truth: SongTruth, rhythm: Any) -> dict[str, float]:
     tempo = getattr(rhythm, "tempo", None)
     scores["tempo_acc"] = scoring.tempo_hit(truth.tempo_bpm, tempo)
     signature = getattr(rhythm, "time_signature", None)
-    scores["meter_acc"] = float(bool(signature) and int(signature[0]) == truth.meter)
+    scores["meter_acc"] = float(int(signature[0]) == truth.meter) if signature else 0.0
     return scores
 
 

@@ -25,7 +25,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -49,6 +49,20 @@ QUANTITIES = ("beat", "bar", "chord", "key", "section")
 BINS = (0.0, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9, 1.0)
 BEAT_WINDOW_S = 0.07
 SECTION_WINDOW_S = 3.0
+
+
+class ReliabilityRow(TypedDict):
+    """One bin of a reliability table."""
+
+    #: The bin's calibrated confidences, e.g. ``"0.8–0.9"``.
+    bin: str
+    #: Its share of the observations' weight.
+    share: float
+    #: Observations in it.
+    n: int
+    #: Their weighted mean confidence, and how often they were right.
+    confidence: float
+    right: float
 
 
 @dataclass
@@ -90,9 +104,9 @@ def fit_platt(raw: np.ndarray, label: np.ndarray, weight: np.ndarray) -> Platt:
 
 def reliability(
     confidence: np.ndarray, label: np.ndarray, weight: np.ndarray
-) -> list[dict[str, float]]:
+) -> list[ReliabilityRow]:
     """Per confidence bin: share of the weight, mean confidence and how often it was right."""
-    rows = []
+    rows: list[ReliabilityRow] = []
     total = float(weight.sum()) or 1.0
     for lo, hi in itertools.pairwise(BINS):
         inside = (confidence >= lo) & ((confidence < hi) | (hi == 1.0))
@@ -184,7 +198,9 @@ class CalibrationReport:
                 out[key] = fit_platt(*obs.arrays())
         return out
 
-    def tables(self, maps: dict[tuple[str, str], Platt]) -> dict[tuple[str, str], list[dict]]:
+    def tables(
+        self, maps: dict[tuple[str, str], Platt]
+    ) -> dict[tuple[str, str], list[ReliabilityRow]]:
         out = {}
         for key, obs in self.observations.items():
             if key not in maps:

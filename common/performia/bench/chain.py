@@ -118,6 +118,8 @@ def _chain(stack: Any, jobs: Any, song: Path, name: str, timeout: float) -> Chai
         raise RuntimeError(f"job {job_id} failed in {record.failed_stage}: {record.error}")
     finished = max(parse_time(r.finished_at) for r in record.stages.values() if r.finished_at)
     ingest = record.stages["ingest"]
+    if ingest.started_at is None:
+        raise RuntimeError(f"job {job_id} is done but its ingest stage has no start time")
     hops = {"upload→ingest": (parse_time(ingest.started_at) - uploaded).total_seconds()}
     for stage, run in record.stages.items():
         if stage != "ingest" and run.queued_at and run.started_at:

@@ -12,7 +12,7 @@ import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, overload
 
 import typer
 from rich.console import Console
@@ -50,6 +50,10 @@ def _tasks(only: str | None) -> tuple[str, ...]:
         raise typer.BadParameter(str(exc), param_hint="--only") from exc
 
 
+@overload
+def _names(value: str, known: Sequence[str], option: str) -> list[str]: ...
+@overload
+def _names(value: str | None, known: Sequence[str], option: str) -> list[str] | None: ...
 def _names(value: str | None, known: Sequence[str], option: str) -> list[str] | None:
     """``"a,b"`` → ``["a", "b"]``, each checked against ``known``; ``None`` when not given."""
     if value is None:

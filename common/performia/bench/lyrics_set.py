@@ -53,7 +53,9 @@ TARGETS = {
 }
 
 
-def onset_scores(truth: Sequence[float], estimate: Sequence[float]) -> dict[str, float]:
+def onset_scores(
+    truth: Sequence[float] | np.ndarray, estimate: Sequence[float] | np.ndarray
+) -> dict[str, float]:
     """Onset error statistics of ``estimate`` against ``truth`` (same length, seconds)."""
     truth_a, estimate_a = np.asarray(truth, float), np.asarray(estimate, float)
     if truth_a.shape != estimate_a.shape or truth_a.size == 0:

@@ -86,7 +86,9 @@ def score_melody(truth: CaseTruth, times: np.ndarray, f0_hz: np.ndarray) -> dict
     return {key: float(result[name]) for key, name in _MIR_EVAL_KEYS.items()}
 
 
-def separate_like_the_pipeline(mix: np.ndarray, sr: int, separator: Any) -> tuple[Track, ...]:
+def separate_like_the_pipeline(
+    mix: np.ndarray, sr: int, separator: Any
+) -> tuple[np.ndarray, np.ndarray]:
     """``(stem, mix)`` as the melody stage receives them from an upload of ``mix``.
 
     The upload is ``mix`` as 16-bit FLAC; separation decodes it at the engine's rate and

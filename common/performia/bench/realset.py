@@ -142,6 +142,14 @@ def _timed(seconds: dict[str, float], label: str, function: Callable[..., Any], 
     return out
 
 
+def _performia(task: str) -> Callable[..., Any]:
+    """Performia's own function for ``task``; an error saying why when it cannot be imported."""
+    function, where = resolve(task, "performia")
+    if function is None:
+        raise RuntimeError(f"Performia's {task} analysis is {where}")
+    return function
+
+
 def run_performia(
     y: np.ndarray, sr: int, *, profile: str, layers: set[str]
 ) -> tuple[AnchorResult, dict[str, float], dict[str, Any]]:
@@ -155,9 +163,9 @@ def run_performia(
     seconds: dict[str, float] = {}
     out = AnchorResult()
     raw: dict[str, Any] = {}
-    track_rhythm, _ = resolve("rhythm", "performia")
-    analyze_harmony, _ = resolve("harmony", "performia")
-    segment_structure, _ = resolve("structure", "performia")
+    track_rhythm = _performia("rhythm")
+    analyze_harmony = _performia("harmony")
+    segment_structure = _performia("structure")
     rhythm = _timed(seconds, "rhythm", track_rhythm, y=y, sr=sr, profile=profile)
     raw["rhythm"] = rhythm
     out.beats, out.downbeats = list(rhythm.beats), list(rhythm.downbeats)
@@ -287,8 +295,10 @@ def evaluate_clip(
         anchor = ANCHORS[name]
         if not set(anchor.layers) & layers:
             continue
-        result = cache.get(name, anchor.version, digest)
-        if result is None:
+        cached = cache.get(name, anchor.version, digest)
+        if cached is not None:
+            result = cached
+        else:
             if y44 is None:
                 y44 = _signal(clip.audio, ANCHOR_SR)
             started = time.perf_counter()

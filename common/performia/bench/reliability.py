@@ -439,9 +439,9 @@ def bad_inputs(stack: Any) -> list[Outcome]:
         )
 
     url = stack.env["PERFORMIA_FUNCTIONS_URL"]
-    for kind, body in _push_cases(stack):
+    for kind, push in _push_cases(stack):
         started = time.monotonic()
-        status, _answer = _post(f"{url}/separate/", body, {"Content-Type": "application/json"})
+        status, _answer = _post(f"{url}/separate/", push, {"Content-Type": "application/json"})
         rows.append(
             Outcome(
                 "bad input",

@@ -25,6 +25,7 @@ pairwise_f         ``mir_eval.segment.pairwise`` F: do the labels repeat where t
 
 from __future__ import annotations
 
+import importlib
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -53,15 +54,16 @@ TEMPO_TOLERANCE = 0.04
 def mir_eval() -> ModuleType:
     """mir_eval, or a clear message naming the extra that installs it."""
     try:
-        import mir_eval as module
+        return importlib.import_module("mir_eval")
     except ImportError as exc:
         raise RuntimeError(
             "the benchmark scores with mir_eval: pip install 'performia[bench]'"
         ) from exc
-    return module
 
 
-def beat_f(reference: Sequence[float], estimate: Sequence[float]) -> float:
+def beat_f(
+    reference: Sequence[float] | np.ndarray, estimate: Sequence[float] | np.ndarray
+) -> float:
     """F-measure of beat (or downbeat) times at ±70 ms, ignoring the first 5 s."""
     beat = mir_eval().beat
     with warnings.catch_warnings():

@@ -35,7 +35,8 @@ from performia.bench import ENTRY_POINTS, TASKS
 from performia.bench.memory import run_child
 from performia.settings import ANALYSIS_SR
 from performia.testing.suite import compose_melody
-from performia.testing.synth import SongTruth, render_song
+from performia.testing.synth import render_song
+from performia.testing.truth import SongTruth
 
 __all__ = ["SpeedReport", "SpeedRow", "run_speed", "speed_form", "speed_table", "status_lines"]
 
@@ -105,10 +106,11 @@ class SpeedReport:
         """Summed call and process time over the four analyses (None unless all ran)."""
         rows = [r for r in self.rows if r.system == system and r.task in TASKS]
         ran = [r for r in rows if r.seconds is not None]
+        times = [r.seconds for r in rows if r.seconds is not None]
         if len(ran) != len(TASKS):
-            partial = sum(r.seconds for r in ran) if ran else None
+            partial = sum(times) if times else None
             return {"seconds": None, "partial_seconds": partial, "rtf": None, "complete": False}
-        seconds = sum(r.seconds for r in ran)
+        seconds = sum(times)
         peaks = [r.peak_rss_mb for r in ran if r.peak_rss_mb is not None]
         return {
             "seconds": seconds,

@@ -16,8 +16,8 @@ Scores, per model and condition, pooled over the songs:
 metric          how
 ==============  ================================================================================
 wer             word errors (substitutions, deletions, insertions) over sung words, after
-                :func:`~performia.transcription.wer.normalise_words`; pooled: total errors over
-                total words, so a long song weighs more
+                :func:`~performia.transcription.normalise.normalise_words`; pooled: total
+                errors over total words, so a long song weighs more
 onset_mae       mean |recognised start − placed start| (s) over the words recognised correctly
                 (aligned as hits)
 onset_within    share of *all* sung words recognised correctly with a start within
@@ -60,9 +60,11 @@ from performia.analysis.results import Transcript
 from performia.bench.lyrics import LYRIC_SONGS, SR, LyricSong, render_lyric_song
 from performia.bench.memory import run_child
 from performia.settings import ANALYSIS_SR
-from performia.testing.synth import WordTruth, render_song, speak
+from performia.testing.synth import render_song, speak
+from performia.testing.truth import WordTruth
 from performia.transcription.base import WHISPER_SR, prepare_audio
-from performia.transcription.wer import align_words, normalise_words
+from performia.transcription.normalise import normalise_words
+from performia.transcription.wer import word_edits
 
 __all__ = [
     "CONDITIONS",
@@ -96,7 +98,7 @@ def vocal_to_band_db(stems: dict[str, np.ndarray], words: Sequence[WordTruth], s
     band = sum(y for name, y in stems.items() if name != "vocals")
     voice = stems["vocals"][mask].astype(np.float64)
     rest = np.asarray(band)[mask].astype(np.float64)
-    return float(10.0 * np.log10(np.mean(voice**2) / max(np.mean(rest**2), 1e-20)))
+    return float(10.0 * np.log10(np.mean(voice**2) / max(float(np.mean(rest**2)), 1e-20)))
 
 
 def score_words(
@@ -114,9 +116,9 @@ def score_words(
     """
     ref, ref_first = _tokens([w.text for w in truth])
     hyp, hyp_first = _tokens([w.text for w in transcript.words])
-    alignment = align_words([t for t, _ in ref], [t for t, _ in hyp])
+    edits = word_edits([t for t, _ in ref], [t for t, _ in hyp])
     errors: list[float] = []
-    for i, j in alignment.pairs:
+    for i, j in edits.pairs:
         if i is None or j is None or ref[i][0] != hyp[j][0]:
             continue
         if i in ref_first and j in hyp_first:
@@ -124,8 +126,8 @@ def score_words(
             errors.append(abs(heard.start - sung.start))
     n_ref_tokens = len(ref)
     return {
-        "wer": alignment.wer,
-        "errors": alignment.errors,
+        "wer": edits.wer,
+        "errors": edits.errors,
         "n_tokens": n_ref_tokens,
         "n_words": len(truth),
         "n_recognised": len(transcript.words),
@@ -278,14 +280,17 @@ def run_transcription_bench(
                 summary.append(
                     {"model": model, "vad_filter": vad, "condition": condition, **_pool(group)}
                 )
-    ratios = {c: [rendered[(s.name, c)][2] for s in chosen] for c in conditions}
+
+    def mean_ratio(condition: str) -> float | None:
+        """The mean voice-to-band ratio over the songs; None for the voice stem alone."""
+        known = [r for s in chosen if (r := rendered[(s.name, condition)][2]) is not None]
+        return float(np.mean(known)) if known else None
+
     report: dict[str, Any] = {
         "engine": engine,
         "songs": [s.name for s in chosen],
         "words": sum(len(rendered[(s.name, conditions[0])][1]) for s in chosen),
-        "conditions": {
-            c: (None if c == "vocals" else float(np.mean(ratios[c]))) for c in conditions
-        },
+        "conditions": {c: mean_ratio(c) for c in conditions},
         "rows": rows,
         "summary": summary,
         "target_wer": TARGET_WER,
@@ -330,8 +335,8 @@ def transcription_table(report: dict[str, Any]) -> Any:
     if not report["speed"]:
         return Group(accuracy)
     speed = Table(title="Speed on a long song, each model in a fresh pinned process")
-    columns = ("model", "song s", "cores", "load s", "seconds", "RTF", "peak RSS MB", "WER")
-    for column in (*columns, "status"):
+    speed_columns = ("model", "song s", "cores", "load s", "seconds", "RTF", "peak RSS MB", "WER")
+    for column in (*speed_columns, "status"):
         left = column in ("model", "status")
         speed.add_column(column, justify="left" if left else "right", no_wrap=left)
     for e in report["speed"]:

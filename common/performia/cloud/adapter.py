@@ -68,7 +68,7 @@ from performia.settings import get_settings, output_params
 from performia.songmap.io import parse_song_map
 from performia.songmap.model import SongMap
 from performia.stages.context import StageContext, artifact_key
-from performia.storage.base import ArtifactStore, default_content_type
+from performia.storage.base import VersionedStore, default_content_type
 
 __all__ = ["Adapter", "Publisher", "RecordingPublisher"]
 
@@ -113,7 +113,9 @@ class Adapter:
     """Runs stages from their messages; see the module docstring for the contract."""
 
     jobs: JobStore
-    store: ArtifactStore
+    #: Versioned: the stage that writes the Song Map publishes it to the library, whose writes
+    #: are conditional (:func:`~performia.cloud.library.publish_song`).
+    store: VersionedStore
     publisher: Publisher
     graph: Graph = GRAPH
     lease_s: float = DEFAULT_LEASE_S
@@ -307,7 +309,7 @@ class Adapter:
             return None
         key = artifact_key(record.job_id, name, record.stages[name].fingerprint or "", SONG_MAP)
         song = self._with_library_media(parse_song_map(self.store.get(key), source=key))
-        publish_song(self.store, song, owner=record.owner)  # type: ignore[arg-type]
+        publish_song(self.store, song, owner=record.owner)
         return song.id
 
     def _with_library_media(self, song: SongMap) -> SongMap:

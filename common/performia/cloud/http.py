@@ -27,7 +27,11 @@ __all__ = ["library_request", "realign_request", "save_song_request", "upload_ur
 
 
 #: The finer user mistakes and their statuses (any other BadInputError is a 400).
-STATUSES = {NotSignedInError: 401, NotYourSongError: 403, StaleEditError: 409}
+STATUSES: dict[type[Exception], int] = {
+    NotSignedInError: 401,
+    NotYourSongError: 403,
+    StaleEditError: 409,
+}
 
 
 def _handle(request: Any, work: Callable[[Caller, dict[str, Any]], dict[str, Any]]) -> Response:

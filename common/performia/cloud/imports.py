@@ -30,7 +30,9 @@ def import_from_request(store: VersionedStore, body: Any, *, user: str | None) -
         raise BadInputError(
             f"this chart is over {MAX_CHORDPRO_BYTES // 1024} kB: is it a ChordPro file?"
         )
-    language = body.get("language") if isinstance(body.get("language"), str) else "en"
+    language = body.get("language")
+    if not isinstance(language, str):
+        language = "en"
     song = parse_chordpro(text, song_id=f"chart-{secrets.token_hex(8)}", language=language[:16])
     publish_song(store, song, owner=user)
     return {"songId": song.id}

@@ -15,7 +15,7 @@ be the song's owner (an unknown owner is refused: this check fails closed).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from performia.analysis.vocal_activity import detect_vocal_activity
 from performia.cloud.library import check_owner, is_song_id, song_key
@@ -40,9 +40,14 @@ def _address(body: dict[str, Any]) -> tuple[int, int]:
     if not isinstance(where, dict):
         raise BadInputError('send "from": {"section": N, "line": N}, the line you fixed')
     section, line = where.get("section"), where.get("line")
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (section, line)):
+    if not _whole(section) or not _whole(line):
         raise BadInputError("from.section and from.line must be whole numbers")
-    return section, line  # type: ignore[return-value]
+    return section, line
+
+
+def _whole(value: object) -> TypeGuard[int]:
+    """An int that is not a bool (JSON's true would otherwise pass for 1)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _vocals(store: VersionedStore, stored: SongMap, *, cloud: bool) -> str:

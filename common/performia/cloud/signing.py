@@ -49,9 +49,16 @@ class GCSUrlSigner:
         if hasattr(credentials, "sign_bytes"):
             return {"credentials": credentials}
         credentials.refresh(Request())
+        # a service account's credentials (Cloud Run's) name it, and the IAM API signs for it
+        email = getattr(credentials, "service_account_email", None)
+        if not isinstance(email, str):
+            raise RuntimeError(
+                f"{type(credentials).__name__} credentials can neither sign URLs nor name a "
+                "service account to sign them with: run as a service account"
+            )
         return {
             "credentials": credentials,
-            "service_account_email": credentials.service_account_email,
+            "service_account_email": email,
             "access_token": credentials.token,
         }
 

@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from performia.errors import BadInputError
 from performia.settings import Settings, get_settings
@@ -78,7 +79,7 @@ class UploadParams(BaseModel):
         return value
 
 
-def _field_message(error: dict[str, Any]) -> str:
+def _field_message(error: ErrorDetails) -> str:
     where = ".".join(str(part) for part in error.get("loc", ())) or "params"
     if error.get("type") == "extra_forbidden":
         name = where.rsplit(".", 1)[-1]

@@ -306,7 +306,7 @@ def fit_memory(needed_mib: float, *, cpu: int, gpu: GpuSpec | None = None) -> tu
 def retry_patience(attempts: int, *, min_backoff_s: float, max_backoff_s: float) -> float:
     """Seconds a message waits between its first and last delivery: ``attempts - 1`` backoffs,
     each twice the one before, from ``min_backoff_s`` up to ``max_backoff_s``."""
-    return sum(min(max_backoff_s, min_backoff_s * 2**k) for k in range(attempts - 1))
+    return sum(min(max_backoff_s, min_backoff_s * 2.0**k) for k in range(attempts - 1))
 
 
 def burst_drain_s(songs: int, busy_s: float, instances: int) -> float:
@@ -396,7 +396,7 @@ class _Fitter:
         cap = min(MAX_INSTANCES_CAP, max(MIN_INSTANCES_CAP, cap))
         if gpu:
             cap = min(cap, int(p["gpu_quota"]))
-        drain = burst_drain_s(p["burst_songs"], busy, cap)
+        drain = burst_drain_s(int(p["burst_songs"]), busy, cap)
         attempts = delivery_attempts(drain * p["retry_patience_factor"], **self.backoff)
         concurrency = 1  # every stage is sized for one song at a time
         env = _thread_env(cpu, concurrency)

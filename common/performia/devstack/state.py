@@ -65,9 +65,10 @@ def write_state(path: Path, *, processes: dict[str, int], **extra: Any) -> None:
 def read_state(path: Path) -> dict[str, Any] | None:
     """The recorded state; ``None`` when there is none (or it is unreadable)."""
     try:
-        return json.loads(path.read_text())
+        state = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError):
         return None
+    return state if isinstance(state, dict) else None
 
 
 def remove_state(path: Path, *, only_mine: bool = True) -> None:

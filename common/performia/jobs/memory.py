@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from performia.jobs.base import JobNotFoundError, JobRecord, Mutation, utc_now
 
@@ -11,7 +12,7 @@ __all__ = ["MemoryJobStore"]
 
 class MemoryJobStore:
     def __init__(self) -> None:
-        self._docs: dict[str, dict] = {}
+        self._docs: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
     def create(self, record: JobRecord) -> JobRecord:

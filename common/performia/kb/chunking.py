@@ -189,12 +189,16 @@ def chunk_document(
         As for :func:`merge_pieces`.
     """
     import_docling()
-    from docling_core.transforms.chunker.hierarchical_chunker import HierarchicalChunker
+    from docling_core.transforms.chunker import DocChunk, HierarchicalChunker
 
-    pieces = (
-        (tuple(h.strip() for h in (chunk.meta.headings or ()) if h.strip()), chunk.text)
-        for chunk in HierarchicalChunker().chunk(name_headings(document))
-    )
+    def piece(chunk: object) -> tuple[tuple[str, ...], str]:
+        # HierarchicalChunker is typed as yielding BaseChunk, whose meta has no headings; the
+        # chunks it makes are DocChunks
+        if not isinstance(chunk, DocChunk):
+            raise TypeError(f"docling's chunker gave a {type(chunk).__name__}, not a DocChunk")
+        return tuple(h.strip() for h in (chunk.meta.headings or ()) if h.strip()), chunk.text
+
+    pieces = (piece(chunk) for chunk in HierarchicalChunker().chunk(name_headings(document)))
     merged = merge_pieces(pieces, count_tokens=count_tokens, max_tokens=max_tokens)
     return [
         Passage(source=source, heading_path=path, text=text, ordinal=i)

@@ -92,10 +92,9 @@ def import_docling() -> ModuleType:
 @lru_cache(maxsize=1)
 def import_bm25() -> ModuleType:
     try:
-        import rank_bm25
+        return importlib.import_module("rank_bm25")
     except ImportError as exc:
         raise _missing("rank-bm25") from exc
-    return rank_bm25
 
 
 def model_dir() -> Path:

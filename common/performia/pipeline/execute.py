@@ -56,7 +56,8 @@ def load_impl(spec: StageSpec) -> StageFn:
     if callable(spec.impl):
         return spec.impl
     module, _, attr = spec.impl.partition(":")
-    return getattr(importlib.import_module(module), attr)
+    function: StageFn = getattr(importlib.import_module(module), attr)
+    return function
 
 
 def preload_stage(spec: StageSpec) -> None:
@@ -113,14 +114,23 @@ def execute_stage(ctx: StageContext) -> StageReport:
 
 
 def stage_context(
-    graph: Graph, record: JobRecord, name: str, store: ArtifactStore, report: Callable
+    graph: Graph,
+    record: JobRecord,
+    name: str,
+    store: ArtifactStore,
+    report: Callable[[float, str | None], None],
 ) -> StageContext:
     """What stage ``name`` of ``record``'s job sees: only its declared parameters, and the
     fingerprints of itself and its finished inputs (the keys of everything it reads)."""
     spec = graph[name]
     done = {d for d in spec.upstream if record.stages[d].state is StageState.DONE}
-    fps = {d: record.stages[d].fingerprint for d in done}
-    fps[name] = record.stages[name].fingerprint
+    fps: dict[str, str] = {}
+    for stage in (*done, name):
+        # the join fingerprints a stage when it launches it, before it can run or finish
+        fp = record.stages[stage].fingerprint
+        if fp is None:
+            raise RuntimeError(f"job {record.job_id}: stage {stage} has no fingerprint")
+        fps[stage] = fp
     return StageContext(
         spec=spec,
         job_id=record.job_id,

@@ -73,6 +73,7 @@ class Graph:
 
     stages: tuple[StageSpec, ...]
     _by_name: Mapping[str, StageSpec] = field(init=False, repr=False, compare=False)
+    _order: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_name: dict[str, StageSpec] = {}
@@ -108,7 +109,7 @@ class Graph:
 
     def order(self) -> tuple[str, ...]:
         """A topological order: every stage after all it depends on."""
-        return self._order  # type: ignore[attr-defined]
+        return self._order
 
     def downstream(self, name: str) -> tuple[str, ...]:
         """Stages that directly wait for ``name``."""

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from performia.errors import StageFailedError
@@ -87,7 +88,7 @@ def run_job(
         return execute_stage(ctx)
 
     failure: StageFailedError | None = None
-    running: dict[Future, str] = {}
+    running: dict[Future[StageReport], str] = {}
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="stage") as pool:
 
         def launch() -> None:
@@ -118,8 +119,12 @@ def run_job(
                     with lock:
                         record = jobs.update(
                             job_id,
-                            lambda r, n=name, rp=rep: scheduler.mark_done(
-                                graph, r, n, seconds=rp.seconds, reused=rp.reused
+                            partial(
+                                scheduler.mark_done,
+                                graph,
+                                name=name,
+                                seconds=rep.seconds,
+                                reused=rep.reused,
                             ),
                         )
                     emit(StageEvent(name, StageState.DONE, 1.0, None, rep.seconds, rep.reused))
@@ -127,7 +132,7 @@ def run_job(
                     message = str(exc) or type(exc).__name__
                     with lock:
                         record = jobs.update(
-                            job_id, lambda r, n=name, m=message: scheduler.mark_failed(r, n, m)
+                            job_id, partial(scheduler.mark_failed, name=name, error=message)
                         )
                     emit(StageEvent(name, StageState.FAILED, message=message))
                     if failure is None:

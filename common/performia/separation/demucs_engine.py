@@ -170,7 +170,7 @@ class DemucsSeparator:
                 progress(min(done[0] / total, 1.0))
 
         with self._lock, torch.inference_mode():
-            out = apply_model(
+            estimate = apply_model(
                 self._model,
                 ((wav - mean) / std)[None],
                 shifts=0,
@@ -180,5 +180,5 @@ class DemucsSeparator:
                 progress=False,
                 callback=callback,
             )[0]
-        out = (out * std + mean).numpy()
+        out = (estimate * std + mean).numpy()
         return {stem: np.ascontiguousarray(out[k]) for k, stem in enumerate(self.stems)}

@@ -42,8 +42,9 @@ import importlib.util
 import math
 import threading
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -107,8 +108,8 @@ def _load_unet(path: Path) -> torch.nn.Module:
     try:
         from numpy._core.multiarray import _reconstruct
     except ImportError:  # numpy < 2
-        from numpy.core.multiarray import _reconstruct
-    allowed = [
+        from numpy.core.multiarray import _reconstruct  # type: ignore[no-redef]  # same function
+    allowed: list[Callable[..., Any] | tuple[Callable[..., Any], str]] = [
         (_reconstruct, "numpy.core.multiarray._reconstruct"),
         np.ndarray,
         np.dtype,
@@ -171,7 +172,7 @@ class SpleeterSeparator:
     label = "spleeter 2stems"
     sample_rate = SAMPLE_RATE
     channels = 2
-    stems = _STEMS
+    stems: tuple[str, ...] = _STEMS
 
     def __init__(self, *, device: str = "cpu", checkpoints: tuple[Path, Path] | None = None):
         import torch

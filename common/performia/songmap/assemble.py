@@ -101,7 +101,10 @@ def assemble_song_map(
             TempoPoint(time=round(t, 3), bpm=round(b, 2))
             for t, b in (a.rhythm.tempo_curve if a.rhythm else ())
         ],
-        time_signature=TimeSignature(numerator=ts[0], denominator=ts[1]) if ts else None,
+        # validated: the schema takes only the note values 1 to 32 as denominator
+        time_signature=(
+            TimeSignature.model_validate({"numerator": ts[0], "denominator": ts[1]}) if ts else None
+        ),
         beats=[round(b, 3) for b in a.rhythm.beats] if a.rhythm else [],
         beat_confidence=list(a.rhythm.beat_confidence) if a.rhythm else [],
         downbeats=[round(b, 3) for b in a.rhythm.downbeats] if a.rhythm else [],
@@ -135,7 +138,11 @@ def assemble_song_map(
             channels=int(source["channels"]),
             duration=round(duration, 3),
         ),
-        stems=[Stem(name=n, src=s, mime_type=_mime(s)) for n, s in a.stems.items()],  # type: ignore[arg-type]
+        # validated: a stem name the schema does not know is an error
+        stems=[
+            Stem.model_validate({"name": n, "src": s, "mime_type": _mime(s)})
+            for n, s in a.stems.items()
+        ],
         provenance=Provenance(
             created_at=utc_now(),
             performia_version=__version__,

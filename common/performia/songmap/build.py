@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from performia.analysis.results import Chord, MelodyNote, SectionSpan, Word
-from performia.songmap.model import Line, Section, Syllable
+from performia.songmap.model import Line, Section, Syllable, is_section_kind
 from performia.songmap.syllables import split_syllables, time_syllables
 
 __all__ = [
@@ -288,9 +288,6 @@ def group_sections(
     return sections
 
 
-_KINDS = {"intro", "verse", "pre-chorus", "chorus", "bridge", "solo", "instrumental", "outro"}
-
-
 def sections_from_spans(
     lines: Sequence[Line],
     spans: Sequence[SectionSpan],
@@ -316,7 +313,7 @@ def sections_from_spans(
         out.append(
             Section(
                 name=span.name,
-                kind=span.kind if span.kind in _KINDS else "section",  # type: ignore[arg-type]
+                kind=span.kind if is_section_kind(span.kind) else "section",
                 start_time=_r(span.start) if i else 0.0,
                 end_time=max(end, _r(span.start)),
                 confidence=span.confidence,

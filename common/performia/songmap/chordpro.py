@@ -33,6 +33,7 @@ from performia.songmap.model import (
     Line,
     Provenance,
     Section,
+    SectionKind,
     SongMap,
     StageProvenance,
     Syllable,
@@ -51,7 +52,7 @@ IMPORT_VERSION = 1
 
 _DIRECTIVE = re.compile(r"^\{\s*([A-Za-z_-]+)\s*(?::\s*(.*?))?\s*\}\s*$")
 _CHORD = re.compile(r"\[([^\]]*)\]")
-_ENVIRONMENTS = {
+_ENVIRONMENTS: dict[str, SectionKind] = {
     "start_of_verse": "verse",
     "sov": "verse",
     "start_of_chorus": "chorus",
@@ -64,7 +65,7 @@ _ENDS = {"end_of_verse", "eov", "end_of_chorus", "eoc", "end_of_bridge", "eob", 
 _SKIP_START = {"start_of_tab", "sot", "start_of_grid", "sog", "start_of_abc", "start_of_ly"}
 _SKIP_END = {"end_of_tab", "eot", "end_of_grid", "eog", "end_of_abc", "end_of_ly"}
 _COMMENTS = {"comment", "c", "comment_italic", "ci", "comment_box", "cb"}
-_KIND_WORDS = {
+_KIND_WORDS: dict[str, SectionKind] = {
     "intro": "intro",
     "verse": "verse",
     "pre-chorus": "pre-chorus",
@@ -86,11 +87,11 @@ class _Block:
     """A section being read: its name, kind and lines (each a list of (chord, text) pieces)."""
 
     name: str
-    kind: str
+    kind: SectionKind
     lines: list[list[tuple[str | None, str]]] = field(default_factory=list)
 
 
-def _kind_of(name: str) -> str:
+def _kind_of(name: str) -> SectionKind:
     word = name.strip().lower().split(" ")[0] if name.strip() else ""
     return _KIND_WORDS.get(word.rstrip(":0123456789"), "section")
 
@@ -117,7 +118,7 @@ def _read(text: str) -> tuple[dict[str, str], list[_Block]]:
     skipping = False
     counts: dict[str, int] = {}
 
-    def open_block(name: str, kind: str) -> _Block:
+    def open_block(name: str, kind: SectionKind) -> _Block:
         nonlocal current
         if not name:
             counts[kind] = counts.get(kind, 0) + 1
@@ -287,7 +288,10 @@ def parse_chordpro(
         lyrics_source="given",
         key=(meta.get("key") or None),
         tempo=tempo,
-        time_signature=TimeSignature(numerator=numerator, denominator=denominator),
+        # validated as any Song Map field is: _time only reads note values the schema takes
+        time_signature=TimeSignature.model_validate(
+            {"numerator": numerator, "denominator": denominator}
+        ),
         chords=segments,
         sections=sections,
         provenance=Provenance(

@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -23,7 +24,7 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return out or "(document)"
 
 
-def parse_song_map(data: str | bytes | dict, *, source: str = "Song Map") -> SongMap:
+def parse_song_map(data: str | bytes | dict[str, Any], *, source: str = "Song Map") -> SongMap:
     """Validate a Song Map from JSON text or a decoded dict.
 
     Raises

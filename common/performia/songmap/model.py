@@ -10,7 +10,7 @@ sung pitch 30 cents sharp stays visible). Every analysis a Song Map contains is 
 from __future__ import annotations
 
 import itertools
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeGuard, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -32,6 +32,7 @@ __all__ = [
     "Syllable",
     "TempoPoint",
     "TimeSignature",
+    "is_section_kind",
 ]
 
 #: Bumped on every change to the document's shape (semver: major = readers must change).
@@ -41,6 +42,13 @@ Seconds = float
 SectionKind = Literal[
     "intro", "verse", "pre-chorus", "chorus", "bridge", "solo", "instrumental", "outro", "section"
 ]
+_SECTION_KINDS = frozenset(get_args(SectionKind))
+
+
+def is_section_kind(value: str) -> TypeGuard[SectionKind]:
+    """Whether ``value`` is one of the :data:`SectionKind` names (a check the type checker
+    trusts, so a kind read as plain text can be passed on as a ``SectionKind``)."""
+    return value in _SECTION_KINDS
 
 
 #: Longest names (title, artist, album, section name) and key a Song Map holds: the editor's
@@ -248,7 +256,7 @@ class SongMap(_Model):
 
     @field_validator("beats", "downbeats", "sections", "chords")
     @classmethod
-    def _in_time_order(cls, items: list) -> list:
+    def _in_time_order(cls, items: list[Any]) -> list[Any]:
         """A chart that jumps back in time cannot be followed; reject it at load, not on stage."""
         times = [getattr(x, "start_time", x) for x in items]
         if any(b < a for a, b in itertools.pairwise(times)):

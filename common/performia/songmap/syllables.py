@@ -49,7 +49,8 @@ def hyphenation_locale(language: str) -> str:
     if lang in pyphen.LANGUAGES:
         return lang
     base = lang.split("_")[0].lower()
-    for cand in sorted(pyphen.LANGUAGES):
+    languages: list[str] = sorted(pyphen.LANGUAGES)
+    for cand in languages:
         if cand.split("_")[0].lower() == base:
             return cand
     raise BadInputError(f"no hyphenation dictionary for language {language!r}")
@@ -159,7 +160,7 @@ def time_syllables(
     inner = sorted(t for t in (onsets or []) if start < t < end)
     for i in range(1, len(bounds) - 1):
         if inner:
-            nearest = min(inner, key=lambda t, b=bounds[i]: abs(t - b))
+            nearest = min(inner, key=lambda t: abs(t - bounds[i]))
             # snap only between the neighbouring boundaries, so syllables stay in order
             if bounds[i - 1] < nearest < bounds[i + 1] and abs(nearest - bounds[i]) < length / len(
                 parts

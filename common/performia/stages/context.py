@@ -128,7 +128,8 @@ class StageContext:
 
     def report_of(self, stage: str) -> dict[str, Any]:
         """An upstream stage's done marker (engine, version, timing)."""
-        return self.read_json(stage, DONE_MARKER)
+        marker: dict[str, Any] = self.read_json(stage, DONE_MARKER)
+        return marker
 
     def key_of(self, stage: str, name: str) -> str:
         """Store key of an upstream artifact (what a Song Map references, e.g. a stem)."""
@@ -141,7 +142,8 @@ class StageContext:
         return json.loads(self.read(stage, name))
 
     def read_array(self, stage: str, name: str) -> np.ndarray:
-        return np.load(io.BytesIO(self.read(stage, name)), allow_pickle=False)
+        array: np.ndarray = np.load(io.BytesIO(self.read(stage, name)), allow_pickle=False)
+        return array
 
     def read_analysis_audio(self) -> tuple[np.ndarray, int]:
         """Ingest's analysis signal and its sample rate, as ingest wrote them: the one place a

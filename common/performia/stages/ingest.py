@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Mapping
 from pathlib import PurePath
+from typing import Any
 
 import av
 
@@ -34,7 +36,7 @@ def names_from_filename(filename: str) -> tuple[str | None, str]:
     return None, stem or "Untitled"
 
 
-def _positive(params: dict, name: str, default: float) -> float:
+def _positive(params: Mapping[str, Any], name: str, default: float) -> float:
     """A positive finite number from the job's parameters; a bad one is the job's fault, so a
     :class:`BadInputError` (the job fails at once rather than being retried)."""
     value = params.get(name)

@@ -1,7 +1,7 @@
 """Write rendered songs to files: audio in every container the product ingests, truth as JSON.
 
 :func:`write_audio` encodes to wav, flac, mp3, ogg, opus and m4a with PyAV, tags included;
-:func:`write_truth` writes a :class:`~performia.testing.synth.SongTruth` as indented JSON.
+:func:`write_truth` writes a :class:`~performia.testing.truth.SongTruth` as indented JSON.
 
 Format quirks when reading these files back (PyAV 18 and its bundled ffmpeg), all measured:
 
@@ -28,14 +28,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from performia.testing.instruments import _check_sr
-
-if TYPE_CHECKING:
-    from performia.testing.synth import SongTruth
+from performia.testing.truth import SongTruth
 
 __all__ = ["write_audio", "write_truth"]
 
@@ -113,6 +110,8 @@ def write_audio(
         for name, value in (tags or {}).items():
             container.metadata[str(name)] = str(value)
         stream = container.add_stream(codec_name, rate=rate)
+        if not isinstance(stream, av.AudioStream):  # every codec in FORMATS encodes audio
+            raise RuntimeError(f"{codec_name} is not an audio codec")
         stream.layout = out_layout
         if codec_name == "vorbis":
             stream.codec_context.options = {"strict": "experimental"}

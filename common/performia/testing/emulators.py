@@ -34,13 +34,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Self, TypedDict, Unpack
 
 from performia.errors import PerformiaError
 
 __all__ = [
     "EmulatorError",
     "EmulatorNotInstalledError",
+    "EmulatorOptions",
     "FakeGCS",
     "FirestoreEmulator",
     "PubSubEmulator",
@@ -88,7 +89,19 @@ def free_port(host: str = "127.0.0.1") -> int:
     """A port nothing listens on now (another process may still take it before we bind it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
+
+
+class EmulatorOptions(TypedDict, total=False):
+    """What every emulator takes: the keyword arguments of :class:`_Emulator`."""
+
+    port: int | None
+    host: str
+    log_dir: str | os.PathLike[str] | None
+    startup_timeout: float
+    java: str
+    root: str | os.PathLike[str] | None
 
 
 class _Emulator:
@@ -309,7 +322,12 @@ class FirestoreEmulator(_Emulator):
     env_var = "FIRESTORE_EMULATOR_HOST"
     component = "cloud-firestore-emulator"
 
-    def __init__(self, *, rules: str | os.PathLike[str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        rules: str | os.PathLike[str] | None = None,
+        **kwargs: Unpack[EmulatorOptions],
+    ) -> None:
         super().__init__(**kwargs)
         #: A security rules file the emulator enforces on end-user requests (``--rules``);
         #: ``None``: every request is allowed, as before. Requests carrying
@@ -390,9 +408,9 @@ class FakeGCS(_Emulator):
         event_prefix: str | None = None,
         event_bucket: str | None = None,
         pubsub_host: str | None = None,
-        **kwargs: object,
+        **kwargs: Unpack[EmulatorOptions],
     ) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
         if (event_project is None) != (event_topic is None):
             raise ValueError("give both event_project and event_topic, or neither")
         if event_topic is not None and pubsub_host is None:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import http.client
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 __all__ = ["FaultProxy", "paused"]
@@ -34,7 +35,9 @@ _HOP = frozenset(
 class _QuietServer(ThreadingHTTPServer):
     """A client that hangs up (Pub/Sub, a stopping stack) is not an error worth a traceback."""
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
         import sys
 
         if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):

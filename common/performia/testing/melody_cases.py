@@ -43,7 +43,7 @@ from scipy import signal
 
 from performia.settings import ANALYSIS_SR
 from performia.testing.instruments import _check_sr, _drum_grid, chord_pitches, render_chords
-from performia.testing.synth import ChordTruth
+from performia.testing.truth import ChordTruth
 from performia.testing.voices import (
     SINGERS,
     Part,
@@ -706,15 +706,15 @@ def render_case(
     scale = 0.9 / (np.max(np.abs(mix)) + 1e-12)
     times = np.arange(0.0, case.duration, HOP_S)
     f0 = np.zeros(len(times))
-    who = [""] * len(times)
+    carrier = [""] * len(times)  # who carries the melody, frame by frame
     for name, part in parts:
         frames = part.f0_at(times, sr)
         for i in np.flatnonzero(frames > 0):
-            f0[i], who[i] = frames[i], name
+            f0[i], carrier[i] = frames[i], name
     truth = CaseTruth(
         times=times,
         f0_hz=f0,
-        who=tuple(who),
+        who=tuple(carrier),
         harmony_f0_hz=harmony_f0,
         notes=tuple(sorted([*sung, *played["sax"], *played["guitar"]], key=lambda m: m.start)),
         sr=sr,

@@ -19,7 +19,7 @@ Everything is fixed by each song's seed: :func:`benchmark_suite` returns the sam
 :func:`render_suite_song` the same audio, on every call.
 
 In 6/8 the truth's beats are eighth notes and ``tempo_bpm`` the eighth-note rate (see
-:class:`~performia.testing.synth.SongTruth`); a tracker that follows the dotted quarter finds a
+:class:`~performia.testing.truth.SongTruth`); a tracker that follows the dotted quarter finds a
 third of them.
 """
 
@@ -33,7 +33,8 @@ from typing import Any
 import numpy as np
 
 from performia.settings import ANALYSIS_SR
-from performia.testing.synth import SongTruth, chord_pitches, render_song
+from performia.testing.synth import chord_pitches, render_song
+from performia.testing.truth import SongTruth
 
 __all__ = ["SuiteSong", "benchmark_suite", "compose_melody", "render_suite_song"]
 
@@ -173,10 +174,10 @@ def compose_melody(
             continue
         signature = (kind, bars, _relative(progression, tonic))
         if signature in tunes:
-            old_tonic, tune = tunes[signature]
+            old_tonic, known = tunes[signature]
             shift = (tonic - old_tonic) % 12
             shift = shift - 12 if shift > 6 else shift
-            out.extend((None if p is None else p + shift, d) for p, d in tune)
+            out.extend((None if p is None else p + shift, d) for p, d in known)
             continue
         scale = {(tonic + step) % 12 for step in _SCALES[mode]}
         tune: list[tuple[int | None, float]] = []
@@ -197,6 +198,7 @@ def compose_melody(
                 ]
                 common = frozenset.intersection(*chords) or chords[0]
                 strong = position % span == 0 or (meter == 6 and position == 3) or cadence
+                allowed: frozenset[int] | set[int]
                 if strong:
                     allowed = common
                 else:

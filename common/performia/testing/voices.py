@@ -439,8 +439,8 @@ def _pitch_curve(
             rate = rng.uniform(*singer.vibrato_hz) * (
                 1.0 + 0.06 * _smooth_noise(length, sr, 2, rng)
             )
-            extent = rng.uniform(*singer.vibrato_cents) / 100.0
-            extent = extent * (1.0 + 0.2 * _smooth_noise(length, sr, 1.5, rng))
+            depth = rng.uniform(*singer.vibrato_cents) / 100.0
+            extent = depth * (1.0 + 0.2 * _smooth_noise(length, sr, 1.5, rng))
             grow = np.clip((t - singer.vibrato_delay) / 0.25, 0.0, 1.0)
             phase = 2.0 * np.pi * np.cumsum(rate) / sr
             curve += grow * extent * np.sin(phase)
