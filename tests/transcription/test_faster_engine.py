@@ -73,7 +73,7 @@ def test_recognizer_is_built_once_even_when_threads_race(monkeypatch):
     monkeypatch.setattr(FasterWhisperRecognizer, "__init__", slow_init)
     results = []
     threads = [
-        threading.Thread(target=lambda: results.append(get_recognizer("faster-whisper")))
+        threading.Thread(target=lambda: results.append(get_recognizer("faster-whisper", "tiny.en")))
         for _ in range(4)
     ]
     for thread in threads:

@@ -42,6 +42,7 @@ from typing import Any, Self
 from performia.cloud.runtime import TOPIC_PREFIX
 from performia.errors import PerformiaError
 from performia.pipeline.graph import GRAPH, Graph
+from performia.settings import available_cores
 from performia.testing.emulators import (
     FakeGCS,
     FirestoreEmulator,
@@ -197,7 +198,7 @@ class DevStack:
         self.functions_dir = functions_dir or find_functions_dir()
         self.log_dir = Path(log_dir or tempfile.mkdtemp(prefix="performia-devstack-"))
         self.graph = graph
-        self.threads = threads or max(1, min(2, os.cpu_count() or 1))
+        self.threads = threads or min(2, available_cores())
         self.lease_s = lease_s
         self.twin_deliveries = twin_deliveries
         self.faults = faults

@@ -18,6 +18,7 @@ from performia.jobs.base import JobRecord, JobStore, StageState
 from performia.pipeline import scheduler
 from performia.pipeline.execute import StageReport, execute_stage, preload_stage, stage_context
 from performia.pipeline.graph import GRAPH, Graph
+from performia.settings import stage_workers
 from performia.storage.base import ArtifactStore
 
 __all__ = ["StageEvent", "run_job"]
@@ -46,7 +47,7 @@ def run_job(
     store: ArtifactStore,
     jobs: JobStore,
     graph: Graph = GRAPH,
-    workers: int = 2,
+    workers: int | None = None,
     on_event: EventHandler | None = None,
 ) -> JobRecord:
     """Run every built stage of ``graph`` for one job and return the final record.
@@ -89,7 +90,8 @@ def run_job(
 
     failure: StageFailedError | None = None
     running: dict[Future[StageReport], str] = {}
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="stage") as pool:
+    workers = stage_workers() if workers is None else max(1, workers)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stage") as pool:
 
         def launch() -> None:
             nonlocal record

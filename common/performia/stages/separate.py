@@ -25,13 +25,8 @@ __all__ = ["preload", "run"]
 
 
 def _separator(name: str | None = None, demucs_model: str | None = None) -> Separator:
-    settings = get_settings()
-    return get_separator(
-        name or settings.separator,
-        device=settings.device,
-        demucs_model=demucs_model or settings.demucs_model,
-        demucs_repo=settings.demucs_repo,
-    )
+    # the device and Demucs' model and folder default to the settings inside get_separator
+    return get_separator(name or get_settings().separator, demucs_model=demucs_model or None)
 
 
 def preload() -> None:

@@ -27,6 +27,7 @@ from performia.analysis.results import Transcript, Word
 from performia.analysis.signal import check_mono
 from performia.devices import DEVICES, resolve_device
 from performia.errors import BadInputError
+from performia.settings import get_settings
 from performia.transcription.models import ENGINES, ModelFiles
 
 __all__ = [
@@ -124,9 +125,7 @@ _cache: dict[tuple[str, str, str], Recognizer] = {}
 _cache_lock = threading.Lock()
 
 
-def get_recognizer(
-    engine: str = "faster-whisper", model: str = "tiny.en", device: str = "auto"
-) -> Recognizer:
+def get_recognizer(engine: str, model: str, device: str | None = None) -> Recognizer:
     """The process's recogniser for ``engine``, ``model`` and ``device``, built on first use.
 
     Parameters
@@ -136,7 +135,8 @@ def get_recognizer(
     model
         A model name or path (``Settings.asr_model``); see :func:`~.models.resolve_model`.
     device
-        ``"auto"`` (a GPU when the engine sees one), ``"cpu"`` or ``"cuda"``.
+        ``"auto"`` (a GPU when the engine sees one), ``"cpu"`` or ``"cuda"``; when not given,
+        ``Settings.device``.
 
     Raises
     ------
@@ -150,6 +150,7 @@ def get_recognizer(
         raise BadInputError(
             f"unknown speech recognition engine {engine!r}; known: {', '.join(ENGINES)}"
         )
+    device = get_settings().device if device is None else device
     if device not in DEVICES:
         resolve_device(device, gpus=0)  # raises the configuration error before a model loads
     key = (engine, str(model), device)
