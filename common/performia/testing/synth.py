@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from performia.settings import ANALYSIS_SR
 from performia.testing.audiofile import write_audio, write_truth
 from performia.testing.instruments import (
     GROOVES,
@@ -437,7 +438,7 @@ def render_song(
     chords_per_bar: int = 1,
     melody: Sequence[tuple[int | None, float]] | None = None,
     lyrics: str | None = None,
-    sr: int = 22050,
+    sr: int = ANALYSIS_SR,
     key: str = "C major",
     seed: int = 0,
     levels: Mapping[str, float] | None = None,
