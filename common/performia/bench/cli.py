@@ -19,7 +19,8 @@ from rich.console import Console
 from rich.table import Table
 
 from performia.bench import parse_tasks
-from performia.settings import ANALYSIS_SR
+from performia.settings import ANALYSIS_SR, Settings
+from performia.transcription.models import ENGLISH_MODEL, MULTILINGUAL_MODEL
 
 __all__ = ["bench_app"]
 
@@ -388,7 +389,7 @@ def separation(
     ] = 180.0,
     engines: Annotated[
         str, typer.Option("--engines", help="Comma-separated: spleeter,demucs,demucs-random.")
-    ] = "spleeter",
+    ] = Settings.separator,
     threads: Annotated[
         int | None, typer.Option("--threads", min=1, help="torch threads [default: one per core].")
     ] = None,
@@ -424,10 +425,10 @@ def separation(
 def transcription(
     models: Annotated[
         str, typer.Option("--models", help="Comma-separated model names or folders.")
-    ] = "tiny.en,base",
+    ] = f"{ENGLISH_MODEL},{MULTILINGUAL_MODEL}",
     engine: Annotated[
         str, typer.Option("--engine", help="faster-whisper or openai-whisper.")
-    ] = "faster-whisper",
+    ] = Settings.asr_engine,
     songs: Annotated[
         str | None, typer.Option("--songs", help="Comma-separated lyric songs [default: all].")
     ] = None,
@@ -488,11 +489,13 @@ def lyrics(
     songs: Annotated[
         str | None, typer.Option("--songs", help="Comma-separated lyric songs [default: all].")
     ] = None,
-    model: Annotated[str, typer.Option("--model", help="Recognition model.")] = "tiny.en",
+    model: Annotated[str, typer.Option("--model", help="Recognition model.")] = ENGLISH_MODEL,
     engine: Annotated[
         str, typer.Option("--engine", help="faster-whisper or openai-whisper.")
-    ] = "faster-whisper",
-    separator: Annotated[str, typer.Option("--separator", help="spleeter or demucs.")] = "spleeter",
+    ] = Settings.asr_engine,
+    separator: Annotated[
+        str, typer.Option("--separator", help="spleeter or demucs.")
+    ] = Settings.separator,
     speed: Annotated[
         bool,
         typer.Option(
