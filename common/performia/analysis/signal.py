@@ -1,4 +1,5 @@
-"""Checks every analysis runs on its input signal, so each one fails the same clear way."""
+"""What every analysis shares about its input signal: one check, so each fails the same clear
+way; frame lengths kept in seconds across sample rates; one windowed short-time band power."""
 
 from __future__ import annotations
 
