@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 
 from performia import __version__
 from performia.errors import BadInputError
+from performia.settings import Settings
 from performia.songmap.model import (
     MAX_LINE_CHARS,
     MAX_NAME_CHARS,
@@ -201,7 +202,7 @@ def _syllables_of(
 
 
 def parse_chordpro(
-    text: str, *, song_id: str, language: str = "en", now: datetime | None = None
+    text: str, *, song_id: str, language: str = Settings.language, now: datetime | None = None
 ) -> SongMap:
     """A Song Map from ChordPro text (see the module docstring for what its times mean).
 

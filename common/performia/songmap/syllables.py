@@ -16,6 +16,7 @@ from functools import lru_cache
 import pyphen
 
 from performia.errors import BadInputError
+from performia.settings import Settings
 
 __all__ = ["hyphenation_locale", "split_syllables", "time_syllables", "word_core"]
 
@@ -71,7 +72,7 @@ def word_core(word: str) -> str:
     return _WORD_EDGES.sub("", word)
 
 
-def split_syllables(word: str, *, language: str = "en") -> list[str]:
+def split_syllables(word: str, *, language: str = Settings.language) -> list[str]:
     """Split one word into syllables; the pieces concatenate back to ``word`` exactly.
 
     >>> split_syllables("beautiful")
