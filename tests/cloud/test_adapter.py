@@ -123,6 +123,32 @@ def test_a_crash_mid_stage_is_retried_and_the_job_completes(world):
     assert final.stages["b"].attempts == 2
 
 
+def test_a_failure_before_the_stage_starts_releases_it_for_the_redelivery(world, monkeypatch):
+    """Building the stage's context happens after the stage is taken: an error there must not
+    leave the stage running (every redelivery would then be refused as busy until its lease ran
+    out, and the dead letter would find it alive)."""
+    import performia.cloud.adapter as adapter_module
+
+    adapter, publisher, stages = world
+    record = adapter.start_job(UPLOAD)
+    real = adapter_module.stage_context
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("store unreachable")
+
+    monkeypatch.setattr(adapter_module, "stage_context", broken)
+    with pytest.raises(RuntimeError, match="store unreachable"):
+        deliver_all(adapter, publisher)
+    after = adapter.jobs.get(record.job_id)
+    assert after.stages["a"].state is StageState.QUEUED
+    assert "store unreachable" in after.stages["a"].message
+    monkeypatch.setattr(adapter_module, "stage_context", real)
+    adapter.handle(StageMessage(record.job_id, "a"))  # the redelivery runs it
+    deliver_all(adapter, publisher)
+    assert adapter.jobs.get(record.job_id).status is JobStatus.DONE
+    assert stages.runs == {"a": 1, "b": 1, "c": 1, "d": 1}
+
+
 def test_bad_input_fails_the_job_once_and_is_acknowledged(world):
     adapter, publisher, stages = world
     stages.fail["a"] = [BadInputError("song.mp3 is not an audio file Performia can read")]

@@ -329,11 +329,14 @@ def test_a_message_that_keeps_failing_is_dead_lettered_and_its_job_fails(stack, 
     job_id = uuid4().hex[:16]
     jobs.create(scheduler.new_job(GRAPH, job_id, input={"key": "uploads/x.mp3"}, params={}))
 
-    # rhythm queued, but ingest never ran: every delivery fails reading ingest's output, a
-    # plain error (not the user's), so the message is nacked and retried with backoff
+    # rhythm queued (fingerprinted, as the join does), but ingest never ran: every delivery
+    # fails reading ingest's output, a plain error (not the user's), so the message is nacked
+    # and retried with backoff
     def queue_rhythm(record: JobRecord) -> JobRecord:
         stages = dict(record.stages)
-        stages["rhythm"] = stages["rhythm"].model_copy(update={"state": StageState.QUEUED})
+        stages["rhythm"] = stages["rhythm"].model_copy(
+            update={"state": StageState.QUEUED, "fingerprint": "fp-rhythm"}
+        )
         return record.model_copy(update={"stages": stages, "status": JobStatus.PROCESSING})
 
     jobs.update(job_id, queue_rhythm)

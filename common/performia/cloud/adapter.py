@@ -190,8 +190,11 @@ class Adapter:
         if what is not Delivery.RUN:
             return what
 
-        ctx = stage_context(self.graph, record, name, self.store, self._reporter(job_id, name))
+        # Everything after the stage is taken sits inside the try, so whatever fails (even
+        # building the stage's context) releases the stage for the redelivery instead of leaving
+        # it running until its lease runs out.
         try:
+            ctx = stage_context(self.graph, record, name, self.store, self._reporter(job_id, name))
             with self._heartbeat(job_id, name, record.stages[name].attempts):
                 report = execute_stage(ctx)
             self._charge_audio(record, ctx)
