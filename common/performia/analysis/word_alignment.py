@@ -238,9 +238,9 @@ class _Grid:
 
     given: list[str]
     recognised: list[str]
-    #: Pair scores between distinct words, and each side's word → row/column of ``table``.
+    #: Pair scores between distinct words; each recognised word → its column of ``table``
+    #: (for two given words that spell one recognised word); each word's row or column.
     table: np.ndarray
-    gv: dict[str, int]
     rv: dict[str, int]
     gid: np.ndarray
     rid: np.ndarray
@@ -271,7 +271,6 @@ class _Grid:
             given=given,
             recognised=recognised,
             table=table,
-            gv=gv,
             rv=rv,
             gid=np.array([gv[w] for w in given]),
             rid=np.array([rv[w] for w in recognised]),

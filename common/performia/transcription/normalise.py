@@ -31,7 +31,6 @@ import unicodedata
 
 __all__ = [
     "fold",
-    "normalise_text",
     "normalise_words",
     "number_words",
     "spell_number",
@@ -126,8 +125,3 @@ def normalise_words(text: str) -> list[str]:
         if chunk:
             words.extend(spell_number(chunk))
     return words
-
-
-def normalise_text(text: str) -> str:
-    """The normalised words of ``text`` joined by single spaces."""
-    return " ".join(normalise_words(text))
