@@ -3,12 +3,11 @@
  * song's session (the saved version, its baseVersion, and the edit history), which lives here so
  * switching between chart and editor keeps unsaved edits and the chart shows them.
  */
-import { useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import type { SongSource } from "../data/source";
 import { startHistory, type History } from "../lib/history";
 import { parseRoute, routeHash, type Route } from "../lib/route";
 import type { SongMap } from "../types/songmap";
-import { Blueprint } from "./Blueprint";
 import { HelpSearch } from "./HelpSearch";
 import { Library } from "./Library";
 import { LivingChart } from "./LivingChart";
@@ -16,6 +15,10 @@ import { useChartSettings } from "./settings";
 import { updateItem } from "../lib/setlists";
 import { useSetlists } from "./useSetlists";
 import type { SetlistPlay } from "./LivingChart";
+
+/** The editor, with its Song Map validator and hyphenation, loads when first opened: a singer
+ * who only reads charts never downloads or parses it. */
+const Blueprint = lazy(() => import("./Blueprint").then((m) => ({ default: m.Blueprint })));
 
 export interface SongSession {
   songId: string;
@@ -148,14 +151,16 @@ export function App({ source }: { source: SongSource }) {
         />
       )}
       {songId && session && route.view === "blueprint" && (
-        <Blueprint
-          key={session.songId}
-          source={source}
-          session={session}
-          setSession={setSession}
-          reload={() => load(songId)}
-          onPlay={() => go({ view: "chart", songId })}
-        />
+        <Suspense fallback={<p className="muted">Loading the editor…</p>}>
+          <Blueprint
+            key={session.songId}
+            source={source}
+            session={session}
+            setSession={setSession}
+            reload={() => load(songId)}
+            onPlay={() => go({ view: "chart", songId })}
+          />
+        </Suspense>
       )}
     </div>
   );
